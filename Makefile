@@ -1,0 +1,119 @@
+# simfleet.twilio: every set-up step lives here, so a fresh clone needs only `make demo` or `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# The newest ansible-core line needs Python 3.12 or later; pyenv's shims refuse non-global versions,
+# so look for the real interpreters first.
+PYTHON ?= $(shell for v in 3.13 3.12; do \
+    for p in $$HOME/.pyenv/versions/$$v*/bin/python$$v /usr/bin/python$$v /usr/local/bin/python$$v; do \
+      if [ -x "$$p" ] && "$$p" -c 'import venv' 2>/dev/null; then echo "$$p"; exit 0; fi; done; done)
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+TOOLS := $(CURDIR)/.venv-tools/bin
+COLLECTIONS := $(CURDIR)/build/collections
+COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/simfleet/twilio
+GATES := tests/gates
+TIMED := $(GATES)/timed.sh
+# ansible-core lines of the sanity/unit matrix (see tests/gates/core-lines.txt)
+CORE_LINES := 2.16 2.19 2.21
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_NOCOLOR := 1
+export PATH := $(BIN):$(PATH)
+
+.PHONY: help venv collection unit e2e test demo clean deps tools matrix sanity units lint galaxy ee docs \
+        changelog test-gates timings $(addprefix sanity-,$(CORE_LINES)) $(addprefix units-,$(CORE_LINES))
+
+help:
+	@echo "make demo        run the fleet audit against the bundled Twilio simulator"
+	@echo "make test        run every test and gate (all of the below, except docs)"
+	@echo "make unit        unit tests (pytest tests/unit) in .venv (ansible-core 2.21)"
+	@echo "make e2e         end-to-end tests (pytest tests/e2e) against the simulator in .venv"
+	@echo "make matrix      ansible-test sanity + unit tests on ansible-core $(CORE_LINES), one venv each"
+	@echo "make sanity-X    ansible-test sanity on ansible-core X (units-X: unit tests on X)"
+	@echo "make lint        ansible-lint --profile production, antsibull-docs and antsibull-changelog lint"
+	@echo "make galaxy      build the tarball, run Galaxy's importer, install it and load every plugin"
+	@echo "make ee          ansible-builder introspect + create on meta/execution-environment.yml"
+	@echo "make docs        build the HTML docs site with antsibull-docs + Sphinx into build/docs"
+	@echo "make changelog   regenerate CHANGELOG.rst from changelogs/ (antsibull-changelog generate)"
+	@echo "make clean       remove venvs and build output"
+
+$(VENV)/.installed: tests/requirements.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or later is required (set PYTHON=/path/to/python3.12)"; exit 1; }
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r tests/requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+collection: $(COLLECTION_LINK)
+$(COLLECTION_LINK):
+	mkdir -p $(dir $@)
+	ln -sfn ../../../.. $@
+
+unit: venv collection
+	$(TIMED) "unit (2.21, .venv)" $(GATES)/pytest.sh $(BIN)/python tests/unit
+
+e2e: venv collection
+	$(TIMED) "e2e (2.21, .venv)" $(GATES)/pytest.sh $(BIN)/python tests/e2e
+
+# System tools the gates need (Debian packages): shellcheck for the sanity test of that name, rsync
+# to copy the collection into an ansible_collections/ tree.
+deps:
+	@missing=""; for t in shellcheck rsync; do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing$$missing (apt-get)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null \
+	    || { echo "FAILED: cannot install$$missing; install them and re-run"; exit 1; }; \
+	fi
+
+# Lint, docs, importer and builder tools: their pins (ansible-lint<=26.10.1, flake8<7) live apart from .venv.
+tools: .venv-tools/.gates-installed
+.venv-tools/.gates-installed: $(GATES)/requirements-tools.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or later is required (set PYTHON=/path/to/python3.12)"; exit 1; }
+	$(TIMED) "tools venv" bash -c '. $(GATES)/common.sh && make_venv .venv-tools "$(PYTHON)" $(GATES)/requirements-tools.txt'
+
+$(addprefix sanity-,$(CORE_LINES)): sanity-%: deps collection
+	$(TIMED) "sanity $*" $(GATES)/core-line.sh sanity $*
+
+$(addprefix units-,$(CORE_LINES)): units-%: deps collection
+	$(TIMED) "units $*" $(GATES)/core-line.sh units $*
+
+sanity: $(addprefix sanity-,$(CORE_LINES))
+units: $(addprefix units-,$(CORE_LINES))
+matrix: sanity units
+
+lint: tools collection
+	$(TIMED) "lint" $(GATES)/lint.sh
+
+galaxy: tools
+	$(TIMED) "galaxy build+importer+install" $(GATES)/galaxy.sh
+
+ee: tools
+	$(TIMED) "ee (ansible-builder)" $(GATES)/ee.sh
+
+docs: tools collection
+	$(TIMED) "docs site" $(GATES)/docs.sh
+
+changelog: tools
+	cd $(CURDIR) && $(TOOLS)/antsibull-changelog generate
+
+# Every gate runs (make -k) so one run reports every finding; any failure fails `make test`.
+test:
+	@mkdir -p build/gates && rm -f build/gates/timings.tsv build/gates/skipped.txt
+	@rc=0; $(MAKE) --no-print-directory -k test-gates || rc=$$?; $(MAKE) --no-print-directory timings; \
+	if [ $$rc != 0 ]; then echo "make test: FAILED (see the FAILED lines above)"; else echo "make test: all gates passed"; fi; \
+	exit $$rc
+
+test-gates: unit e2e matrix lint galaxy ee
+
+timings:
+	@echo; echo "step timings (seconds):"; column -t -s $$'\t' build/gates/timings.tsv 2>/dev/null || true
+	@if [ -s build/gates/skipped.txt ]; then echo; cat build/gates/skipped.txt; fi
+
+demo: venv collection
+	bash tests/demo.sh
+
+clean:
+	rm -rf $(VENV) .venv-* build tests/output demo-output .ansible importer_result.json simfleet-twilio-*.tar.gz

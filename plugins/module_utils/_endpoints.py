@@ -1,0 +1,125 @@
+# -*- coding: utf-8 -*-
+# Copyright: simfleet.twilio contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Declarative description of the Twilio list endpoints the collection reads.
+
+Values and patterns follow Twilio's OpenAPI description of the Wireless and Super SIM v1 APIs.
+Private to the collection: its interface may change between releases.
+"""
+
+import re
+from collections import namedtuple
+
+WIRELESS_SIM_STATUSES = ("new", "ready", "active", "suspended", "deactivated", "canceled", "scheduled", "updating")
+SUPERSIM_SIM_STATUSES = ("new", "ready", "active", "inactive", "scheduled")
+ESIM_PROFILE_STATUSES = ("new", "reserving", "available", "downloaded", "installed", "failed")
+IP_COMMAND_STATUSES = ("queued", "sent", "received", "failed")
+SMS_COMMAND_STATUSES = ("queued", "sent", "delivered", "received", "failed")
+DIRECTIONS = ("to_sim", "from_sim")
+
+SID_PATTERNS = {
+    "wireless_sim": r"^DE[0-9a-fA-F]{32}$",
+    "rate_plan": r"^WP[0-9a-fA-F]{32}$",
+    "supersim_sim": r"^HS[0-9a-fA-F]{32}$",
+    "fleet": r"^HF[0-9a-fA-F]{32}$",
+    "esim_profile": r"^HP[0-9a-fA-F]{32}$",
+    "ip_command": r"^HG[0-9a-fA-F]{32}$",
+    "sms_command": r"^HC[0-9a-fA-F]{32}$",
+}
+
+# option: module option name; param: Twilio query parameter; choices: allowed values (enumerations);
+# pattern: a SID pattern the value must match (options that take only a SID).
+Filter = namedtuple("Filter", "option param choices pattern")
+Filter.__new__.__defaults__ = (None, None)
+
+# product: "wireless" or "supersim"; key: the list key in Twilio's response and the module's result key;
+# sid_pattern: what a SID of this resource looks like; fetch_by_unique_name: the /{Sid} path also takes a
+# unique name; secret_fields: fields redacted unless the user asks to reveal them.
+Endpoint = namedtuple("Endpoint", "name product path key filters sid_pattern fetch_by_unique_name secret_fields")
+
+ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
+    Endpoint(
+        name="wireless_sim", product="wireless", path="/v1/Sims", key="sims",
+        filters=(
+            Filter("status", "Status", choices=WIRELESS_SIM_STATUSES),
+            Filter("iccid", "Iccid"),
+            Filter("rate_plan", "RatePlan"),
+            Filter("e_id", "EId"),
+            Filter("sim_registration_code", "SimRegistrationCode"),
+        ),
+        sid_pattern=SID_PATTERNS["wireless_sim"], fetch_by_unique_name=True, secret_fields=(),
+    ),
+    Endpoint(
+        name="supersim_sim", product="supersim", path="/v1/Sims", key="sims",
+        filters=(
+            Filter("status", "Status", choices=SUPERSIM_SIM_STATUSES),
+            Filter("fleet", "Fleet"),
+            Filter("iccid", "Iccid"),
+        ),
+        sid_pattern=SID_PATTERNS["supersim_sim"], fetch_by_unique_name=True, secret_fields=(),
+    ),
+    Endpoint(
+        name="supersim_esim_profile", product="supersim", path="/v1/ESimProfiles", key="esim_profiles",
+        filters=(
+            Filter("eid", "Eid"),
+            Filter("sim_sid", "SimSid", pattern=SID_PATTERNS["supersim_sim"]),
+            Filter("status", "Status", choices=ESIM_PROFILE_STATUSES),
+        ),
+        sid_pattern=SID_PATTERNS["esim_profile"], fetch_by_unique_name=False,
+        secret_fields=("activation_code", "matching_id"),
+    ),
+    Endpoint(
+        name="supersim_ip_command", product="supersim", path="/v1/IpCommands", key="ip_commands",
+        filters=(
+            Filter("sim", "Sim"),
+            Filter("sim_iccid", "SimIccid"),
+            Filter("status", "Status", choices=IP_COMMAND_STATUSES),
+            Filter("direction", "Direction", choices=DIRECTIONS),
+        ),
+        sid_pattern=SID_PATTERNS["ip_command"], fetch_by_unique_name=False, secret_fields=(),
+    ),
+    Endpoint(
+        name="supersim_sms_command", product="supersim", path="/v1/SmsCommands", key="sms_commands",
+        filters=(
+            Filter("sim", "Sim"),
+            Filter("status", "Status", choices=SMS_COMMAND_STATUSES),
+            Filter("direction", "Direction", choices=DIRECTIONS),
+        ),
+        sid_pattern=SID_PATTERNS["sms_command"], fetch_by_unique_name=False, secret_fields=(),
+    ),
+))
+
+REDACTED = "<redacted>"
+
+
+def matches(pattern, value):
+    return re.match(pattern, value) is not None
+
+
+def query_params(endpoint, options):
+    """Twilio query parameters for the filters set in ``options`` (a dict keyed by option name)."""
+    return dict((f.param, options[f.option]) for f in endpoint.filters if options.get(f.option) is not None)
+
+
+def validate_filters(endpoint, options):
+    """Return a list of messages, one per filter value Twilio would refuse; empty when all are valid."""
+    problems = []
+    for f in endpoint.filters:
+        value = options.get(f.option)
+        if value is None:
+            continue
+        if f.choices and value not in f.choices:
+            problems.append("%s must be one of %s, got %r" % (f.option, ", ".join(f.choices), value))
+        if f.pattern and not matches(f.pattern, value):
+            problems.append("%s must be a SID matching %s, got %r" % (f.option, f.pattern, value))
+    return problems
+
+
+def redact(endpoint, records):
+    """Replace the endpoint's secret fields by a placeholder in place; null values stay null."""
+    for record in records:
+        for field in endpoint.secret_fields:
+            if record.get(field) is not None:
+                record[field] = REDACTED
+    return records

@@ -1,0 +1,98 @@
+# -*- coding: utf-8 -*-
+# Copyright: simfleet.twilio contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The shared argument spec and the body of every info module.
+
+Private to the collection: its interface may change between releases.
+"""
+
+from urllib.parse import quote
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.simfleet.twilio.plugins.module_utils._client import (
+    CONNECTION_OPTIONS,
+    HAS_REQUESTS,
+    MAX_PAGE_SIZE,
+    REQUESTS_IMPORT_ERROR,
+    TwilioError,
+    client_from_options,
+    connection_problems,
+)
+from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import (
+    ENDPOINTS,
+    matches,
+    query_params,
+    redact,
+    validate_filters,
+)
+
+
+def connection_argument_spec():
+    spec = {}
+    for name, (env, option) in CONNECTION_OPTIONS.items():
+        spec[name] = dict(option, fallback=(env_fallback, [env]))
+    return spec
+
+
+def info_argument_spec(endpoint):
+    spec = connection_argument_spec()
+    spec.update(
+        sid=dict(type="str"),
+        page_size=dict(type="int", default=MAX_PAGE_SIZE),
+        limit=dict(type="int"),
+    )
+    for f in endpoint.filters:
+        spec[f.option] = dict(type="str", choices=list(f.choices)) if f.choices else dict(type="str")
+    if endpoint.name == "wireless_sim":
+        spec["e_id"].update(removed_in_version="2.0.0", removed_from_collection="simfleet.twilio")
+    if endpoint.secret_fields:
+        spec["reveal_secrets"] = dict(type="bool", default=False)
+    return spec
+
+
+def _request_problems(endpoint, params):
+    problems = connection_problems(params)
+    if not 1 <= params["page_size"] <= MAX_PAGE_SIZE:
+        problems.append("page_size must be between 1 and %d, got %d" % (MAX_PAGE_SIZE, params["page_size"]))
+    if params["limit"] is not None and params["limit"] < 1:
+        problems.append("limit must be 1 or more, got %d" % params["limit"])
+    sid = params["sid"]
+    if sid is not None:
+        if not endpoint.fetch_by_unique_name and not matches(endpoint.sid_pattern, sid):
+            problems.append("sid must match %s, got %r" % (endpoint.sid_pattern, sid))
+        elif not sid:
+            problems.append("sid must be a SID or a unique name, got an empty string")
+        set_filters = [f.option for f in endpoint.filters if params.get(f.option) is not None]
+        if set_filters:
+            problems.append("sid fetches one record and cannot be combined with %s" % ", ".join(set_filters))
+    return problems + validate_filters(endpoint, params)
+
+
+def run_info_module(endpoint_name):
+    """main() of every info module: validate, list or fetch, redact secrets, exit."""
+    endpoint = ENDPOINTS[endpoint_name]
+    module = AnsibleModule(argument_spec=info_argument_spec(endpoint), supports_check_mode=True)
+    if not HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+    params = module.params
+    problems = _request_problems(endpoint, params)
+    if problems:
+        module.fail_json(msg="; ".join(problems))
+
+    try:
+        with client_from_options(params) as client:
+            if params["sid"] is not None:
+                record = client.fetch(endpoint.product, "%s/%s" % (endpoint.path, quote(params["sid"], safe="")))
+                records = [record] if record is not None else []
+            else:
+                records = client.list_records(endpoint.product, endpoint.path, endpoint.key,
+                                              params=query_params(endpoint, params),
+                                              page_size=params["page_size"], limit=params["limit"])
+    except TwilioError as err:
+        module.fail_json(msg=str(err), error=err.to_dict())
+
+    if not params.get("reveal_secrets"):
+        redact(endpoint, records)
+    module.exit_json(changed=False, **{endpoint.key: records})

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# core-line.sh {sanity|units} LINE : ansible-test sanity or the unit tests on one ansible-core line
+# (tests/gates/core-lines.txt), each line in its own virtual environment .venv-LINE.
+# A machine without a suitable Python skips the line with a message, unless GATES_REQUIRE_ALL_LINES=1.
+set -euo pipefail
+# shellcheck source=tests/gates/common.sh
+. "$(dirname "$0")/common.sh"
+
+what="$1"
+line="$2"
+read -r _ core pythons <<<"$(grep -E "^$line " "$ROOT/tests/gates/core-lines.txt")" || die "unknown ansible-core line $line"
+python=""
+for v in $pythons; do
+    if python="$(find_python "$v")"; then pyver="$v"; break; fi
+done
+if [ -z "$python" ]; then
+    msg="SKIPPED: $what on ansible-core $line: no Python $(echo "$pythons" | sed 's/ / or /g') found (looked in ~/.pyenv/versions, /usr/local/bin, /usr/bin)"
+    echo "$msg" >&2
+    echo "$msg" >> "$GATES_OUT/skipped.txt"
+    [ "${GATES_REQUIRE_ALL_LINES:-0}" = 1 ] && die "GATES_REQUIRE_ALL_LINES=1 and ansible-core $line cannot run"
+    exit 0
+fi
+
+venv="$ROOT/.venv-$line"
+reqs="$GATES_OUT/requirements-core-$line.txt"
+{ grep -v -E '^ansible-core([=<>~! ]|$)' "$ROOT/tests/requirements.txt"; echo "ansible-core==$core"; } > "$reqs.new"
+cmp -s "$reqs.new" "$reqs" 2>/dev/null && rm "$reqs.new" || mv "$reqs.new" "$reqs"
+make_venv "$venv" "$python" "$reqs"
+
+# ansible-test finds other Pythons only as real binaries on PATH: a folder of symlinks, no pyenv shims.
+pybin="$BUILD/pybin"
+mkdir -p "$pybin"
+for v in 3.9 3.10 3.11 3.12 3.13 3.14; do
+    if p="$(find_python "$v")"; then ln -sfn "$p" "$pybin/python$v"; fi
+done
+export PATH="$venv/bin:$pybin:$PATH"
+unset ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS
+
+case "$what" in
+sanity)
+    command -v shellcheck >/dev/null || die "shellcheck is missing (make installs it with apt-get; see make deps)"
+    "$ROOT/tests/gates/seed-get-pip.sh" "$venv"
+    tree="$BUILD/ansible-test/$line/ansible_collections/simfleet/twilio"
+    copy_collection "$tree"
+    ignores=$(find "$tree/tests/sanity" -name 'ignore-*.txt' -size +0 2>/dev/null || true)
+    [ -z "$ignores" ] || die "sanity ignore files are not allowed: $ignores"
+    log "ansible-test sanity, ansible-core $core, Python $pyver ($python)"
+    cd "$tree"
+    ansible-test sanity --venv --python "$pyver" --color no
+    ;;
+units)
+    log "unit tests, ansible-core $core, Python $pyver ($python)"
+    cd "$ROOT"
+    ANSIBLE_COLLECTIONS_PATH="$BUILD/collections" "$ROOT/tests/gates/pytest.sh" "$venv/bin/python" tests/unit
+    ;;
+*) die "usage: $0 {sanity|units} LINE" ;;
+esac

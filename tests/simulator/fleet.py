@@ -1,0 +1,313 @@
+"""Fleet data: a generated fleet (deterministic from a seed) or one loaded from a fixture file.
+
+Every record is a dict holding exactly the properties of its resource's schema except `url` and `links`,
+which the store adds once the server's base URL is known. Fields that Twilio does not return but that
+filters need (a wireless SIM's registration code, a Super SIM's IP addresses) live in `AccountData.hidden`.
+
+All times are relative to a reference `now` (a UTC epoch second); generated dates never exceed it.
+"""
+import base64
+import random
+import time
+from bisect import bisect
+from dataclasses import dataclass, field
+from itertools import accumulate
+
+from .resources import BY_NAME, RESOURCES
+
+DAY = 86400
+
+
+@dataclass
+class AccountData:
+    """The records one account owns, per resource name, plus hidden per-record fields keyed by SID."""
+
+    account_sid: str
+    records: dict = field(default_factory=lambda: {resource.name: [] for resource in RESOURCES})
+    hidden: dict = field(default_factory=lambda: {resource.name: {} for resource in RESOURCES})
+
+
+def iso(ts):
+    """Twilio's timestamp format, e.g. 2015-07-30T20:00:00Z."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+
+
+def luhn_complete(digits):
+    """`digits` followed by its Luhn check digit."""
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2 == 0:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return digits + str((10 - total % 10) % 10)
+
+
+def luhn_valid(number):
+    """True if the last digit of `number` is its Luhn check digit."""
+    return number.isdigit() and luhn_complete(number[:-1]) == number
+
+
+def new_sid(rng, prefix):
+    """A SID: two-letter prefix and 32 lowercase hex digits."""
+    return f"{prefix}{rng.getrandbits(128):032x}"
+
+
+def digits(rng, count):
+    """`count` random decimal digits."""
+    return f"{rng.getrandbits(4 * count) % 10 ** count:0{count}d}"
+
+
+class Weighted:
+    """Fast weighted choice among `(value, weight)` pairs with one random() call."""
+
+    def __init__(self, pairs):
+        self.values = [value for value, _ in pairs]
+        weights = [weight for _, weight in pairs]
+        total = sum(weights)
+        self.cumulative = [c / total for c in accumulate(weights)]
+
+    def pick(self, rng):
+        return self.values[min(bisect(self.cumulative, rng.random()), len(self.values) - 1)]
+
+
+WIRELESS_STATUS_MIX = Weighted([
+    ("active", 70), ("ready", 8), ("suspended", 6), ("deactivated", 5), ("canceled", 4), ("new", 4),
+    ("scheduled", 1.5), ("updating", 1.5),
+])
+SUPER_SIM_STATUS_MIX = Weighted([("active", 70), ("ready", 10), ("inactive", 13), ("new", 4), ("scheduled", 3)])
+ESIM_STATUS_MIX = Weighted([
+    ("installed", 45), ("downloaded", 15), ("available", 12), ("failed", 15), ("reserving", 6), ("new", 7),
+])
+IP_TO_SIM_STATUS_MIX = Weighted([("sent", 70), ("queued", 15), ("failed", 15)])
+SMS_TO_SIM_STATUS_MIX = Weighted([("delivered", 55), ("sent", 20), ("queued", 12), ("failed", 13)])
+ESIM_ERRORS = (
+    ("8.1.1", "EID does not match the EID of the eUICC that requested the profile."),
+    ("8.2.5", "The download order has expired."),
+    ("8.8.5", "Maximum number of download retries exceeded."),
+    ("8.11.1", "Unknown CI public key."),
+)
+SMDP_ADDRESS = "sm-dp-plus.twilio.com"
+TEXT_PAYLOADS = ("ping", "reboot", "report", "set interval 300", "gps on", "firmware check", "led blink")
+
+RATE_PLANS = (
+    ("iot-standard", "IoT Standard", 50, 40),
+    ("iot-pooled", "IoT Pooled", 1000, 25),
+    ("asset-tracker", "Asset Tracker", 10, 20),
+    ("telematics-eu", "Telematics EU", 500, 10),
+    ("dev-test", "Development and Test", 5, 5),
+)
+FLEETS = (
+    ("field-sensors", 30), ("cold-chain", 20), ("ev-chargers", 15), ("smart-meters", 20), ("trackers-eu", 10),
+    ("lab", 5),
+)
+WIRELESS_KINDS = ("meter", "tracker", "gateway", "sensor", "kiosk")
+SUPER_SIM_KINDS = ("tracker", "meter", "charger", "sensor", "gateway")
+
+
+@dataclass
+class GenerateSpec:
+    """What to generate for one account."""
+
+    account_sid: str
+    seed: int
+    now: int
+    wireless_sims: int
+    super_sims: int
+    esim_profiles: int = None
+    ip_commands: int = None
+    sms_commands: int = None
+    name_prefix: str = ""
+    iccid_block: int = 0
+
+
+def generate(spec):
+    """A generated `AccountData` for `spec`; the same spec always gives the same records."""
+    rng = random.Random(spec.seed)
+    data = AccountData(spec.account_sid)
+    plans = _rate_plans(rng, spec, data)
+    _wireless_sims(rng, spec, data, plans)
+    fleets = _fleets(rng, spec, data)
+    sims = _super_sims(rng, spec, data, fleets)
+    count = spec.esim_profiles if spec.esim_profiles is not None else len(sims) // 4
+    _esim_profiles(rng, spec, data, sims, count)
+    count = spec.ip_commands if spec.ip_commands is not None else len(sims)
+    _ip_commands(rng, spec, data, sims, count)
+    count = spec.sms_commands if spec.sms_commands is not None else len(sims)
+    _sms_commands(rng, spec, data, sims, count)
+    return data
+
+
+def _created_updated(rng, now, oldest_days, recent_share=0.1, recent_days=3):
+    """A (date_created, date_updated) pair of epoch seconds, updated >= created, some updated recently."""
+    created = now - rng.randint(3600, oldest_days * DAY)
+    if rng.random() < recent_share:
+        updated = max(created, now - rng.randint(0, recent_days * DAY))
+    else:
+        updated = created + int(rng.random() * (now - created))
+    return created, updated
+
+
+def _rate_plans(rng, spec, data):
+    plans = []
+    for index, (name, friendly, limit, weight) in enumerate(RATE_PLANS):
+        created = spec.now - (900 - index * 30) * DAY
+        record = {
+            "sid": new_sid(rng, "WP"), "unique_name": spec.name_prefix + name, "account_sid": spec.account_sid,
+            "friendly_name": friendly, "data_enabled": True, "data_metering": "payg", "data_limit": limit,
+            "messaging_enabled": True, "voice_enabled": False, "national_roaming_enabled": index != 4,
+            "national_roaming_data_limit": limit, "international_roaming": ["data", "messaging"] if index % 2 == 0 else [],
+            "international_roaming_data_limit": limit if index % 2 == 0 else 0,
+            "date_created": iso(created), "date_updated": iso(created + 5 * DAY),
+        }
+        data.records["rate_plans"].append(record)
+        plans.append((record["sid"], weight))
+    return Weighted(plans)
+
+
+def _wireless_sims(rng, spec, data, plans):
+    records = data.records["wireless_sims"]
+    hidden = data.hidden["wireless_sims"]
+    base = 890126 * 10 ** 12 + spec.iccid_block * 10 ** 9
+    for index in range(spec.wireless_sims):
+        sid = new_sid(rng, "DE")
+        kind = WIRELESS_KINDS[index % len(WIRELESS_KINDS)]
+        named = rng.random() < 0.85
+        created, updated = _created_updated(rng, spec.now, 540)
+        records.append({
+            "sid": sid,
+            "unique_name": f"{spec.name_prefix}{kind}-{index:06d}" if named else None,
+            "account_sid": spec.account_sid,
+            "rate_plan_sid": plans.pick(rng),
+            "friendly_name": f"{kind.title()} {index}" if rng.random() < 0.6 else None,
+            "iccid": luhn_complete(str(base + index)),
+            "e_id": f"89049032{digits(rng, 24)}" if rng.random() < 0.1 else None,
+            "status": WIRELESS_STATUS_MIX.pick(rng),
+            "reset_status": "resetting" if rng.random() < 0.01 else None,
+            "commands_callback_url": "https://iot.example.com/twilio/commands" if index % 3 == 0 else None,
+            "commands_callback_method": "POST",
+            "sms_fallback_method": "POST", "sms_fallback_url": None, "sms_method": "POST", "sms_url": None,
+            "voice_fallback_method": "POST", "voice_fallback_url": None, "voice_method": "POST", "voice_url": None,
+            "date_created": iso(created), "date_updated": iso(updated),
+            "ip_address": None,
+        })
+        hidden[sid] = {"registration_code": sid[-10:].upper()}
+
+
+def _fleets(rng, spec, data):
+    fleets = []
+    for index, (name, weight) in enumerate(FLEETS):
+        created = spec.now - (700 - index * 40) * DAY
+        sms = index % 2 == 0
+        record = {
+            "account_sid": spec.account_sid, "sid": new_sid(rng, "HF"), "unique_name": spec.name_prefix + name,
+            "date_created": iso(created), "date_updated": iso(created + 3 * DAY),
+            "data_enabled": True, "data_limit": 250 * (index + 1), "data_metering": "payg",
+            "sms_commands_enabled": sms, "sms_commands_url": "https://iot.example.com/twilio/sms" if sms else None,
+            "sms_commands_method": "POST", "network_access_profile_sid": new_sid(rng, "HA"),
+            "ip_commands_url": "https://iot.example.com/twilio/ip" if index % 3 == 0 else None,
+            "ip_commands_method": "POST",
+        }
+        data.records["fleets"].append(record)
+        fleets.append((record["sid"], weight))
+    return Weighted(fleets)
+
+
+def _super_sims(rng, spec, data, fleets):
+    """Generate Super SIMs; returns them (records) for linking commands and profiles."""
+    records = data.records["supersim_sims"]
+    hidden = data.hidden["supersim_sims"]
+    base = 8988307 * 10 ** 12 + spec.iccid_block * 10 ** 9
+    for index in range(spec.super_sims):
+        sid = new_sid(rng, "HS")
+        status = SUPER_SIM_STATUS_MIX.pick(rng)
+        created, updated = _created_updated(rng, spec.now, 365)
+        kind = SUPER_SIM_KINDS[index % len(SUPER_SIM_KINDS)]
+        unfleeted = status == "new" and rng.random() < 0.5
+        records.append({
+            "sid": sid,
+            "unique_name": f"{spec.name_prefix}{kind}-{index:06d}" if rng.random() < 0.85 else None,
+            "account_sid": spec.account_sid,
+            "iccid": luhn_complete(str(base + index)),
+            "status": status,
+            "fleet_sid": None if unfleeted else fleets.pick(rng),
+            "date_created": iso(created), "date_updated": iso(updated),
+        })
+        addresses = []
+        if status == "active":
+            addresses.append({"ip_address": f"10.{(index >> 16) & 255}.{(index >> 8) & 255}.{index & 255}",
+                              "ip_address_version": "IPv4"})
+        hidden[sid] = {"ip_addresses": addresses}
+    return records
+
+
+def _esim_profiles(rng, spec, data, sims, count):
+    candidates = rng.sample(sims, min(count, len(sims)))
+    for sim in candidates:
+        status = ESIM_STATUS_MIX.pick(rng)
+        linked = status != "new"
+        matching_id = "-".join(digits(rng, 4) for _ in range(4)) if status in ("available", "downloaded", "installed") else None
+        error = rng.choice(ESIM_ERRORS) if status == "failed" else (None, None)
+        created, updated = _created_updated(rng, spec.now, 300)
+        data.records["esim_profiles"].append({
+            "sid": new_sid(rng, "HP"), "account_sid": spec.account_sid,
+            "iccid": sim["iccid"] if linked else None, "sim_sid": sim["sid"] if linked else None,
+            "status": status, "eid": f"89049032{digits(rng, 24)}",
+            "smdp_plus_address": SMDP_ADDRESS if status not in ("new", "reserving") else None,
+            "matching_id": matching_id,
+            "activation_code": f"LPA:1${SMDP_ADDRESS}${matching_id}" if matching_id else None,
+            "error_code": error[0], "error_message": error[1],
+            "date_created": iso(created), "date_updated": iso(updated),
+        })
+
+
+def _command_sims(sims):
+    """SIMs that exchange commands: the active ones, or all of them if none is active."""
+    return [sim for sim in sims if sim["status"] == "active"] or sims
+
+
+def _command_times(rng, now):
+    created = now - rng.randint(60, 28 * DAY)
+    return iso(created), iso(min(now, created + rng.randint(0, 600)))
+
+
+def _ip_commands(rng, spec, data, sims, count):
+    pool = _command_sims(sims)
+    if not pool:
+        return
+    for _ in range(count):
+        sim = rng.choice(pool)
+        to_sim = rng.random() < 0.6
+        status = IP_TO_SIM_STATUS_MIX.pick(rng) if to_sim else "received"
+        binary = not to_sim or rng.random() < 0.3
+        payload = base64.b64encode(rng.randbytes(12)).decode() if binary else rng.choice(TEXT_PAYLOADS)
+        created, updated = _command_times(rng, spec.now)
+        data.records["ip_commands"].append({
+            "sid": new_sid(rng, "HG"), "account_sid": spec.account_sid, "sim_sid": sim["sid"],
+            "sim_iccid": sim["iccid"], "status": status, "direction": "to_sim" if to_sim else "from_sim",
+            "device_ip": None if status == "queued" else f"100.64.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
+            "device_port": rng.choice((4242, 6767, 10000)), "payload_type": "binary" if binary else "text",
+            "payload": payload, "date_created": created, "date_updated": updated,
+        })
+
+
+def _sms_commands(rng, spec, data, sims, count):
+    pool = _command_sims(sims)
+    if not pool:
+        return
+    for _ in range(count):
+        sim = rng.choice(pool)
+        to_sim = rng.random() < 0.6
+        created, updated = _command_times(rng, spec.now)
+        data.records["sms_commands"].append({
+            "sid": new_sid(rng, "HC"), "account_sid": spec.account_sid, "sim_sid": sim["sid"],
+            "payload": rng.choice(TEXT_PAYLOADS), "status": SMS_TO_SIM_STATUS_MIX.pick(rng) if to_sim else "received",
+            "direction": "to_sim" if to_sim else "from_sim", "date_created": created, "date_updated": updated,
+        })
+
+
+def resource_fields(name):
+    """The fields a fleet record of resource `name` holds (the schema's, minus url and links)."""
+    return tuple(f for f in BY_NAME[name].fields if f not in ("url", "links"))
