@@ -88,6 +88,14 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
         ),
         sid_pattern=SID_PATTERNS["sms_command"], fetch_by_unique_name=False, secret_fields=(),
     ),
+    Endpoint(
+        name="wireless_rate_plan", product="wireless", path="/v1/RatePlans", key="rate_plans", filters=(),
+        sid_pattern=SID_PATTERNS["rate_plan"], fetch_by_unique_name=True, secret_fields=(),
+    ),
+    Endpoint(
+        name="supersim_fleet", product="supersim", path="/v1/Fleets", key="fleets", filters=(),
+        sid_pattern=SID_PATTERNS["fleet"], fetch_by_unique_name=True, secret_fields=(),
+    ),
 ))
 
 REDACTED = "<redacted>"

@@ -49,7 +49,7 @@ make_venv() {
     "$python" -m venv "$dir"
     local args=() f
     for f in "$@"; do args+=(-r "$f"); done
-    "$dir/bin/python" -m pip install -q --disable-pip-version-check "${args[@]}" \
+    "$dir/bin/python" -m pip install -q --disable-pip-version-check "${args[@]}" 2> >(grep -v "is ignored: it is neither" >&2) \
         || { rm -rf "$dir"; die "pip install into $dir failed"; }
     printf '%s\n' "$want" > "$stamp"
 }
@@ -58,7 +58,7 @@ make_venv() {
 copy_collection() {
     local dest="$1"
     mkdir -p "$dest"
-    rsync -a --delete --filter=':- .gitignore' --exclude=.git/ --exclude='.venv*' --exclude=/build/ \
+    rsync -a --delete --filter=':- .gitignore' --filter='P .git/' --exclude=.git/ --exclude='.venv*' --exclude=/build/ \
         --exclude=/tests/output/ --exclude=.ansible/ --exclude=__pycache__/ --exclude=.pytest_cache/ \
         "$ROOT"/ "$dest"/
 }

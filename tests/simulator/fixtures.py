@@ -80,7 +80,8 @@ def build_accounts(fixture, primary_account, seed, now):
     if unknown:
         raise FixtureError(f"unknown fixture keys: {sorted(unknown)} (expected {sorted(known)})")
     rng = random.Random(f"fixture-{seed}")
-    result = {primary_account: build_account(fixture, primary_account, rng, now)}
+    own = {name: records for name, records in fixture.items() if name != "accounts"}
+    result = {primary_account: build_account(own, primary_account, rng, now)}
     for account_sid, resources in (fixture.get("accounts") or {}).items():
         result[account_sid] = build_account(resources, account_sid, rng, now)
     return result
@@ -88,7 +89,7 @@ def build_accounts(fixture, primary_account, seed, now):
 
 def build_account(resources, account_sid, rng, now):
     """One account's `AccountData` from `{resource name: [partial records]}`."""
-    unknown = set(resources) - set(ORDER) - {"accounts"}
+    unknown = set(resources) - set(ORDER)
     if unknown:
         raise FixtureError(f"unknown fixture keys: {sorted(unknown)}")
     data = AccountData(account_sid)
@@ -106,7 +107,7 @@ def build_account(resources, account_sid, rng, now):
 def complete(name, raw, index, data, rng, now):
     """A full record (and its hidden fields) from fixture entry `raw`, the `index`-th of its resource."""
     fields = resource_fields(name)
-    allowed = set(fields) | set(REFERENCES.get(name, {})) | set(HIDDEN_KEYS.get(name, ())) | set(AGE_KEYS)
+    allowed = (set(fields) - {"url", "links"}) | set(REFERENCES.get(name, {})) | set(HIDDEN_KEYS.get(name, ())) | set(AGE_KEYS)
     unknown = set(raw) - allowed
     if unknown:
         raise FixtureError(f"{name}[{index}]: unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}")

@@ -1,7 +1,7 @@
 """Fleet data: a generated fleet (deterministic from a seed) or one loaded from a fixture file.
 
-Every record is a dict holding exactly the properties of its resource's schema except `url` and `links`,
-which the store adds once the server's base URL is known. Fields that Twilio does not return but that
+Every record is a dict holding exactly the properties of its resource's schema, in the schema's order;
+`url` and `links` are None placeholders that the store fills in once the server's base URL is known. Fields that Twilio does not return but that
 filters need (a wireless SIM's registration code, a Super SIM's IP addresses) live in `AccountData.hidden`.
 
 All times are relative to a reference `now` (a UTC epoch second); generated dates never exceed it.
@@ -27,21 +27,29 @@ class AccountData:
     hidden: dict = field(default_factory=lambda: {resource.name: {} for resource in RESOURCES})
 
 
+_TIMES_OF_DAY = []
+_DATES = {}
+
+
 def iso(ts):
-    """Twilio's timestamp format, e.g. 2015-07-30T20:00:00Z."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+    """Twilio's timestamp format, e.g. 2015-07-30T20:00:00Z (cached per day and second of day: fast)."""
+    ts = int(ts)
+    if not _TIMES_OF_DAY:
+        _TIMES_OF_DAY.extend(f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}Z" for s in range(DAY))
+    day, second = divmod(ts, DAY)
+    date = _DATES.get(day)
+    if date is None:
+        date = _DATES[day] = time.strftime("%Y-%m-%dT", time.gmtime(day * DAY))
+    return date + _TIMES_OF_DAY[second]
+
+
+DOUBLED = {str(d): (2 * d if d < 5 else 2 * d - 9) for d in range(10)}
 
 
 def luhn_complete(digits):
     """`digits` followed by its Luhn check digit."""
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char)
-        if index % 2 == 0:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
+    backwards = digits[::-1]
+    total = sum(DOUBLED[char] for char in backwards[0::2]) + sum(map(int, backwards[1::2]))
     return digits + str((10 - total % 10) % 10)
 
 
@@ -142,9 +150,9 @@ def generate(spec):
 
 def _created_updated(rng, now, oldest_days, recent_share=0.1, recent_days=3):
     """A (date_created, date_updated) pair of epoch seconds, updated >= created, some updated recently."""
-    created = now - rng.randint(3600, oldest_days * DAY)
+    created = now - 3600 - int(rng.random() * (oldest_days * DAY - 3600))
     if rng.random() < recent_share:
-        updated = max(created, now - rng.randint(0, recent_days * DAY))
+        updated = max(created, now - int(rng.random() * recent_days * DAY))
     else:
         updated = created + int(rng.random() * (now - created))
     return created, updated
@@ -160,7 +168,7 @@ def _rate_plans(rng, spec, data):
             "messaging_enabled": True, "voice_enabled": False, "national_roaming_enabled": index != 4,
             "national_roaming_data_limit": limit, "international_roaming": ["data", "messaging"] if index % 2 == 0 else [],
             "international_roaming_data_limit": limit if index % 2 == 0 else 0,
-            "date_created": iso(created), "date_updated": iso(created + 5 * DAY),
+            "date_created": iso(created), "date_updated": iso(created + 5 * DAY), "url": None,
         }
         data.records["rate_plans"].append(record)
         plans.append((record["sid"], weight))
@@ -190,7 +198,7 @@ def _wireless_sims(rng, spec, data, plans):
             "commands_callback_method": "POST",
             "sms_fallback_method": "POST", "sms_fallback_url": None, "sms_method": "POST", "sms_url": None,
             "voice_fallback_method": "POST", "voice_fallback_url": None, "voice_method": "POST", "voice_url": None,
-            "date_created": iso(created), "date_updated": iso(updated),
+            "date_created": iso(created), "date_updated": iso(updated), "url": None, "links": None,
             "ip_address": None,
         })
         hidden[sid] = {"registration_code": sid[-10:].upper()}
@@ -203,7 +211,7 @@ def _fleets(rng, spec, data):
         sms = index % 2 == 0
         record = {
             "account_sid": spec.account_sid, "sid": new_sid(rng, "HF"), "unique_name": spec.name_prefix + name,
-            "date_created": iso(created), "date_updated": iso(created + 3 * DAY),
+            "date_created": iso(created), "date_updated": iso(created + 3 * DAY), "url": None,
             "data_enabled": True, "data_limit": 250 * (index + 1), "data_metering": "payg",
             "sms_commands_enabled": sms, "sms_commands_url": "https://iot.example.com/twilio/sms" if sms else None,
             "sms_commands_method": "POST", "network_access_profile_sid": new_sid(rng, "HA"),
@@ -233,7 +241,7 @@ def _super_sims(rng, spec, data, fleets):
             "iccid": luhn_complete(str(base + index)),
             "status": status,
             "fleet_sid": None if unfleeted else fleets.pick(rng),
-            "date_created": iso(created), "date_updated": iso(updated),
+            "date_created": iso(created), "date_updated": iso(updated), "url": None, "links": None,
         })
         addresses = []
         if status == "active":
@@ -259,7 +267,7 @@ def _esim_profiles(rng, spec, data, sims, count):
             "matching_id": matching_id,
             "activation_code": f"LPA:1${SMDP_ADDRESS}${matching_id}" if matching_id else None,
             "error_code": error[0], "error_message": error[1],
-            "date_created": iso(created), "date_updated": iso(updated),
+            "date_created": iso(created), "date_updated": iso(updated), "url": None,
         })
 
 
@@ -289,7 +297,7 @@ def _ip_commands(rng, spec, data, sims, count):
             "sim_iccid": sim["iccid"], "status": status, "direction": "to_sim" if to_sim else "from_sim",
             "device_ip": None if status == "queued" else f"100.64.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
             "device_port": rng.choice((4242, 6767, 10000)), "payload_type": "binary" if binary else "text",
-            "payload": payload, "date_created": created, "date_updated": updated,
+            "payload": payload, "date_created": created, "date_updated": updated, "url": None,
         })
 
 
@@ -305,9 +313,10 @@ def _sms_commands(rng, spec, data, sims, count):
             "sid": new_sid(rng, "HC"), "account_sid": spec.account_sid, "sim_sid": sim["sid"],
             "payload": rng.choice(TEXT_PAYLOADS), "status": SMS_TO_SIM_STATUS_MIX.pick(rng) if to_sim else "received",
             "direction": "to_sim" if to_sim else "from_sim", "date_created": created, "date_updated": updated,
+            "url": None,
         })
 
 
 def resource_fields(name):
-    """The fields a fleet record of resource `name` holds (the schema's, minus url and links)."""
-    return tuple(f for f in BY_NAME[name].fields if f not in ("url", "links"))
+    """The fields a fleet record of resource `name` holds: all of its schema's properties."""
+    return BY_NAME[name].fields

@@ -1,0 +1,61 @@
+"""Shared pytest set-up: import paths, the collection link, and simulator fixtures.
+
+- `build/collections` and `tests/` go on sys.path, so tests import
+  `ansible_collections.simfleet.twilio.plugins...` and `simulator`.
+- `simulator`: one session-wide simulator (300 Wireless SIMs, 200 Super SIMs, seed 1). Tests that change
+  its faults must undo it (`simulator.clear_faults()`); tests needing their own fleet use `simulator_factory`.
+- `simulator_factory(**kwargs)`: starts a `Simulator(**kwargs)` and stops it after the test.
+"""
+import os
+import sys
+
+import pytest
+
+TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
+ROOT_DIR = os.path.dirname(TESTS_DIR)
+COLLECTIONS_DIR = os.path.join(ROOT_DIR, "build", "collections")
+COLLECTION_LINK = os.path.join(COLLECTIONS_DIR, "ansible_collections", "simfleet", "twilio")
+
+
+def _link_collection():
+    """Create build/collections/ansible_collections/simfleet/twilio -> ../../../.. if it is missing."""
+    if os.path.lexists(COLLECTION_LINK):
+        return
+    os.makedirs(os.path.dirname(COLLECTION_LINK), exist_ok=True)
+    try:
+        os.symlink("../../../..", COLLECTION_LINK)
+    except FileExistsError:
+        pass
+
+
+_link_collection()
+for path in (COLLECTIONS_DIR, TESTS_DIR):
+    if path not in sys.path:
+        sys.path.insert(0, path)
+os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", COLLECTIONS_DIR)
+
+from simulator import Simulator  # noqa: E402
+
+DEFAULT_FLEET = {"seed": 1, "wireless_sims": 300, "super_sims": 200}
+
+
+@pytest.fixture(scope="session")
+def simulator():
+    """The session's shared simulator with the default generated fleet."""
+    with Simulator(**DEFAULT_FLEET) as sim:
+        yield sim
+
+
+@pytest.fixture
+def simulator_factory():
+    """Start simulators with custom options (`Simulator` keyword arguments); all stop after the test."""
+    started = []
+
+    def start(**options):
+        sim = Simulator(**options).start()
+        started.append(sim)
+        return sim
+
+    yield start
+    for sim in reversed(started):
+        sim.stop()

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# make demo: start the bundled Twilio simulator with a demo fleet, run the fleet audit (and the compliance
+# check in report-only mode) against it, show where the reports are, and stop the simulator.
+#
+# Run from a fresh clone with `make demo` (which builds .venv and the collection link first). Settings:
+#   DEMO_WIRELESS_SIMS (3000), DEMO_SUPER_SIMS (1500), DEMO_SEED (42), DEMO_OUTPUT (demo-output)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+PYTHON="$ROOT/.venv/bin/python"
+PLAYBOOK="$ROOT/.venv/bin/ansible-playbook"
+WIRELESS_SIMS="${DEMO_WIRELESS_SIMS:-3000}"
+SUPER_SIMS="${DEMO_SUPER_SIMS:-1500}"
+SEED="${DEMO_SEED:-42}"
+OUTPUT="${DEMO_OUTPUT:-$ROOT/demo-output}"
+case "$OUTPUT" in /*) ;; *) OUTPUT="$ROOT/$OUTPUT" ;; esac
+
+for tool in "$PYTHON" "$PLAYBOOK"; do
+  if [ ! -x "$tool" ]; then
+    echo "demo: $tool is missing; run 'make demo' (it builds .venv first)" >&2
+    exit 1
+  fi
+done
+
+export ANSIBLE_COLLECTIONS_PATH="${ANSIBLE_COLLECTIONS_PATH:-$ROOT/build/collections}"
+export ANSIBLE_NOCOLOR="${ANSIBLE_NOCOLOR:-1}"
+export ANSIBLE_PIPELINING=1
+# Nothing of the caller's Twilio settings may leak into the demo: it talks to the simulator only.
+unset TWILIO_API_KEY TWILIO_API_SECRET TWILIO_TIMEOUT TWILIO_VALIDATE_CERTS TWILIO_MAX_RETRIES TWILIO_MAX_RETRY_TIME
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/simfleet-demo.XXXXXX")"
+SIM_PID=""
+
+stop_simulator() {
+  if [ -n "$SIM_PID" ] && kill -0 "$SIM_PID" 2>/dev/null; then
+    kill -TERM "$SIM_PID" 2>/dev/null || true
+    for _ in $(seq 1 50); do
+      kill -0 "$SIM_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$SIM_PID" 2>/dev/null; then
+      kill -KILL "$SIM_PID" 2>/dev/null || true
+    fi
+    wait "$SIM_PID" 2>/dev/null || true
+  fi
+  SIM_PID=""
+  rm -rf "$WORK"
+}
+trap stop_simulator EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+started=$SECONDS
+echo "demo: starting the Twilio simulator ($WIRELESS_SIMS Programmable Wireless SIMs, $SUPER_SIMS Super SIMs, seed $SEED)"
+"$PYTHON" tests/simulator --host 127.0.0.1 --port 0 --seed "$SEED" \
+  --wireless-sims "$WIRELESS_SIMS" --super-sims "$SUPER_SIMS" >"$WORK/simulator.out" 2>"$WORK/simulator.err" &
+SIM_PID=$!
+
+BASE_URL=""
+for _ in $(seq 1 600); do
+  if [ -s "$WORK/simulator.out" ]; then
+    BASE_URL="$(head -n 1 "$WORK/simulator.out")"
+    case "$BASE_URL" in http://*) break ;; *) BASE_URL="" ;; esac
+  fi
+  if ! kill -0 "$SIM_PID" 2>/dev/null; then
+    echo "demo: the simulator exited early:" >&2
+    cat "$WORK/simulator.err" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+if [ -z "$BASE_URL" ]; then
+  echo "demo: the simulator printed no URL within 60 seconds" >&2
+  cat "$WORK/simulator.err" >&2
+  exit 1
+fi
+echo "demo: simulator at $BASE_URL (pid $SIM_PID)"
+
+# The simulator's built-in account (see tests/simulator/README.md); point these at a real account instead.
+export TWILIO_ACCOUNT_SID=AC00000000000000000000000000000001
+export TWILIO_AUTH_TOKEN=0123456789abcdef0123456789abcdef
+export TWILIO_BASE_URL="$BASE_URL/{product}"
+
+mkdir -p "$OUTPUT"
+echo "demo: running playbooks/audit.yml"
+"$PLAYBOOK" playbooks/audit.yml -e "sim_audit_output_dir=$OUTPUT"
+
+echo "demo: running playbooks/compliance.yml (report only: violations are listed, the run does not fail)"
+"$PLAYBOOK" playbooks/compliance.yml -e "sim_compliance_output_dir=$OUTPUT" -e sim_compliance_report_only=true
+
+stop_simulator
+trap - EXIT
+
+echo
+echo "demo: done in $((SECONDS - started)) s; the simulator is stopped. Reports in $OUTPUT:"
+for report in audit.html audit.md audit.json compliance.json compliance-junit.xml; do
+  printf '  %-22s %s\n' "$report" "$OUTPUT/$report"
+done
+echo "Open $OUTPUT/audit.html in a browser (it works offline)."

@@ -1,0 +1,420 @@
+# -*- coding: utf-8 -*-
+# Copyright: simfleet.twilio contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""End-to-end tests of the sim_audit and sim_compliance roles and the playbooks in playbooks/.
+
+Every test runs the real playbooks with ``ansible-playbook`` against the simulator. The playbook runs are
+started together, in parallel, by a module-scoped fixture, and each test then checks the reports of one run:
+
+- ``violations``: ``audit.yml`` then ``compliance.yml`` on ``fixtures/roles_violations.json``, a fleet built to
+  break every compliance rule exactly where expected; credentials from TWILIO_* environment variables.
+- ``report_only``: ``compliance.yml`` on the same fleet with ``sim_compliance_report_only=true``.
+- ``clean``: ``compliance.yml`` on ``fixtures/roles_clean.json`` with one rule disabled; credentials (an API
+  key) given as role variables, none in the environment.
+- ``generated``: ``audit.yml`` on a generated fleet, compared with the simulator's truth.
+- ``active``: ``active_sims.yml`` with the ``simfleet.twilio.sims`` inventory, limited to three SIMs.
+- ``unbounded``: ``active_sims.yml`` on every active SIM with a bound that is too low: it must refuse.
+"""
+
+import collections
+import datetime
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from simulator import Simulator
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+PLAYBOOKS = os.path.join(ROOT, "playbooks")
+FIXTURES = os.path.join(HERE, "fixtures")
+COLLECTIONS = os.path.join(ROOT, "build", "collections")
+ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+NOW = "2026-01-15T00:00:00Z"
+DAY = datetime.timedelta(days=1)
+TEMPLATE_NAME = "{{ 7 * 7 }}"
+HOSTILE_NAME = '<script>alert("x")</script> & co | pipe'
+EXPECTED_RULES = (
+    "allowed_status", "suspended_too_long", "active_without_unique_name", "active_without_rate_plan",
+    "esim_profile_failed", "failed_command_ratio", "silent_sims",
+)
+UNNAMED_WIRELESS = "DE000000000000000000000000000000aa"
+UNNAMED_SUPERSIM = "HS000000000000000000000000000000aa"
+# Which SIMs (unique name, or SID for unnamed ones) break which rule in roles_violations.json.
+EXPECTED_VIOLATIONS = {
+    "allowed_status": {("wireless", "retired-sim")},
+    "suspended_too_long": {("wireless", "old-suspended"), ("supersim", "tracker-inactive-long")},
+    "active_without_unique_name": {("wireless", UNNAMED_WIRELESS), ("supersim", UNNAMED_SUPERSIM)},
+    "active_without_rate_plan": {("wireless", HOSTILE_NAME), ("supersim", "tracker-nofleet")},
+    "esim_profile_failed": {("supersim", "tracker-esim-failed")},
+    "failed_command_ratio": {("supersim", "tracker-flaky")},
+    "silent_sims": {("supersim", "tracker-silent"), ("supersim", TEMPLATE_NAME)},
+}
+
+
+class Run:
+    """One ``ansible-playbook`` process and the directory its reports go to."""
+
+    def __init__(self, name, workdir, playbooks, extra_vars, env, inventory=None, limit=None):
+        self.name, self.workdir, self.output_dir = name, workdir, os.path.join(workdir, "reports")
+        os.makedirs(self.output_dir, exist_ok=True)
+        command = [ANSIBLE_PLAYBOOK] + [os.path.join(PLAYBOOKS, p) for p in playbooks]
+        if inventory:
+            command += ["-i", inventory]
+        if limit:
+            command += ["--limit", limit]
+        command += ["-e", json.dumps(extra_vars)]
+        run_env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("TWILIO_", "ANSIBLE_")))
+        run_env.update(ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1", ANSIBLE_PIPELINING="1",
+                       ANSIBLE_HOME=os.path.join(workdir, "ansible-home"),
+                       ANSIBLE_LOCAL_TEMP=os.path.join(workdir, "tmp"),
+                       ANSIBLE_RETRY_FILES_ENABLED="0", PYTHONDONTWRITEBYTECODE="1")
+        run_env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + run_env.get("PATH", "")
+        run_env.update(env)
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(command, cwd=workdir, env=run_env, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, text=True)
+        self.rc = self.output = self.seconds = None
+
+    def wait(self, timeout=300):
+        self.output, _ = self.process.communicate(timeout=timeout)
+        self.rc = self.process.returncode
+        self.seconds = time.monotonic() - self.started
+        return self
+
+    def report(self, name):
+        path = os.path.join(self.output_dir, name)
+        assert os.path.exists(path), "%s: %s was not written (rc=%s)\n%s" % (self.name, name, self.rc, self.output[-4000:])
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+
+    def json(self, name):
+        return json.loads(self.report(name))
+
+    def all_reports(self):
+        texts = {}
+        for name in sorted(os.listdir(self.output_dir)):
+            with open(os.path.join(self.output_dir, name), encoding="utf-8") as handle:
+                texts[name] = handle.read()
+        return texts
+
+
+def env_credentials(sim):
+    return {"TWILIO_ACCOUNT_SID": sim.account_sid, "TWILIO_AUTH_TOKEN": sim.auth_token,
+            "TWILIO_BASE_URL": sim.product_url}
+
+
+def write_inventory(workdir, sim):
+    path = os.path.join(workdir, "e2e.twilio_sims.yml")
+    with open(path, "w") as handle:
+        json.dump({"plugin": "simfleet.twilio.sims", "account_sid": sim.account_sid, "auth_token": sim.auth_token,
+                   "base_url": sim.product_url}, handle)
+    return path
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory, simulator):
+    """Start every playbook run of this module at once and wait for all of them."""
+    violations = Simulator(fixture=os.path.join(FIXTURES, "roles_violations.json"), now=NOW).start()
+    clean = Simulator(fixture=os.path.join(FIXTURES, "roles_clean.json"), now=NOW).start()
+    try:
+        base = tmp_path_factory.mktemp("roles")
+        started = {}
+
+        def start(name, playbooks, extra_vars, env, **kwargs):
+            workdir = os.path.join(str(base), name)
+            os.makedirs(workdir)
+            started[name] = Run(name, workdir, playbooks, dict(extra_vars, sim_audit_output_dir=os.path.join(workdir, "reports"),
+                                                              sim_compliance_output_dir=os.path.join(workdir, "reports")),
+                                env, **kwargs)
+
+        start("violations", ["audit.yml", "compliance.yml"], {"sim_audit_now": NOW, "sim_compliance_now": NOW},
+              env_credentials(violations))
+        start("report_only", ["compliance.yml"], {"sim_compliance_now": NOW, "sim_compliance_report_only": True},
+              env_credentials(violations))
+        start("clean", ["compliance.yml"], {
+            "sim_compliance_now": NOW, "sim_compliance_rule_allowed_status": False,
+            "sim_compliance_account_sid": clean.account_sid, "sim_compliance_api_key": clean.api_key,
+            "sim_compliance_api_secret": clean.api_secret, "sim_compliance_base_url": clean.product_url,
+        }, {})
+        start("generated", ["audit.yml"], {"sim_audit_now": simulator.now_iso}, env_credentials(simulator))
+        inventory_dir = str(base / "inventory")
+        os.makedirs(inventory_dir)
+        inventory = write_inventory(inventory_dir, violations)
+        start("active", ["active_sims.yml"], {"active_sims_output_dir": os.path.join(str(base), "active", "reports")},
+              env_credentials(violations), inventory=inventory, limit="tracker-flaky,tracker-ok,meter-ok")
+        start("unbounded", ["active_sims.yml"], {"active_sims_max_hosts": 2}, env_credentials(violations),
+              inventory=inventory)
+        for run in started.values():
+            run.wait()
+        yield {"runs": started, "violations": violations, "clean": clean, "generated": simulator}
+    finally:
+        violations.stop()
+        clean.stop()
+
+
+def by_name(truth, key, name):
+    matches = [r for r in truth[key] if r["unique_name"] == name or r["sid"] == name]
+    assert len(matches) == 1, (key, name, matches)
+    return matches[0]
+
+
+def parse(value):
+    return datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+
+
+# The violations fleet: audit.yml
+
+
+def test_violations_run_fails_with_a_summary(runs):
+    run = runs["runs"]["violations"]
+    assert run.rc != 0, run.output[-3000:]
+    assert "Fleet compliance: 7 of 7 rules violated" in run.output, run.output[-3000:]
+
+
+def test_audit_counts_on_the_violations_fleet(runs):
+    report = runs["runs"]["violations"].json("audit.json")
+    truth = runs["violations"].truth
+    assert report["schema_version"] == 1
+    assert report["generated_at"] == NOW
+    totals = report["totals"]
+    assert totals["wireless_sims"] == len(truth["wireless_sims"]) == 8
+    assert totals["supersim_sims"] == len(truth["supersim_sims"]) == 10
+    assert totals["sims"] == 18
+    assert totals["esim_profiles"] == 2 and totals["esim_profiles_failed"] == 1
+    assert (totals["ip_commands"], totals["sms_commands"], totals["failed_commands"]) == (10, 3, 5)
+    assert report["sims"]["by_status"]["wireless"] == {"active": 4, "retired": 1, "suspended": 2, "updating": 1}
+    assert report["sims"]["by_status"]["supersim"] == {"active": 9, "inactive": 1}
+    plan = truth["rate_plans"][0]["sid"]
+    fleet = truth["fleets"][0]["sid"]
+    assert report["sims"]["by_rate_plan"] == {plan: 7, "none": 1}
+    assert report["sims"]["by_fleet"] == {fleet: 9, "none": 1}
+    failed = [(e["unique_name"], e["failed"], e["total"], e["failed_ip"], e["failed_sms"]) for e in report["commands"]["failed_by_sim"]]
+    assert failed == [("tracker-flaky", 3, 6, 3, 0), ("tracker-few-fails", 2, 2, 1, 1)]
+    assert report["commands"]["ip"]["by_status"] == {"failed": 4, "received": 3, "sent": 3}
+    assert report["commands"]["sms"]["by_direction"] == {"from_sim": 1, "to_sim": 2}
+    [profile] = report["esim_profiles"]["failed"]
+    assert profile["sim_sid"] == by_name(truth, "supersim_sims", "tracker-esim-failed")["sid"]
+    assert profile["error_code"] == "8.1.1" and report["esim_profiles"]["failed_by_error_code"] == {"8.1.1": 1}
+    assert sorted(e["unique_name"] for e in report["silent_sims"]) == sorted(["tracker-silent", TEMPLATE_NAME, "tracker-young"])
+    recent = [(e["product"], e["unique_name"]) for e in report["recently_changed"]]
+    assert recent == [("wireless", TEMPLATE_NAME), ("wireless", HOSTILE_NAME), ("supersim", "tracker-young"),
+                      ("wireless", "fresh-suspended")]
+
+
+def test_template_text_from_the_api_stays_text(runs):
+    run = runs["runs"]["violations"]
+    report = run.json("audit.json")
+    assert report["recently_changed"][0]["unique_name"] == TEMPLATE_NAME
+    assert "| %s |" % TEMPLATE_NAME in run.report("audit.md")
+    assert ">%s<" % TEMPLATE_NAME in run.report("audit.html")
+    compliance = run.json("compliance.json")
+    silent = [v["unique_name"] for r in compliance["rules"] if r["id"] == "silent_sims" for v in r["violations"]]
+    assert TEMPLATE_NAME in silent
+    assert "name=%s " % TEMPLATE_NAME in run.report("compliance-junit.xml")
+
+
+def test_audit_markdown(runs):
+    markdown = runs["runs"]["violations"].report("audit.md")
+    assert markdown.startswith("# Fleet audit\n")
+    for heading in ("## Totals", "## SIMs by status", "## Wireless SIMs by rate plan", "## Super SIMs by fleet",
+                    "## Command outcomes in the window", "## Failed commands by SIM", "### Failed eSIM profiles",
+                    "## SIMs changed in the last 7 days", "## Silent Super SIMs"):
+        assert "\n%s\n" % heading in markdown
+    assert "| SIMs | 18 |" in markdown
+    # A name with Markdown and HTML syntax cannot break the table or inject markup
+    assert "&lt;script&gt;alert(\"x\")&lt;/script&gt; &amp; co \\| pipe" in markdown
+    assert "<script>" not in markdown
+    for line in markdown.splitlines():
+        if line.startswith("| wireless |") or line.startswith("| supersim |"):
+            assert len(re.findall(r"(?<!\\)\|", line)) == 8, line
+
+
+def test_audit_html_is_self_contained_with_charts(runs):
+    html = runs["runs"]["violations"].report("audit.html")
+    assert html.startswith("<!DOCTYPE html>")
+    assert html.rstrip().endswith("</html>")
+    # self-contained: no scripts, no external stylesheets, images, fonts or frames
+    lowered = html.lower()
+    for forbidden in ("<script", "<link", "<img", "<iframe", "@import", "url(", "src="):
+        assert forbidden not in lowered, forbidden
+    assert re.findall(r"https?://[^\s\"'<>]+", html) == ["http://www.w3.org/2000/svg"] * html.count("<svg ")
+    # the charts: inline SVG bars for SIM statuses and command outcomes
+    for chart in ("chart-wireless-status", "chart-supersim-status", "chart-ip-outcomes", "chart-sms-outcomes",
+                  "chart-esim-status"):
+        assert 'id="%s"' % chart in html
+    assert html.count("<svg ") == 5
+    assert "<title>active: 4</title>" in html and "<title>failed: 4</title>" in html
+    # the numbers and lists
+    assert '<div class="n" id="total-sims">18</div>' in html
+    assert '<div class="n" id="total-failed-commands">5</div>' in html
+    assert "tracker-flaky" in html and "8.1.1" in html and "tracker-silent" in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; co | pipe" in html
+
+
+def test_no_secret_in_any_report(runs):
+    violations = runs["violations"]
+    clean = runs["clean"]
+    secrets = [violations.auth_token, violations.api_secret, clean.auth_token, clean.api_secret,
+               "SECRET-MATCHING-ID", "LPA:1$"]
+    for profile in runs["generated"].truth["esim_profiles"]:
+        secrets += [value for value in (profile["activation_code"], profile["matching_id"]) if value]
+    checked = 0
+    for name in ("violations", "report_only", "clean", "generated", "active"):
+        for report, text in runs["runs"][name].all_reports().items():
+            checked += 1
+            for secret in secrets:
+                assert secret not in text, "%s/%s contains a secret" % (name, report)
+    assert checked >= 9
+    for name in ("violations", "clean", "generated"):
+        assert runs["runs"][name].output.count(runs["violations"].auth_token) == 0
+
+
+# The violations fleet: compliance.yml
+
+
+def test_each_rule_names_exactly_its_violating_sims(runs):
+    run = runs["runs"]["violations"]
+    result = run.json("compliance.json")
+    truth = runs["violations"].truth
+    assert result["passed"] is False
+    assert [r["id"] for r in result["rules"]] == list(EXPECTED_RULES)
+    for rule in result["rules"]:
+        found = set((v["product"], v["unique_name"] or v["sid"]) for v in rule["violations"])
+        assert found == EXPECTED_VIOLATIONS[rule["id"]], rule["id"]
+        assert rule["passed"] is False and rule["violation_count"] == len(found)
+        for violation in rule["violations"]:
+            key = "wireless_sims" if violation["product"] == "wireless" else "supersim_sims"
+            record = by_name(truth, key, violation["sid"])
+            assert (violation["iccid"], violation["unique_name"]) == (record["iccid"], record["unique_name"])
+    summary = result["summary"]
+    assert summary["failed"] == 7 and summary["enabled"] == 7
+    assert summary["violating_sims"] == 11
+
+
+def test_junit_names_each_violating_sim_under_its_rule(runs):
+    run = runs["runs"]["violations"]
+    truth = runs["violations"].truth
+    root = ET.fromstring(run.report("compliance-junit.xml").encode("utf-8"))
+    assert root.tag == "testsuites"
+    [suite] = root.findall("testsuite")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("7", "7", "0")
+    cases = dict((case.get("name"), case) for case in suite.findall("testcase"))
+    assert sorted(cases) == sorted(EXPECTED_RULES)
+    for rule, expected in EXPECTED_VIOLATIONS.items():
+        failure = cases[rule].find("failure")
+        assert failure is not None, rule
+        assert failure.get("message").startswith("%d SIMs: " % len(expected))
+        lines = failure.text.strip().splitlines()
+        assert len(lines) == len(expected), (rule, lines)
+        for product, name in expected:
+            record = by_name(truth, "wireless_sims" if product == "wireless" else "supersim_sims", name)
+            assert any(line.startswith(record["sid"] + " ") for line in lines), (rule, name, lines)
+    hostile = cases["active_without_rate_plan"].find("failure").text
+    assert "name=%s " % HOSTILE_NAME in hostile
+
+
+def test_report_only_passes_and_still_reports(runs):
+    run = runs["runs"]["report_only"]
+    assert run.rc == 0, run.output[-3000:]
+    assert run.json("compliance.json")["summary"]["failed"] == 7
+    root = ET.fromstring(run.report("compliance-junit.xml").encode("utf-8"))
+    assert root.find("testsuite").get("failures") == "7"
+
+
+# The clean fleet
+
+
+def test_clean_fleet_passes(runs):
+    run = runs["runs"]["clean"]
+    assert run.rc == 0, run.output[-3000:]
+    assert "Fleet compliance: all 6 enabled rules passed" in run.output
+    result = run.json("compliance.json")
+    assert result["passed"] is True
+    assert result["summary"]["violations"] == 0
+    disabled = [r["id"] for r in result["rules"] if not r["enabled"]]
+    assert disabled == ["allowed_status"]
+    root = ET.fromstring(run.report("compliance-junit.xml").encode("utf-8"))
+    suite = root.find("testsuite")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("7", "0", "1")
+    assert root.findall(".//failure") == []
+    skipped = [case.get("name") for case in suite.findall("testcase") if case.find("skipped") is not None]
+    assert skipped == ["allowed_status"]
+
+
+# A generated fleet: audit counts equal the simulator's truth
+
+
+def test_generated_fleet_audit_equals_truth(runs):
+    run = runs["runs"]["generated"]
+    assert run.rc == 0, run.output[-3000:]
+    sim = runs["generated"]
+    truth = sim.truth
+    report = run.json("audit.json")
+    now = parse(sim.now_iso)
+    start = now - 7 * DAY
+
+    def counter(values):
+        return dict(collections.Counter("none" if v is None else v for v in values))
+
+    wireless, supersim = truth["wireless_sims"], truth["supersim_sims"]
+    assert report["totals"]["wireless_sims"] == len(wireless)
+    assert report["totals"]["supersim_sims"] == len(supersim)
+    assert report["sims"]["by_status"]["wireless"] == counter(s["status"] for s in wireless)
+    assert report["sims"]["by_status"]["supersim"] == counter(s["status"] for s in supersim)
+    assert report["sims"]["by_rate_plan"] == counter(s["rate_plan_sid"] for s in wireless)
+    assert report["sims"]["by_fleet"] == counter(s["fleet_sid"] for s in supersim)
+    profiles = truth["esim_profiles"]
+    assert report["esim_profiles"]["by_status"] == counter(p["status"] for p in profiles)
+    failed_profiles = [p for p in profiles if p["status"] == "failed"]
+    assert sorted(p["sid"] for p in report["esim_profiles"]["failed"]) == sorted(p["sid"] for p in failed_profiles)
+    assert report["esim_profiles"]["failed_by_error_code"] == counter(p["error_code"] for p in failed_profiles)
+
+    ip = [c for c in truth["ip_commands"] if parse(c["date_created"]) >= start]
+    sms = [c for c in truth["sms_commands"] if parse(c["date_created"]) >= start]
+    assert ip and sms
+    assert report["commands"]["ip"]["by_status"] == counter(c["status"] for c in ip)
+    assert report["commands"]["sms"]["by_status"] == counter(c["status"] for c in sms)
+    assert report["commands"]["ip"]["by_direction"] == counter(c["direction"] for c in ip)
+    failed = collections.Counter(c["sim_sid"] for c in ip + sms if c["status"] == "failed")
+    assert dict((e["sid"], e["failed"]) for e in report["commands"]["failed_by_sim"]) == dict(failed)
+    talking = set(c["sim_sid"] for c in ip + sms)
+    silent = [s["sid"] for s in supersim if s["status"] == "active" and s["sid"] not in talking]
+    assert sorted(e["sid"] for e in report["silent_sims"]) == sorted(silent)
+    recent = [s["sid"] for s in wireless + supersim if parse(s["date_updated"]) >= now - 7 * DAY]
+    assert sorted(e["sid"] for e in report["recently_changed"]) == sorted(recent)
+
+    html = run.report("audit.html")
+    assert '<div class="n" id="total-sims">%d</div>' % (len(wireless) + len(supersim)) in html
+    markdown = run.report("audit.md")
+    assert "| SIMs | %d |" % (len(wireless) + len(supersim)) in markdown
+    assert "more not shown; `audit.json` lists all" in markdown
+
+
+# active_sims.yml with the inventory plugin
+
+
+def test_active_sims_does_per_sim_work_on_the_limited_hosts(runs):
+    run = runs["runs"]["active"]
+    assert run.rc == 0, run.output[-4000:]
+    path = os.path.join(os.path.dirname(run.workdir), "active", "reports", "active-sims.json")
+    with open(path, encoding="utf-8") as handle:
+        summaries = dict((entry["sim"], entry) for entry in json.load(handle))
+    assert sorted(summaries) == ["meter-ok", "tracker-flaky", "tracker-ok"]
+    flaky = summaries["tracker-flaky"]
+    assert (flaky["product"], int(flaky["commands"]), int(flaky["failed_commands"])) == ("supersim", 6, 3)
+    assert int(summaries["tracker-ok"]["commands"]) == 2
+    assert summaries["meter-ok"]["product"] == "wireless" and summaries["meter-ok"]["status"] == "active"
+
+
+def test_active_sims_refuses_an_unbounded_run(runs):
+    run = runs["runs"]["unbounded"]
+    assert run.rc != 0
+    assert "narrow the run with --limit" in run.output

@@ -1,0 +1,137 @@
+"""Building and running the simulator: configuration, built-in credentials and the werkzeug server."""
+import datetime
+import gc
+import time
+from dataclasses import dataclass, field
+
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from . import fixtures
+from .app import Credentials, SimulatorApp
+from .faults import FaultConfig, Faults
+from .fleet import GenerateSpec, generate, iso
+from .stats import Stats
+from .store import Store
+
+ACCOUNT_SID = "AC00000000000000000000000000000001"
+AUTH_TOKEN = "0123456789abcdef0123456789abcdef"
+API_KEY = "SK00000000000000000000000000000001"
+API_SECRET = "simulator-api-secret-0000000000001"
+SECOND_ACCOUNT_SID = "AC00000000000000000000000000000002"
+SECOND_AUTH_TOKEN = "fedcba9876543210fedcba9876543210"
+
+# The second account's own small generated fleet (unless a fixture gives its records).
+SECOND_FLEET = {"wireless_sims": 12, "super_sims": 8, "seed_offset": 1_000_003, "name_prefix": "acct2-", "iccid_block": 999}
+
+
+@dataclass
+class SimConfig:
+    """Everything that defines a simulator run; the CLI flags map one to one onto these fields."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    seed: int = 1
+    wireless_sims: int = 100
+    super_sims: int = 50
+    esim_profiles: int = None
+    ip_commands: int = None
+    sms_commands: int = None
+    fixture: object = None
+    now: object = None
+    account_sid: str = ACCOUNT_SID
+    auth_token: str = AUTH_TOKEN
+    api_key: str = API_KEY
+    api_secret: str = API_SECRET
+    faults: dict = field(default_factory=dict)
+
+
+def resolve_now(value=None):
+    """The reference time as epoch seconds: given (epoch number or ISO 8601 text), or today's 00:00 UTC."""
+    if value is None or value == "":
+        today = datetime.datetime.now(datetime.timezone.utc).date()
+        return int(datetime.datetime(today.year, today.month, today.day, tzinfo=datetime.timezone.utc).timestamp())
+    if isinstance(value, (int, float)):
+        return int(value)
+    text = str(value).strip()
+    if text.lstrip("-").isdigit():
+        return int(text)
+    moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return int(moment.timestamp())
+
+
+def build_accounts(config, now):
+    """`{account_sid: AccountData}`: the fixture or a generated fleet for the primary account, plus account 2."""
+    if config.fixture is not None:
+        fixture = config.fixture if isinstance(config.fixture, dict) else fixtures.load_file(config.fixture)
+        accounts = fixtures.build_accounts(fixture, config.account_sid, config.seed, now)
+    else:
+        spec = GenerateSpec(account_sid=config.account_sid, seed=config.seed, now=now,
+                            wireless_sims=config.wireless_sims, super_sims=config.super_sims,
+                            esim_profiles=config.esim_profiles, ip_commands=config.ip_commands,
+                            sms_commands=config.sms_commands)
+        accounts = {config.account_sid: generate(spec)}
+    if SECOND_ACCOUNT_SID not in accounts:
+        spec = GenerateSpec(account_sid=SECOND_ACCOUNT_SID, seed=config.seed + SECOND_FLEET["seed_offset"], now=now,
+                            wireless_sims=SECOND_FLEET["wireless_sims"], super_sims=SECOND_FLEET["super_sims"],
+                            name_prefix=SECOND_FLEET["name_prefix"], iccid_block=SECOND_FLEET["iccid_block"])
+        accounts[SECOND_ACCOUNT_SID] = generate(spec)
+    return accounts
+
+
+def build_store(config, now, base_url):
+    """The `Store` for `config`. The cyclic garbage collector is paused while hundreds of thousands of
+    records are created, as it would rescan them over and over."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return Store(build_accounts(config, now), base_url)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def build_credentials(config):
+    credentials = Credentials()
+    credentials.add_account(config.account_sid, config.auth_token)
+    credentials.add_api_key(config.api_key, config.api_secret, config.account_sid)
+    if config.account_sid != SECOND_ACCOUNT_SID:
+        credentials.add_account(SECOND_ACCOUNT_SID, SECOND_AUTH_TOKEN)
+    return credentials
+
+
+class QuietHandler(WSGIRequestHandler):
+    """Werkzeug's handler without per-request log lines; a dropped connection also ends keep-alive."""
+
+    def log_request(self, code="-", size="-"):
+        pass
+
+    def connection_dropped(self, error, environ=None):
+        self.close_connection = True
+
+
+class Server:
+    """A bound (not yet serving) threaded werkzeug server with its data built from `config`."""
+
+    def __init__(self, config):
+        started = time.monotonic()
+        self.config = config
+        self.now = resolve_now(config.now)
+        self.faults = Faults(FaultConfig(**config.faults) if config.faults else None)
+        self.stats = Stats()
+        info = {"account_sid": config.account_sid, "now": iso(self.now), "now_epoch": self.now, "seed": config.seed}
+        self.app = SimulatorApp(build_credentials(config), self.faults, self.stats, info)
+        self.httpd = make_server(config.host, config.port, self.app, threaded=True, request_handler=QuietHandler)
+        self.base_url = f"http://{config.host}:{self.httpd.server_port}"
+        self.app.store = build_store(config, self.now, self.base_url)
+        info["base_url"] = self.base_url
+        info["accounts"] = sorted(self.app.store.accounts)
+        info["startup_seconds"] = round(time.monotonic() - started, 3)
+
+    def serve_forever(self):
+        """Serve until `shutdown()` (another thread) or KeyboardInterrupt; closes the socket on exit."""
+        self.httpd.serve_forever(poll_interval=0.1)
+
+    def shutdown(self):
+        self.httpd.shutdown()
