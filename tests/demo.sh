@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make demo: start the bundled Twilio simulator with a demo fleet, run the fleet audit (and the compliance
-# check in report-only mode) against it, show where the reports are, and stop the simulator.
+# make demo: start the bundled Twilio simulator with a demo fleet, run the fleet audit against it (then the
+# compliance check in report-only mode, and the per-SIM playbook on a few SIMs of the inventory plugin), show
+# where the reports are, and stop the simulator.
 #
 # Run from a fresh clone with `make demo` (which builds .venv and the collection link first). Settings:
 #   DEMO_WIRELESS_SIMS (3000), DEMO_SUPER_SIMS (1500), DEMO_SEED (42), DEMO_OUTPUT (demo-output)
@@ -90,12 +91,16 @@ echo "demo: running playbooks/audit.yml"
 echo "demo: running playbooks/compliance.yml (report only: violations are listed, the run does not fail)"
 "$PLAYBOOK" playbooks/compliance.yml -e "sim_compliance_output_dir=$OUTPUT" -e sim_compliance_report_only=true
 
+echo "demo: running playbooks/active_sims.yml on the active ones of 8 Super SIMs of the inventory plugin (--limit)"
+"$PLAYBOOK" -i playbooks/demo.twilio_sims.yml playbooks/active_sims.yml --limit 'twilio_supersim[0:7]' \
+  -e "active_sims_output_dir=$OUTPUT"
+
 stop_simulator
 trap - EXIT
 
 echo
 echo "demo: done in $((SECONDS - started)) s; the simulator is stopped. Reports in $OUTPUT:"
-for report in audit.html audit.md audit.json compliance.json compliance-junit.xml; do
+for report in audit.html audit.md audit.json compliance.json compliance-junit.xml active-sims.json; do
   printf '  %-22s %s\n' "$report" "$OUTPUT/$report"
 done
 echo "Open $OUTPUT/audit.html in a browser (it works offline)."

@@ -10,7 +10,7 @@ author:
   - simfleet maintainers (@simfleet)
 description:
   - Turns the records returned by the collection's info modules into the audit report that the
-    P(simfleet.twilio.sim_audit#role) role writes to C(audit.json): counts by status, rate plan and fleet, SIMs
+    P(simfleet.twilio.sim_audit#role) role writes to C(audit.json), with counts by status, rate plan and fleet, SIMs
     updated recently, eSIM profiles in C(failed) with their error codes, failed commands by SIM and Super SIMs
     without command traffic in the window.
   - Only the fields listed in the return value are copied into the summary, so secrets such as an eSIM profile's
@@ -293,12 +293,12 @@ def summarize(data, window_days=7, recent_days=7, silent_statuses=None, products
     recent_start = moment - datetime.timedelta(days=recent_days)
 
     sims = fleet_sims(data, products)
-    wireless = [entry for product, _, entry in sims if product == "wireless"]
-    supersim = [entry for product, _, entry in sims if product == "supersim"]
+    wireless = [entry for product, dummy, entry in sims if product == "wireless"]
+    supersim = [entry for product, dummy, entry in sims if product == "supersim"]
     supersim_by_sid = dict((entry["sid"], entry) for entry in supersim)
 
     recently_changed = _sort_updated(
-        entry for _, record, entry in sims if in_window(record, recent_start, "date_updated"))
+        entry for dummy, record, entry in sims if in_window(record, recent_start, "date_updated"))
 
     profiles = records(data, "esim_profiles") if "supersim" in products else []
     failed_profiles = [{
@@ -360,7 +360,7 @@ def summarize(data, window_days=7, recent_days=7, silent_statuses=None, products
             "by_status": {
                 "wireless": counts(e["status"] for e in wireless),
                 "supersim": counts(e["status"] for e in supersim),
-                "all": counts(e["status"] for _, _, e in sims),
+                "all": counts(sim[2]["status"] for sim in sims),
             },
             "by_rate_plan": counts(e["group"] for e in wireless),
             "by_fleet": counts(e["group"] for e in supersim),

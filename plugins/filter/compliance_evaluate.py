@@ -259,8 +259,8 @@ def _describe(rule, policy):
             ", ".join(policy["allowed_statuses"]["wireless"]) or "none",
             ", ".join(policy["allowed_statuses"]["supersim"]) or "none")
     if rule == "suspended_too_long":
-        return "SIMs %s for more than %g days" % ("/".join(policy["suspended_statuses"]) or "suspended",
-                                                 policy["suspended_max_days"])
+        statuses = "/".join(policy["suspended_statuses"]) or "suspended"
+        return "SIMs %s for more than %g days" % (statuses, policy["suspended_max_days"])
     if rule == "active_without_unique_name":
         return "Active SIMs without a unique name"
     if rule == "active_without_rate_plan":
@@ -287,8 +287,8 @@ def evaluate(data, policy=None, now=None):
 
     all_sims = fleet_sims(data, products)
     sims = [(product, record, entry) for product, record, entry in all_sims if not exempted(entry)]
-    exempt_sids = set(entry["sid"] for _, _, entry in all_sims if exempted(entry))
-    supersim = dict((entry["sid"], entry) for product, _, entry in sims if product == "supersim")
+    exempt_sids = set(sim[2]["sid"] for sim in all_sims if exempted(sim[2]))
+    supersim = dict((sim[2]["sid"], sim[2]) for sim in sims if sim[0] == "supersim")
     violations = dict((rule, []) for rule in RULES)
 
     suspended_cut = moment - datetime.timedelta(days=policy["suspended_max_days"])
@@ -320,8 +320,8 @@ def evaluate(data, policy=None, now=None):
             if entry is None:
                 entry = {"product": "esim_profile" if not sim_sid else "supersim", "sid": sim_sid or text(profile.get("sid")),
                          "unique_name": None, "iccid": text(profile.get("iccid")), "status": None}
-            detail = "eSIM profile %s failed: %s %s" % (text(profile.get("sid")), text(profile.get("error_code")) or "(no code)",
-                                                       text(profile.get("error_message")) or "")
+            detail = "eSIM profile %s failed: %s %s" % (
+                text(profile.get("sid")), text(profile.get("error_code")) or "(no code)", text(profile.get("error_message")) or "")
             if entry["sid"] in failed:
                 failed[entry["sid"]]["detail"] += "; " + detail.strip()
             else:

@@ -10,7 +10,7 @@ author:
   - simfleet maintainers (@simfleet)
 description:
   - Renders the result of P(simfleet.twilio.compliance_evaluate#filter) as a JUnit XML document that CI systems
-    (GitLab, Jenkins, GitHub Actions reporters, Azure Pipelines) display: one test suite, one test case per rule, a
+    (GitLab, Jenkins, GitHub Actions reporters, Azure Pipelines) display, with one test suite, one test case per rule, a
     C(failure) listing the violating SIMs (one per line, SID, unique name, ICCID and detail) for each violated rule,
     and C(skipped) for disabled rules.
   - Every value is escaped by an XML serializer, and characters that XML 1.0 cannot carry are dropped, so any

@@ -22,9 +22,10 @@ description:
     none of them is set, which keeps large fleets fast.
   - >-
     Every API or authentication error fails the inventory source with a clear message; the plugin never returns an empty or
-    partial list of SIMs as if it were complete. Ansible only warns about a failed source by default: set
-    E(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=true) (or C(any_unparsed_is_failed) in the C([inventory]) section of
-    C(ansible.cfg)) so that the run stops instead. AWX and Automation Platform inventory updates fail on it already.
+    partial list of SIMs as if it were complete. Ansible itself only warns about a failed source by default and goes on
+    without its hosts: set E(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=true) (or C(any_unparsed_is_failed = true) in the
+    C([inventory]) section of C(ansible.cfg)) so that the run stops instead. AWX runs inventory updates with
+    E(ANSIBLE_INVENTORY_UNPARSED_FAILED=true), so a failed update keeps the previous hosts.
   - >-
     SIM hosts are not machines Ansible logs into: tasks for a SIM call Twilio's API and run on the controller. With
     O(local_connection) (the default) the group V(twilio_sims) sets C(ansible_connection=local) and
@@ -562,7 +563,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if renames:
             self.display.warning("simfleet.twilio.sims: %d SIMs share a host name with another SIM and were renamed <name>_<sid>, "
                                  "for example %s -> %s" % (len(renames), renames[0][0], renames[0][1]))
-        return names
+        # Host names come from API data too: inventory_hostname must never be templated (ansible-core before 2.19).
+        return [unsafe(name) for name in names]
 
     def _add_top_groups(self, options):
         inventory = self.inventory

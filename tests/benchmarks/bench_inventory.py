@@ -14,7 +14,8 @@ For each fleet size N (half Wireless SIMs, half Super SIMs) it starts the simula
 - fields: default groups with hostvars_fields limited to sid, iccid and status.
 
 Each run is measured in its own wrapper process: wall time, CPU time (user + system; steadier than wall time on a
-shared machine) and peak RSS of ansible-inventory (getrusage of the children), and the HTTP requests the simulator served (its stats), split into SIM pages and other requests.
+shared machine) and peak RSS of ansible-inventory (getrusage of the children), and the HTTP requests the simulator
+served (its stats), split into SIM pages and other requests.
 Prints a markdown table and the ratios to the floor.
 """
 import argparse
@@ -77,16 +78,16 @@ def sim_requests(sim):
     return stats["requests"], sims
 
 
-def bench_size(size, repeat, workdir):
+def bench_size(size, repeat, workdir, scenarios, rows, json_path):
     wireless, supersim = size // 2, size - size // 2
     expected_pages = math.ceil(wireless / 1000) + math.ceil(supersim / 1000)
-    rows = []
     with Simulator(seed=1, wireless_sims=wireless, super_sims=supersim, subprocess=True) as sim:
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.pathsep.join((COLLECTIONS, FLOOR_PATH)),
                    TWILIO_ACCOUNT_SID=sim.account_sid, TWILIO_AUTH_TOKEN=sim.auth_token, TWILIO_BASE_URL=sim.product_url,
                    ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED="true", ANSIBLE_NOCOLOR="1")
         cache_dir = os.path.join(workdir, "cache-%d" % size)
-        for name, (filename, text) in SCENARIOS.items():
+        for name in scenarios:
+            filename, text = SCENARIOS[name]
             source = os.path.join(workdir, filename)
             with open(source, "w") as handle:
                 handle.write(text.replace("{cache_dir}", cache_dir))
@@ -104,10 +105,12 @@ def bench_size(size, repeat, workdir):
                 best.update(size=size, scenario=name, mode=mode, expected_pages=expected_pages,
                             output_mib=os.path.getsize(os.path.join(workdir, "out.txt")) / 2 ** 20)
                 rows.append(best)
+                if json_path:
+                    with open(json_path, "w") as out:
+                        json.dump(rows, out, indent=1)
                 print("  N=%d %-12s %-7s %7.2f s %7.2f CPU s %7.0f MiB %4d requests" % (
                     size, name, mode, best["seconds"], best["cpu_seconds"], best["max_rss_kib"] / 1024, best["requests"]),
                     file=sys.stderr)
-    return rows
 
 
 def table(rows):
@@ -127,7 +130,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated fleet sizes")
     parser.add_argument("--repeat", type=int, default=1, help="runs per cell; the fastest is kept")
-    parser.add_argument("--json", help="also write the raw rows to this file")
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated, from: %s" % ", ".join(SCENARIOS))
+    parser.add_argument("--json", help="also write the raw rows to this file (after every run)")
     args = parser.parse_args()
     if not os.path.isdir(os.path.join(COLLECTIONS, "ansible_collections", "simfleet", "twilio")):
         raise SystemExit("run `make venv collection` first")
@@ -135,13 +139,11 @@ def main():
     rows = []
     started = time.monotonic()
     try:
+        scenarios = ["floor"] + [s for s in args.scenarios.split(",") if s != "floor"]
         for size in (int(s) for s in args.sizes.split(",")):
-            rows.extend(bench_size(size, args.repeat, workdir))
+            bench_size(size, args.repeat, workdir, scenarios, rows, args.json)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    if args.json:
-        with open(args.json, "w") as out:
-            json.dump(rows, out, indent=1)
     print(table(rows))
     print("\n(total %.0f s; ansible-core of %s)" % (time.monotonic() - started, ANSIBLE_INVENTORY))
 

@@ -19,6 +19,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 COLLECTIONS = os.path.join(ROOT, "build", "collections")
 BIN = os.path.dirname(sys.executable)
 ANSIBLE_PLAYBOOK = os.path.join(BIN, "ansible-playbook")
+# local hosts that run a play's tasks in parallel; E2E_WORKERS overrides (1 = one after the other)
+WORKERS = int(os.environ.get("E2E_WORKERS", "2"))
 
 CALLBACK = r'''
 import json
@@ -125,13 +127,13 @@ def play(tasks, module_defaults=None, name="e2e"):
     return result
 
 
-def run_tasks(workdir, tasks, workers=2, module_defaults=None, env=None, verbosity=0, timeout=600):
+def run_tasks(workdir, tasks, workers=WORKERS, module_defaults=None, env=None, verbosity=0, timeout=600):
     """Run independent ``tasks`` spread over ``workers`` local hosts in parallel (strategy free)."""
     return run_plays(workdir, [dict(tasks=tasks, module_defaults=module_defaults)], workers=workers, env=env,
                      verbosity=verbosity, timeout=timeout)
 
 
-def run_plays(workdir, plays, workers=2, env=None, verbosity=0, timeout=600):
+def run_plays(workdir, plays, workers=WORKERS, env=None, verbosity=0, timeout=600):
     """Run one ``ansible-playbook`` with several plays of independent tasks.
 
     ``plays``: dicts with ``tasks`` and optionally ``module_defaults``, ``environment`` and ``spread`` (False:
@@ -178,7 +180,7 @@ def run_playbook(workdir, plays, env=None, verbosity=0, timeout=600, hosts=None)
     config = os.path.join(workdir, "ansible.cfg")
     with open(config, "w") as handle:
         handle.write("[defaults]\nretry_files_enabled = False\nforks = %d\ninterpreter_python = %s\n"
-                     % (max(5, len(hosts or ())), sys.executable))
+                     "[connection]\npipelining = True\n" % (max(5, len(hosts or ())), sys.executable))
     playbook = os.path.join(workdir, "playbook.yml")
     with open(playbook, "w") as handle:
         json.dump(plays, handle, indent=1)

@@ -5,7 +5,7 @@
 """End-to-end tests of the five info modules: real ``ansible-playbook`` runs against the simulator.
 
 Every expectation comes from the simulator's own truth (``sim.truth``) or its request counters. Module
-calls are batched into three playbook runs (each ``ansible-playbook`` start costs a second or two):
+calls are batched into a few playbook runs (each ``ansible-playbook`` start costs a second or two):
 
 - ``listing_run``: filters, counts per status and direction, limit, fetch by SID and unique name, check
   mode, a second account (module_defaults with the action group); credentials from environment variables
@@ -13,7 +13,8 @@ calls are batched into three playbook runs (each ``ansible-playbook`` start cost
   out (its own simulator); template-looking API data (a fixture file).
 - ``failure_run`` (at ``-vvv``): bad input refused before any request, wrong credentials, persistent
   faults, and no secret anywhere in the output.
-- the reliability figure: 10,000 Wireless SIMs under 20% 429 and 5% 503.
+- a malformed ``base_url`` (port out of range, broken IPv6 literal) must fail with a message;
+- the reliability figure: 10,000 Wireless SIMs under 20% 429 and 5% 503, pages of 1000 and of 100.
 """
 
 import copy
@@ -474,6 +475,25 @@ def test_no_secret_in_output_at_vvv(failure_run, sims):
     assert leaked == []
     run.ok("esim profiles at -vvv")
     assert len(run.ok("api key at -vvv")["esim_profiles"]) == 5
+
+
+def test_malformed_base_url_fails_clearly(sims, tmp_path):
+    """A base_url that urllib cannot parse (port out of range, broken IPv6 literal) is refused with a message."""
+    untouched = sims["untouched"]
+    untouched.reset_stats()
+    cases = [("base_url with port 99999", "wireless_sim", "http://127.0.0.1:99999/{product}"),
+             ("base_url with a letter port", "supersim_ip_command", "http://127.0.0.1:8o8o/{product}"),
+             ("base_url with a broken IPv6 host", "supersim_sim", "http://[::1/{product}")]
+    tasks = [{"name": label, MODULE[module]: dict(connection(untouched), base_url=url), "ignore_errors": True}
+             for label, module, url in cases]
+    run = run_plays(str(tmp_path / "base_url"), [dict(tasks=tasks)], workers=1)
+    problems = []
+    for label, _, _ in cases:
+        result = run.failed(label)
+        if "base_url" not in result.get("msg", "") or "Traceback" in json.dumps(result):
+            problems.append("%s: %s" % (label, result.get("msg")))
+    assert problems == [], problems
+    assert "Traceback" not in run.output
 
 
 # -- the reliability figure ---------------------------------------------------------------------------

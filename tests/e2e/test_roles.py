@@ -12,6 +12,8 @@ started together, in parallel, by a module-scoped fixture, and each test then ch
 - ``report_only``: ``compliance.yml`` on the same fleet with ``sim_compliance_report_only=true``.
 - ``clean``: ``compliance.yml`` on ``fixtures/roles_clean.json`` with one rule disabled; credentials (an API
   key) given as role variables, none in the environment.
+- ``module_defaults``: both roles in one play whose ``module_defaults`` hold the connection with a wrong secret;
+  the audit gets the right one as a role variable (which must win), the compliance check must fail to log in.
 - ``generated``: ``audit.yml`` on a generated fleet, compared with the simulator's truth.
 - ``active``: ``active_sims.yml`` with the ``simfleet.twilio.sims`` inventory, limited to three SIMs.
 - ``unbounded``: ``active_sims.yml`` on every active SIM with a bound that is too low: it must refuse.
@@ -65,7 +67,7 @@ class Run:
     def __init__(self, name, workdir, playbooks, extra_vars, env, inventory=None, limit=None):
         self.name, self.workdir, self.output_dir = name, workdir, os.path.join(workdir, "reports")
         os.makedirs(self.output_dir, exist_ok=True)
-        command = [ANSIBLE_PLAYBOOK] + [os.path.join(PLAYBOOKS, p) for p in playbooks]
+        command = [ANSIBLE_PLAYBOOK] + [os.path.join(PLAYBOOKS, p) for p in playbooks]  # absolute paths stay
         if inventory:
             command += ["-i", inventory]
         if limit:
@@ -84,7 +86,11 @@ class Run:
         self.rc = self.output = self.seconds = None
 
     def wait(self, timeout=300):
-        self.output, _ = self.process.communicate(timeout=timeout)
+        try:
+            self.output = self.process.communicate(timeout=timeout)[0]
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.output = self.process.communicate()[0] + "\n[killed after %d s]" % timeout
         self.rc = self.process.returncode
         self.seconds = time.monotonic() - self.started
         return self
@@ -124,16 +130,16 @@ def runs(tmp_path_factory, simulator):
     """Start every playbook run of this module at once and wait for all of them."""
     violations = Simulator(fixture=os.path.join(FIXTURES, "roles_violations.json"), now=NOW).start()
     clean = Simulator(fixture=os.path.join(FIXTURES, "roles_clean.json"), now=NOW).start()
+    started = {}
     try:
         base = tmp_path_factory.mktemp("roles")
-        started = {}
 
         def start(name, playbooks, extra_vars, env, **kwargs):
             workdir = os.path.join(str(base), name)
             os.makedirs(workdir)
-            started[name] = Run(name, workdir, playbooks, dict(extra_vars, sim_audit_output_dir=os.path.join(workdir, "reports"),
-                                                              sim_compliance_output_dir=os.path.join(workdir, "reports")),
-                                env, **kwargs)
+            reports = os.path.join(workdir, "reports")
+            extra_vars = dict(extra_vars, sim_audit_output_dir=reports, sim_compliance_output_dir=reports)
+            started[name] = Run(name, workdir, playbooks, extra_vars, env, **kwargs)
 
         start("violations", ["audit.yml", "compliance.yml"], {"sim_audit_now": NOW, "sim_compliance_now": NOW},
               env_credentials(violations))
@@ -144,6 +150,21 @@ def runs(tmp_path_factory, simulator):
             "sim_compliance_account_sid": clean.account_sid, "sim_compliance_api_key": clean.api_key,
             "sim_compliance_api_secret": clean.api_secret, "sim_compliance_base_url": clean.product_url,
         }, {})
+        module_defaults_play = os.path.join(str(base), "module_defaults.yml")
+        with open(module_defaults_play, "w") as handle:
+            json.dump([{
+                "name": "The role with connection settings from module_defaults only", "hosts": "localhost",
+                "connection": "local", "gather_facts": False,
+                "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}"},
+                "module_defaults": {"group/simfleet.twilio.twilio": {
+                    "account_sid": clean.account_sid, "api_key": clean.api_key, "api_secret": "wrong-secret",
+                    "base_url": clean.product_url}},
+                "roles": [{"role": "simfleet.twilio.sim_audit", "vars": {"sim_audit_api_secret": clean.api_secret}},
+                          {"role": "simfleet.twilio.sim_compliance"}],
+            }], handle)
+        # The group defaults hold a wrong secret: the audit works only if its role variable takes precedence, and
+        # the compliance check (no role variable) must then fail with Twilio's authentication error.
+        start("module_defaults", [module_defaults_play], {"sim_audit_now": NOW, "sim_compliance_now": NOW}, {})
         start("generated", ["audit.yml"], {"sim_audit_now": simulator.now_iso}, env_credentials(simulator))
         inventory_dir = str(base / "inventory")
         os.makedirs(inventory_dir)
@@ -156,6 +177,10 @@ def runs(tmp_path_factory, simulator):
             run.wait()
         yield {"runs": started, "violations": violations, "clean": clean, "generated": simulator}
     finally:
+        for run in started.values():
+            if run.process.poll() is None:
+                run.process.kill()
+                run.process.wait()
         violations.stop()
         clean.stop()
 
@@ -267,7 +292,7 @@ def test_no_secret_in_any_report(runs):
     for profile in runs["generated"].truth["esim_profiles"]:
         secrets += [value for value in (profile["activation_code"], profile["matching_id"]) if value]
     checked = 0
-    for name in ("violations", "report_only", "clean", "generated", "active"):
+    for name in ("violations", "report_only", "clean", "generated", "active", "module_defaults"):
         for report, text in runs["runs"][name].all_reports().items():
             checked += 1
             for secret in secrets:
@@ -347,6 +372,16 @@ def test_clean_fleet_passes(runs):
     assert root.findall(".//failure") == []
     skipped = [case.get("name") for case in suite.findall("testcase") if case.find("skipped") is not None]
     assert skipped == ["allowed_status"]
+
+
+def test_connection_from_module_defaults_and_role_variables(runs):
+    run = runs["runs"]["module_defaults"]
+    assert run.rc != 0
+    assert run.json("audit.json")["totals"]["sims"] == 9
+    assert "20003" in run.output or "401" in run.output, run.output[-3000:]
+    assert "is required" not in run.output
+    assert not os.path.exists(os.path.join(run.output_dir, "compliance.json"))
+    assert runs["clean"].api_secret not in run.output and runs["clean"].api_secret not in run.report("audit.json")
 
 
 # A generated fleet: audit counts equal the simulator's truth

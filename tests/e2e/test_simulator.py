@@ -30,6 +30,7 @@ TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OPENAPI_DIR = os.path.join(TESTS_DIR, "openapi")
 SIMULATOR_DIR = os.path.join(TESTS_DIR, "simulator")
 RESOURCE = {resource.name: resource for resource in RESOURCES}
+DEFAULT_AUTH = ("AC00000000000000000000000000000001", "0123456789abcdef0123456789abcdef")
 
 # Twilio's error body (the vendored description declares 200 responses only).
 ERROR_SCHEMA = {
@@ -109,6 +110,10 @@ def list_all(sim, path, params=None, auth=None):
         if not body["meta"]["next_page_url"]:
             return records, pages
         response = session.get(body["meta"]["next_page_url"], timeout=30)
+
+
+def list_all_records(sim, path, params=None, auth=None):
+    return list_all(sim, path, params, auth)[0]
 
 
 def sids(records):
@@ -275,7 +280,7 @@ def test_second_account_sees_only_its_own_records(simulator):
     second = simulator.truth_for(simulator.second_account_sid)
     first = simulator.truth
     for name in ("wireless_sims", "supersim_sims", "rate_plans", "fleets", "ip_commands", "sms_commands", "esim_profiles"):
-        records, _ = list_all(simulator, f"/{RESOURCE[name].product}/v1/{RESOURCE[name].path}", {"PageSize": 5}, auth)
+        records = list_all_records(simulator, f"/{RESOURCE[name].product}/v1/{RESOURCE[name].path}", {"PageSize": 5}, auth)
         assert sids(records) == sids(second[name])
         assert not set(sids(records)) & set(sids(first[name]))
         assert {record["account_sid"] for record in records} <= {simulator.second_account_sid}
@@ -342,7 +347,7 @@ def test_every_filter_matches_the_truth(simulator):
     non_empty = 0
     for name, params, expected in cases:
         resource = RESOURCE[name]
-        records, _ = list_all(simulator, f"/{resource.product}/v1/{resource.path}", dict(params, PageSize=1000))
+        records = list_all_records(simulator, f"/{resource.product}/v1/{resource.path}", dict(params, PageSize=1000))
         assert sids(records) == expected, (name, params)
         non_empty += bool(expected)
     assert non_empty >= len(cases) - 8
@@ -436,7 +441,7 @@ def test_fetch_by_unique_name(simulator):
 def test_records_are_served_newest_first(simulator):
     for name in ("wireless_sims", "supersim_sims", "esim_profiles", "ip_commands", "sms_commands"):
         resource = RESOURCE[name]
-        records, _ = list_all(simulator, f"/{resource.product}/v1/{resource.path}", {"PageSize": 1000})
+        records = list_all_records(simulator, f"/{resource.product}/v1/{resource.path}", {"PageSize": 1000})
         keys = [(r["date_created"], r["sid"]) for r in records]
         assert keys == sorted(keys, key=lambda key: (invert(key[0]), key[1]))
         assert records == simulator.truth[name]
@@ -505,7 +510,7 @@ def test_same_seed_gives_the_same_fleet_in_a_child_process(simulator):
         for name in RESOURCE:
             assert sids(child_truth[name]) == sids(simulator.truth[name])
             assert [strip_urls(r) for r in child_truth[name]] == [strip_urls(r) for r in simulator.truth[name]]
-        records, _ = list_all(child, "/wireless/v1/Sims", {"PageSize": 1000})
+        records = list_all_records(child, "/wireless/v1/Sims", {"PageSize": 1000})
         assert sids(records) == sids(simulator.truth["wireless_sims"])
         child.set_faults(rate_5xx=1.0)
         assert get(child, "/wireless/v1/Sims").status_code in (500, 503)
@@ -613,7 +618,7 @@ def test_429_with_retry_after(simulator_factory):
 def test_5xx_faults(simulator_factory):
     sim = simulator_factory(wireless_sims=5, super_sims=0, faults={"rate_5xx": 1.0, "seed": 3})
     statuses = set()
-    for _ in range(20):
+    for attempt in range(20):
         response = get(sim, "/wireless/v1/Sims")
         assert_error(response, response.status_code, {500: 20500, 503: 20503}[response.status_code])
         statuses.add(response.status_code)
@@ -622,10 +627,10 @@ def test_5xx_faults(simulator_factory):
 
 def test_fault_rates_are_seeded_shares(simulator_factory):
     runs = []
-    for _ in range(2):
+    for attempt in range(2):
         sim = simulator_factory(wireless_sims=5, super_sims=0, faults={"rate_429": 0.2, "rate_5xx": 0.05, "seed": 11})
         session = requests.Session()
-        runs.append([get(sim, "/wireless/v1/Sims", session=session).status_code for _ in range(400)])
+        runs.append([get(sim, "/wireless/v1/Sims", session=session).status_code for attempt in range(400)])
     assert runs[0] == runs[1]
     assert 40 <= runs[0].count(429) <= 120
     assert 5 <= sum(runs[0].count(code) for code in (500, 503)) <= 40
@@ -665,7 +670,7 @@ def test_concurrency_limit(simulator_factory):
     sim = simulator_factory(wireless_sims=5, super_sims=0, faults={"max_concurrency": 2, "latency_ms": 400})
     barrier = threading.Barrier(6)
 
-    def one(_):
+    def one(index):
         barrier.wait()
         return get(sim, "/wireless/v1/Sims")
 
@@ -730,7 +735,7 @@ def test_a_100k_fleet_starts_fast_and_serves_1000_record_pages_fast():
         session.auth = (sim.account_sid, sim.auth_token)
         timings = []
         url = sim.base_url + "/wireless/v1/Sims?Status=active&PageSize=1000"
-        for _ in range(5):
+        for attempt in range(5):
             began = time.monotonic()
             response = session.get(url, timeout=30)
             timings.append(time.monotonic() - began)
@@ -753,8 +758,7 @@ def test_cli_prints_its_url_first_and_stops_cleanly(stop_signal):
     try:
         line = process.stdout.readline().strip()
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", line), line
-        response = requests.get(line + "/wireless/v1/Sims", auth=("AC00000000000000000000000000000001",
-                                                                   "0123456789abcdef0123456789abcdef"), timeout=10)
+        response = requests.get(line + "/wireless/v1/Sims", auth=DEFAULT_AUTH, timeout=10)
         assert response.status_code == 200 and len(response.json()["sims"]) == 20
         faults = requests.get(line + "/_sim/faults", timeout=10).json()
         assert faults["retry_after"] == 0.25 and faults["max_concurrency"] == 8
@@ -795,6 +799,5 @@ def test_cli_credentials_override():
     with Simulator(wireless_sims=3, super_sims=0, subprocess=True, account_sid="AC" + "ab" * 16,
                    auth_token="custom-token") as sim:
         assert get(sim, "/wireless/v1/Sims").status_code == 200
-        assert get(sim, "/wireless/v1/Sims", auth=("AC00000000000000000000000000000001",
-                                                  "0123456789abcdef0123456789abcdef")).status_code == 401
+        assert get(sim, "/wireless/v1/Sims", auth=DEFAULT_AUTH).status_code == 401
         assert {s["account_sid"] for s in sim.truth["wireless_sims"]} == {"AC" + "ab" * 16}

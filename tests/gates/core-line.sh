@@ -33,7 +33,9 @@ mkdir -p "$pybin"
 for v in 3.9 3.10 3.11 3.12 3.13 3.14; do
     if p="$(find_python "$v")"; then ln -sfn "$p" "$pybin/python$v"; fi
 done
-export PATH="$venv/bin:$pybin:$PATH"
+# Drop pyenv's shims: ansible-test would take them for interpreters and then fail to run them.
+clean_path="$(tr ':' '\n' <<<"$PATH" | grep -v -E '/\.pyenv/(.*/)?shims/?$' | paste -sd: -)"
+export PATH="$venv/bin:$pybin:$clean_path"
 unset ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS
 
 case "$what" in

@@ -38,6 +38,7 @@ PAGING_PARAMS = ("PageSize", "Page", "PageToken")
 SID_PATTERN = re.compile(r"^\^([A-Z]{2})\[0-9a-fA-F\]\{32\}\$$")
 NOT_FOUND_HEX = "0" * 32
 NOT_FOUND_NAME = "no-such-record"
+LARGE_PAGE_RECORDS = 60
 TWILIO_HOST = re.compile(r"https://(wireless|supersim)\.twilio\.com")
 
 # Query parameters that select records by a field, and the record field they select on. The mock makes every
@@ -206,7 +207,8 @@ class OpenAPIMock:
 
     def _answer(self, request):
         with self._lock:
-            self.requests.append({"method": request.method, "path": request.path, "query": list(request.args.items(multi=True))})
+            self.requests.append({"method": request.method, "path": request.path, "query": list(request.args.items(multi=True)),
+                                  "user_agent": request.headers.get("User-Agent", "")})
         product, _, rest = request.path.lstrip("/").partition("/")
         if product not in self.specs:
             self._violation(request, "no such product prefix")
@@ -319,7 +321,9 @@ class OpenAPIMock:
             if records is None:
                 example = example_record(spec, template, key)
                 number = len(self.datasets) + 1
-                total = page_size + page_size // 2 + 1   # always more than one page
+                # more than one page, except at the largest page sizes (kept small: the default
+                # PageSize=1000 listing is one page of LARGE_PAGE_RECORDS)
+                total = page_size + page_size // 2 + 1 if page_size <= 100 else LARGE_PAGE_RECORDS
                 overrides = self._filter_overrides(item_schema, filters)
                 records = [self._record(product, spec, template, item_schema, example,
                                         "%08x%024x" % (number, index + 1), overrides)

@@ -199,7 +199,7 @@ class SimulatorApp:
                 raise ApiError(405, 20004, "Method not allowed")
             if isinstance(endpoint, NotFound):
                 raise ApiError(404, 20404, f"The requested resource {request.path} was not found")
-            kind, _, name = endpoint.partition(":")
+            kind, name = endpoint.split(":", 1)
             tables = self.store.tables(account)
             handler = {"list": self._list, "fetch": self._fetch, "ip_addresses": self._ip_addresses}[kind]
             return handler(request, BY_NAME[name], tables, args.get("ident"))

@@ -51,7 +51,8 @@ class Faults:
             for name, value in settings.items():
                 kind = int if name in ("max_concurrency", "seed") else float
                 value = kind(value if value is not None else 0)
-                if value < 0 or (name.startswith("rate_") or name.endswith("_rate")) and value > 1:
+                is_share = name.startswith("rate_") or name.endswith("_rate")
+                if value < 0 or (is_share and value > 1):
                     raise ValueError(f"fault setting {name}={value} out of range")
                 setattr(self.config, name, value)
             if "seed" in settings:

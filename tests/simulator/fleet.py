@@ -72,8 +72,8 @@ class Weighted:
     """Fast weighted choice among `(value, weight)` pairs with one random() call."""
 
     def __init__(self, pairs):
-        self.values = [value for value, _ in pairs]
-        weights = [weight for _, weight in pairs]
+        self.values = [pair[0] for pair in pairs]
+        weights = [pair[1] for pair in pairs]
         total = sum(weights)
         self.cumulative = [c / total for c in accumulate(weights)]
 
@@ -256,7 +256,7 @@ def _esim_profiles(rng, spec, data, sims, count):
     for sim in candidates:
         status = ESIM_STATUS_MIX.pick(rng)
         linked = status != "new"
-        matching_id = "-".join(digits(rng, 4) for _ in range(4)) if status in ("available", "downloaded", "installed") else None
+        matching_id = "-".join(digits(rng, 4) for dummy in range(4)) if status in ("available", "downloaded", "installed") else None
         error = rng.choice(ESIM_ERRORS) if status == "failed" else (None, None)
         created, updated = _created_updated(rng, spec.now, 300)
         data.records["esim_profiles"].append({
@@ -285,7 +285,7 @@ def _ip_commands(rng, spec, data, sims, count):
     pool = _command_sims(sims)
     if not pool:
         return
-    for _ in range(count):
+    for dummy in range(count):
         sim = rng.choice(pool)
         to_sim = rng.random() < 0.6
         status = IP_TO_SIM_STATUS_MIX.pick(rng) if to_sim else "received"
@@ -305,7 +305,7 @@ def _sms_commands(rng, spec, data, sims, count):
     pool = _command_sims(sims)
     if not pool:
         return
-    for _ in range(count):
+    for dummy in range(count):
         sim = rng.choice(pool)
         to_sim = rng.random() < 0.6
         created, updated = _command_times(rng, spec.now)

@@ -87,7 +87,7 @@ class Simulator:
 
     def _start_process(self):
         self._process = sp.Popen(self.command() + ["--stop-on-stdin-eof"], stdin=sp.PIPE, stdout=sp.PIPE, text=True)
-        ready, _, _ = select.select([self._process.stdout], [], [], self.startup_timeout)
+        ready = select.select([self._process.stdout], [], [], self.startup_timeout)[0]
         line = self._process.stdout.readline().strip() if ready else ""
         if not line.startswith("http://"):
             self.stop()

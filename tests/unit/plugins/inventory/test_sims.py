@@ -426,6 +426,12 @@ def test_cache_key_is_per_account_and_query_and_holds_no_secret(tmp_path, simula
     assert plugin._cache_key(dict(options, enrich=["ip_addresses"]), queries) != key
 
 
+def test_cache_lifetime_is_short_by_default(tmp_path, simulator):
+    plugin = inventory_loader.get("simfleet.twilio.sims")
+    plugin.parse(InventoryData(), DataLoader(), write_config(tmp_path, simulator, products=["supersim"]), cache=False)
+    assert plugin.get_option("cache_timeout") == 300
+
+
 def test_cache_refresh_fetches_again(tmp_path, simulator):
     cache_dir = tmp_path / "cache"
     path = write_config(tmp_path, simulator, products=["wireless"], cache=True, cache_plugin="ansible.builtin.jsonfile",
