@@ -52,7 +52,7 @@ options:
     default: true
   max_retries:
     description:
-      - How many times a request is retried after HTTP 429, 502, 503 or 504, a timeout, a lost connection or a
+      - How many times a request is retried after HTTP 429 or a server error (5xx but 501 and 505), a timeout, a lost connection or a
         truncated body. Retries back off exponentially with jitter and honour C(Retry-After).
       - Other HTTP errors, such as 401 or 404, are never retried.
       - If not set, the value of the E(TWILIO_MAX_RETRIES) environment variable is used.
@@ -126,7 +126,7 @@ options:
       - name: TWILIO_VALIDATE_CERTS
   max_retries:
     description:
-      - How many times a request is retried after HTTP 429, 502, 503 or 504, a timeout, a lost connection or a
+      - How many times a request is retried after HTTP 429 or a server error (5xx but 501 and 505), a timeout, a lost connection or a
         truncated body. Retries back off exponentially with jitter and honour C(Retry-After).
       - Other HTTP errors, such as 401 or 404, are never retried.
     type: int

@@ -9,6 +9,7 @@ Private to the collection: its interface may change between releases.
 
 import email.utils
 import random
+import re
 import threading
 import time
 import traceback
@@ -27,8 +28,12 @@ COLLECTION_VERSION = "1.0.0"
 USER_AGENT = "simfleet.twilio/%s (Ansible collection; +https://github.com/simfleet/twilio)" % COLLECTION_VERSION
 DEFAULT_BASE_URL = "https://{product}.twilio.com"
 MAX_PAGE_SIZE = 1000
-RETRY_STATUSES = frozenset((429, 502, 503, 504))
+# 429 and server-side failures are retried: list requests are GETs, safe to repeat. 501 and 505 say the
+# request itself can never succeed.
+NEVER_RETRIED_5XX = frozenset((501, 505))
 ERROR_DOCS = "https://www.twilio.com/docs/errors/%s"
+ACCOUNT_SID_PATTERN = r"^AC[0-9a-fA-F]{32}$"
+API_KEY_PATTERN = r"^SK[0-9a-fA-F]{32}$"
 
 
 # Connection options: name -> (environment variable, argument spec). Shared with the inventory plugin.
@@ -50,6 +55,10 @@ def connection_problems(options):
     problems = []
     if not options.get("account_sid"):
         problems.append("account_sid is required: set the option or the TWILIO_ACCOUNT_SID environment variable")
+    elif not re.match(ACCOUNT_SID_PATTERN, options["account_sid"]):
+        problems.append("account_sid must match %s (an Account SID, AC followed by 32 hex digits)" % ACCOUNT_SID_PATTERN)
+    if options.get("api_key") and not re.match(API_KEY_PATTERN, options["api_key"]):
+        problems.append("api_key must match %s (an API key SID, SK followed by 32 hex digits)" % API_KEY_PATTERN)
     if bool(options.get("api_key")) != bool(options.get("api_secret")):
         problems.append("api_key and api_secret must be set together (options or TWILIO_API_KEY and TWILIO_API_SECRET)")
     elif not options.get("api_key") and not options.get("auth_token"):
@@ -87,17 +96,31 @@ class TwilioError(Exception):
 def resolve_base_url(base_url, product):
     """Return the URL root for a product: ``{product}`` replaced, scheme checked, no trailing slash."""
     url = (base_url or DEFAULT_BASE_URL).replace("{product}", product).rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        scheme, host, _port = _origin(url)
+    except TwilioError:
+        scheme = host = None
+    if scheme not in ("http", "https") or not host:
         raise TwilioError("base_url must be an http or https URL such as %s, got %r" % (DEFAULT_BASE_URL, base_url))
-    if parts.username or parts.password:
+    if "@" in urlsplit(url).netloc:
         raise TwilioError("base_url must not carry credentials; use account_sid and auth_token or api_key and api_secret")
     return url
 
 
+def _retryable(http_status):
+    """True for failures worth another attempt: no HTTP answer at all, 429, and most 5xx."""
+    if http_status is None or http_status == 429:
+        return True
+    return 500 <= http_status < 600 and http_status not in NEVER_RETRIED_5XX
+
+
 def _origin(url):
-    parts = urlsplit(url)
-    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    """(scheme, host, port) of a URL, the default port filled in; TwilioError for a malformed URL."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError as err:
+        raise TwilioError("malformed URL %r: %s" % (url, err)) from None
     return parts.scheme, (parts.hostname or "").lower(), port
 
 
@@ -142,7 +165,7 @@ class TwilioClient:
     """Talks to Twilio's Wireless and Super SIM REST APIs.
 
     One ``requests.Session`` per thread keeps connections alive across pages. Every request has a timeout;
-    429, 502, 503, 504, connection errors, timeouts and truncated bodies are retried with exponential
+    429, 5xx (but 501 and 505), connection errors, timeouts and truncated bodies are retried with exponential
     backoff and jitter, honouring ``Retry-After``, within ``max_retries`` attempts and ``max_retry_time``
     seconds. Other HTTP errors are never retried.
     """
@@ -229,7 +252,7 @@ class TwilioClient:
             if failure is None:
                 return wait
             remaining = deadline - time.monotonic()
-            if failure.http_status not in RETRY_STATUSES and failure.http_status is not None:
+            if not _retryable(failure.http_status):
                 raise failure
             if attempt > self.max_retries:
                 raise TwilioError("%s; gave up after %d attempts" % (failure.message, attempt),
@@ -310,7 +333,11 @@ class TwilioClient:
                     return
             next_url = meta.get("next_page_url")
             if next_url:
-                if _origin(next_url) != origin:
+                try:
+                    next_origin = _origin(next_url)
+                except TwilioError as err:
+                    raise TwilioError("refusing to follow next_page_url: %s" % err) from None
+                if next_origin != origin:
                     raise TwilioError("refusing to follow next_page_url %s: it leaves the configured API host %s://%s:%s"
                                       % ((next_url,) + origin))
                 if next_url in visited:

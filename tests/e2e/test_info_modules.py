@@ -48,26 +48,8 @@ PREFIX = {"wireless_sim": "DE", "supersim_sim": "HS", "supersim_esim_profile": "
 LIMIT = 7
 PAGING_PAGE_SIZE = 7
 STORM_PAGE_SIZE = 20
-STORM = dict(rate_429=0.2, rate_5xx=0.05, retry_after=0.02, seed=11)
+STORM = dict(rate_429=0.2, rate_5xx=0.05, status_5xx=503, retry_after=0.02, seed=11)
 RAW_TEMPLATE = "{% raw %}{{ 7 * 7 }}{% endraw %}"   # the module receives the text "{{ 7 * 7 }}"
-
-
-def serve_503_only(sim):
-    """Make an in-thread simulator's 5xx share answer 503 only.
-
-    The reliability figure and the storms are specified with 503s, which the client retries; the simulator's
-    ``rate_5xx`` answers 500 or 503 at random, and a 500 is (by the collection's design) not retried. Until
-    the simulator can be told which 5xx to serve, keep its seeded draw and change only the status.
-    """
-    faults = sim._server.faults
-    draw = faults.draw
-
-    def draw_503():
-        fault, _status = draw()
-        return fault, 503
-
-    faults.draw = draw_503
-    return sim
 
 
 def connection(sim, **extra):
@@ -108,10 +90,10 @@ def sims(simulator):
     started = {}
     try:
         started["paging"] = Simulator(seed=2, wireless_sims=303, super_sims=60).start()
-        started["storm"] = serve_503_only(Simulator(seed=3, wireless_sims=250, super_sims=120, faults=STORM).start())
+        started["storm"] = Simulator(seed=3, wireless_sims=250, super_sims=120, faults=STORM).start()
         started["template"] = Simulator(fixture=os.path.join(FIXTURES, "modules_template.json")).start()
         started["untouched"] = Simulator(seed=4, wireless_sims=5, super_sims=5).start()
-        started["p503"] = serve_503_only(Simulator(seed=5, wireless_sims=5, super_sims=5, faults=dict(rate_5xx=1.0)).start())
+        started["p503"] = Simulator(seed=5, wireless_sims=5, super_sims=5, faults=dict(rate_5xx=1.0, status_5xx=503)).start()
         started["p429"] = Simulator(seed=5, wireless_sims=5, super_sims=5,
                                     faults=dict(rate_429=1.0, retry_after=0.01)).start()
         started["truncated"] = Simulator(seed=5, wireless_sims=5, super_sims=5, faults=dict(truncate_rate=1.0)).start()
@@ -500,11 +482,9 @@ def test_malformed_base_url_fails_clearly(sims, tmp_path):
 
 def test_reliability_10000_sims_under_429_and_503(tmp_path, capsys):
     """20% 429 (Retry-After) and 5% 503: 10,000 Wireless SIMs come back exactly, with pages of 1000 and 100."""
-    faults = dict(rate_429=0.2, rate_5xx=0.05, retry_after=0.02, seed=2026)
+    faults = dict(rate_429=0.2, rate_5xx=0.05, status_5xx=503, retry_after=0.02, seed=2026)
     with Simulator(seed=10, wireless_sims=10000, super_sims=1, faults=faults) as big, \
             Simulator(seed=10, wireless_sims=10000, super_sims=1, faults=faults) as big100:
-        serve_503_only(big)
-        serve_503_only(big100)
         truth = sids(big.truth["wireless_sims"])
         assert len(set(truth)) == 10000 and sids(big100.truth["wireless_sims"]) == truth
         tasks = [

@@ -19,7 +19,8 @@ from .resources import BY_NAME, IP_ADDRESS_KEY, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from .store import MiniTable, Page, locate
 
 PAGING_PARAMS = ("PageSize", "Page", "PageToken")
-STATUS_MESSAGES = {500: (20500, "Internal Server Error"), 503: (20503, "Service Unavailable")}
+STATUS_MESSAGES = {500: (20500, "Internal Server Error"), 502: (20502, "Bad Gateway"), 503: (20503, "Service Unavailable"),
+                   504: (20504, "Gateway Timeout")}
 
 
 class ApiError(Exception):
@@ -185,7 +186,7 @@ class SimulatorApp:
         if fault == FAULT_429:
             return self._too_many()
         if fault == FAULT_5XX:
-            return error_response(status_5xx, *STATUS_MESSAGES[status_5xx])
+            return error_response(status_5xx, *STATUS_MESSAGES.get(status_5xx, (20500, "Internal Server Error")))
         response = self._dispatch(request, endpoint, args)
         if fault == FAULT_TRUNCATE:
             body = response.get_data()

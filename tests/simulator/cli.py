@@ -5,11 +5,11 @@ import signal
 import sys
 import threading
 
-from .faults import FAULT_NAMES
+from .faults import FAULT_NAMES, INTEGER_FAULTS
 from .server import ACCOUNT_SID, API_KEY, API_SECRET, AUTH_TOKEN, Server, SimConfig
 
 # Fault flags: --rate-429, --retry-after, --rate-5xx, --latency-ms, --drop-rate, --truncate-rate,
-# --max-concurrency and --fault-seed, one per FaultConfig field.
+# --status-5xx, --max-concurrency and --fault-seed, one per FaultConfig field.
 FAULT_FLAGS = {("--fault-seed" if name == "seed" else "--" + name.replace("_", "-")): name for name in FAULT_NAMES}
 
 
@@ -32,7 +32,7 @@ def parser():
     p.add_argument("--stop-on-stdin-eof", action="store_true",
                    help="exit when standard input closes (lets a parent process's death stop the simulator)")
     for flag, name in FAULT_FLAGS.items():
-        kind = int if name in ("max_concurrency", "seed") else float
+        kind = int if name in INTEGER_FAULTS else float
         p.add_argument(flag, dest=f"fault_{name}", type=kind, default=None, help=f"fault setting {name}")
     return p
 

@@ -1,7 +1,7 @@
 """Seeded fault injection and the in-flight request limit.
 
 One random draw per API request picks at most one fault, in this order of ranges:
-429 (`rate_429`), 500/503 (`rate_5xx`), dropped connection (`drop_rate`), truncated JSON (`truncate_rate`).
+429 (`rate_429`), 5xx (`rate_5xx`: 500 or 503 at random, or always `status_5xx` when set), dropped connection (`drop_rate`), truncated JSON (`truncate_rate`).
 `latency_ms` is added to every API request; `max_concurrency` (0 = unlimited) answers 429 to a request
 that arrives while that many are already in flight.
 """
@@ -22,6 +22,7 @@ class FaultConfig:
     rate_429: float = 0.0
     retry_after: float = 1.0
     rate_5xx: float = 0.0
+    status_5xx: int = 0
     latency_ms: float = 0.0
     drop_rate: float = 0.0
     truncate_rate: float = 0.0
@@ -30,6 +31,7 @@ class FaultConfig:
 
 
 FAULT_NAMES = tuple(f.name for f in fields(FaultConfig))
+INTEGER_FAULTS = ("max_concurrency", "seed", "status_5xx")
 
 
 class Faults:
@@ -49,10 +51,10 @@ class Faults:
             raise ValueError(f"unknown fault settings {sorted(unknown)}; known: {list(FAULT_NAMES)}")
         with self._lock:
             for name, value in settings.items():
-                kind = int if name in ("max_concurrency", "seed") else float
+                kind = int if name in INTEGER_FAULTS else float
                 value = kind(value if value is not None else 0)
                 is_share = name.startswith("rate_") or name.endswith("_rate")
-                if value < 0 or (is_share and value > 1):
+                if value < 0 or (is_share and value > 1) or (name == "status_5xx" and value and not 500 <= value <= 599):
                     raise ValueError(f"fault setting {name}={value} out of range")
                 setattr(self.config, name, value)
             if "seed" in settings:
@@ -68,7 +70,7 @@ class Faults:
         with self._lock:
             config = self.config
             roll = self._rng.random()
-            status = self._rng.choice((500, 503))
+            status = config.status_5xx or self._rng.choice((500, 503))
         edge = 0.0
         for fault, rate in ((FAULT_429, config.rate_429), (FAULT_5XX, config.rate_5xx),
                             (FAULT_DROP, config.drop_rate), (FAULT_TRUNCATE, config.truncate_rate)):

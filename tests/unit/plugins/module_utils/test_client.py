@@ -140,7 +140,7 @@ def test_retry_after_beyond_max_retry_time_fails_at_once(httpserver):
     assert "20429" in str(err.value) and "max_retry_time" in str(err.value)
 
 
-@pytest.mark.parametrize("status", [502, 503, 504])
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
 def test_transient_5xx_are_retried(httpserver, status):
     fake = FakeList(httpserver, [sim_record(i) for i in range(3)])
     fake.faults = [Response("<html>busy</html>", status=status)] * 2
@@ -173,7 +173,7 @@ def test_401_is_not_retried_and_names_twilio_code(httpserver):
     assert TOKEN not in str(err.value)
 
 
-@pytest.mark.parametrize("status", [400, 403, 404, 500])
+@pytest.mark.parametrize("status", [400, 403, 404, 501])
 def test_other_errors_are_not_retried(httpserver, status):
     fake = FakeList(httpserver, [])
     fake.faults = [twilio_error(status, 20001, "Invalid")]
@@ -231,6 +231,13 @@ def test_off_host_next_page_url_is_refused_without_contacting_it(httpserver, oth
         client.list_records("wireless", "/v1/Sims", "sims")
     assert len(other_server.log) == 0
     assert len(httpserver.log) == 1
+
+
+@pytest.mark.parametrize("bad_url", ["http://127.0.0.1:99999/v1/Sims?Page=1", "http://[::1/v1/Sims", "http://127.0.0.1:8o8o/v1/Sims"])
+def test_malformed_next_page_url_is_refused(httpserver, bad_url):
+    httpserver.expect_request("/v1/Sims").respond_with_json({"sims": [sim_record(1)], "meta": {"key": "sims", "next_page_url": bad_url}})
+    with client_for(httpserver) as client, pytest.raises(TwilioError, match="refusing to follow next_page_url: malformed URL"):
+        client.list_records("wireless", "/v1/Sims", "sims")
 
 
 def test_endless_next_page_url_fails_within_seconds(httpserver):
@@ -308,6 +315,8 @@ def test_one_session_is_reused_across_pages(httpserver):
     (dict(account_sid=ACCOUNT, api_key=KEY), "api_key and api_secret must be given together"),
     (dict(account_sid=ACCOUNT, auth_token=TOKEN, base_url="ftp://example.com"), "base_url must be an http or https URL"),
     (dict(account_sid=ACCOUNT, auth_token=TOKEN, base_url="https://user:pw@example.com"), "must not carry credentials"),
+    (dict(account_sid=ACCOUNT, auth_token=TOKEN, base_url="http://[::1/{product}"), "base_url must be an http or https URL"),
+    (dict(account_sid=ACCOUNT, auth_token=TOKEN, base_url="http://127.0.0.1:99999/{product}"), "base_url must be an http or https URL"),
 ])
 def test_bad_configuration_is_refused_before_any_request(kwargs, message):
     with pytest.raises(TwilioError, match=message):
