@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# core-line.sh {sanity|units} LINE : ansible-test sanity or the unit tests on one ansible-core line
+# core-line.sh {venv|sanity|units} LINE : the venv, ansible-test sanity or the unit tests of one ansible-core line
 # (tests/gates/core-lines.txt), each line in its own virtual environment .venv-LINE.
 # A machine without a suitable Python skips the line with a message, unless GATES_REQUIRE_ALL_LINES=1.
 set -euo pipefail
@@ -7,7 +7,21 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 what="$1"
-line="$2"
+line="${2:-}"
+
+# ansible-test finds other Pythons only as real binaries on PATH: a folder of symlinks, no pyenv shims.
+pybin="$BUILD/pybin"
+link_pythons() {
+    mkdir -p "$pybin"
+    local v p
+    for v in 3.9 3.10 3.11 3.12 3.13 3.14; do
+        if p="$(find_python "$v")" && [ "$(readlink "$pybin/python$v" 2>/dev/null)" != "$p" ]; then
+            ln -sfn "$p" "$pybin/python$v"
+        fi
+    done
+}
+if [ "$what" = pybin ]; then link_pythons; exit 0; fi
+
 read -r _ core pythons <<<"$(grep -E "^$line " "$ROOT/tests/gates/core-lines.txt")" || die "unknown ansible-core line $line"
 python=""
 for v in $pythons; do
@@ -23,16 +37,12 @@ fi
 
 venv="$ROOT/.venv-$line"
 reqs="$GATES_OUT/requirements-core-$line.txt"
-{ grep -v -E '^ansible-core([=<>~! ]|$)' "$ROOT/tests/requirements.txt"; echo "ansible-core==$core"; } > "$reqs.new"
-if cmp -s "$reqs.new" "$reqs" 2>/dev/null; then rm "$reqs.new"; else mv "$reqs.new" "$reqs"; fi
+{ grep -v -E '^ansible-core([=<>~! ]|$)' "$ROOT/tests/requirements.txt"; echo "ansible-core==$core"; } > "$reqs.new.$$"
+if cmp -s "$reqs.new.$$" "$reqs" 2>/dev/null; then rm "$reqs.new.$$"; else mv "$reqs.new.$$" "$reqs"; fi
 make_venv "$venv" "$python" "$reqs"
+[ "$what" = venv ] && exit 0
 
-# ansible-test finds other Pythons only as real binaries on PATH: a folder of symlinks, no pyenv shims.
-pybin="$BUILD/pybin"
-mkdir -p "$pybin"
-for v in 3.9 3.10 3.11 3.12 3.13 3.14; do
-    if p="$(find_python "$v")"; then ln -sfn "$p" "$pybin/python$v"; fi
-done
+[ -d "$pybin" ] || link_pythons
 # Drop pyenv's shims: ansible-test would take them for interpreters and then fail to run them.
 clean_path="$(tr ':' '\n' <<<"$PATH" | grep -v -E '/\.pyenv/(.*/)?shims/?$' | paste -sd: -)"
 export PATH="$venv/bin:$pybin:$clean_path"
@@ -58,5 +68,5 @@ units)
     cd "$ROOT"
     ANSIBLE_COLLECTIONS_PATH="$BUILD/collections" "$ROOT/tests/gates/pytest.sh" "$venv/bin/python" tests/unit
     ;;
-*) die "usage: $0 {sanity|units} LINE" ;;
+*) die "usage: $0 {venv|sanity|units} LINE | $0 pybin" ;;
 esac
