@@ -34,7 +34,13 @@ for path in (COLLECTIONS_DIR, TESTS_DIR):
         sys.path.insert(0, path)
 os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", COLLECTIONS_DIR)
 
+from ansible.plugins.loader import init_plugin_loader  # noqa: E402
+
 from simulator import Simulator  # noqa: E402
+
+# The collection loader, as the ansible CLIs set it up, before any test imports the collection: every
+# test then imports ansible_collections.simfleet.twilio the same way, whatever order pytest collects them in.
+init_plugin_loader()
 
 DEFAULT_FLEET = {"seed": 1, "wireless_sims": 300, "super_sims": 200}
 

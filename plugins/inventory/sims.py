@@ -162,38 +162,37 @@ EXAMPLES = r"""
 # demo.twilio_sims.yml: every SIM of the account, credentials from TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN
 plugin: simfleet.twilio.sims
 
----
+# Each example below is a whole file of its own, shown commented out so that they can stand together here.
+
 # Active and suspended wireless SIMs, with credentials from Ansible Vault, named by ICCID
-plugin: simfleet.twilio.sims
-account_sid: "{{ vault_twilio_account_sid }}"
-api_key: "{{ vault_twilio_api_key }}"
-api_secret: "{{ vault_twilio_api_secret }}"
-products: [wireless]
-statuses: [active, suspended]
-hostnames: [iccid]
+# plugin: simfleet.twilio.sims
+# account_sid: "{{ vault_twilio_account_sid }}"
+# api_key: "{{ vault_twilio_api_key }}"
+# api_secret: "{{ vault_twilio_api_secret }}"
+# products: [wireless]
+# statuses: [active, suspended]
+# hostnames: [iccid]
 
----
 # Super SIMs of one fleet with their IP addresses; devices reachable by IP are managed over SSH
-plugin: simfleet.twilio.sims
-products: [supersim]
-fleet: field-sensors
-enrich: [esim_profiles, ip_addresses]
-compose:
-  # SIMs without an address keep the local connection of the group twilio_sims (not strict: the error is skipped)
-  ansible_host: twilio_ip_addresses[0].ip_address
-  ansible_connection: "'ssh' if twilio_ip_addresses else 'local'"
-keyed_groups:
-  - key: twilio_esim_profile_status | default('none')
-    prefix: esim
+# plugin: simfleet.twilio.sims
+# products: [supersim]
+# fleet: field-sensors
+# enrich: [esim_profiles, ip_addresses]
+# compose:
+#   # SIMs without an address keep the local connection of the group twilio_sims (not strict: the error is skipped)
+#   ansible_host: twilio_ip_addresses[0].ip_address
+#   ansible_connection: "'ssh' if twilio_ip_addresses else 'local'"
+# keyed_groups:
+#   - key: twilio_esim_profile_status | default('none')
+#     prefix: esim
 
----
 # A big fleet targeted by group: few variables, cached for 10 minutes
-plugin: simfleet.twilio.sims
-hostvars_fields: [sid, iccid, status]
-cache: true
-cache_plugin: ansible.builtin.jsonfile
-cache_connection: ~/.cache/ansible/twilio
-cache_timeout: 600
+# plugin: simfleet.twilio.sims
+# hostvars_fields: [sid, iccid, status]
+# cache: true
+# cache_plugin: ansible.builtin.jsonfile
+# cache_connection: ~/.cache/ansible/twilio
+# cache_timeout: 600
 """
 
 import hashlib

@@ -71,11 +71,11 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    times = dict((name, []) for name, _ in WAYS)
+    times = dict((name, []) for name, _way in WAYS)
     requests_made = {}
     with Simulator(seed=7, wireless_sims=args.records, super_sims=10, subprocess=True) as sim:
         with_bare_requests(sim)  # warm-up: the simulator serialises each page once, on first use
-        for _ in range(args.repeat):
+        for _run in range(args.repeat):
             for name, way in WAYS:
                 sim.reset_stats()
                 start = time.perf_counter()
@@ -90,7 +90,7 @@ def main():
     print("Listing %d wireless SIMs from the simulator (median of %d runs; simulator in a child process)\n" % (args.records, args.repeat))
     print("| way | median s | best s | requests | vs floor |")
     print("|---|---:|---:|---:|---:|")
-    for name, _ in WAYS:
+    for name, _way in WAYS:
         median = statistics.median(times[name])
         print("| %s | %.2f | %.2f | %d | %.2fx |" % (name, median, min(times[name]), requests_made[name], median / floor))
     collection = statistics.median(times[WAYS[0][0]])

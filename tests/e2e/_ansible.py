@@ -200,7 +200,7 @@ def run_playbook(workdir, plays, env=None, verbosity=0, timeout=600, hosts=None)
     if verbosity:
         command.append("-" + "v" * verbosity)
     started = time.monotonic()
-    proc = subprocess.run(command, cwd=workdir, env=run_env, capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(command, cwd=workdir, env=run_env, capture_output=True, text=True, timeout=timeout, check=False)
     seconds = time.monotonic() - started
     results = {}
     if os.path.exists(results_file):

@@ -269,14 +269,14 @@ def listing_run(sims, tmp_path_factory):
 
 
 def test_listing_run_succeeds(listing_run):
-    cases, run, _ = listing_run
+    cases, run, _stats = listing_run
     assert run.rc == 0, run.output[-5000:]
     assert "Traceback" not in run.output
 
 
 def test_every_task_returns_the_truth(listing_run):
     """Counts per status and direction, every filter, limit, fetches, check mode, isolation, storm."""
-    cases, run, _ = listing_run
+    cases, run, _stats = listing_run
     checked = 0
     for name, (module, expect) in cases.expect.items():
         reveal = isinstance(expect, tuple) and expect[0] == "reveal"
@@ -293,7 +293,7 @@ def test_every_task_returns_the_truth(listing_run):
 
 def test_status_counts_cover_the_fleet(listing_run, sims):
     """The per-status listings add up to the whole fleet: no status is lost between filter and truth."""
-    cases, run, _ = listing_run
+    cases, run, _stats = listing_run
     truth = sims["shared"].truth
     for name, key in TRUTH_KEYS.items():
         per_status = dict((status, len(run.ok("%s status=%s" % (name, status))[ENDPOINTS[name].key]))
@@ -308,7 +308,7 @@ def test_status_counts_cover_the_fleet(listing_run, sims):
 
 
 def test_esim_secrets_redacted_by_default(listing_run, sims):
-    cases, run, _ = listing_run
+    cases, run, _stats = listing_run
     truth = sims["shared"].truth["esim_profiles"]
     secrets = [p[f] for p in truth for f in ("activation_code", "matching_id") if p[f]]
     assert secrets, "the fleet should have profiles with activation codes"
@@ -329,7 +329,7 @@ def test_esim_secrets_redacted_by_default(listing_run, sims):
 
 def test_env_credentials_api_keys_and_request_counts(listing_run, sims):
     """Paging over many pages and limit ask for exactly the pages they need (the paging simulator's counters)."""
-    _, run, stats = listing_run
+    _cases, run, stats = listing_run
     truth = sims["paging"].truth
     by_path = stats["paging"]["by_path"]
     assert by_path["/wireless/v1/Sims"] == math.ceil(len(truth["wireless_sims"]) / PAGING_PAGE_SIZE) > 40
@@ -342,7 +342,7 @@ def test_env_credentials_api_keys_and_request_counts(listing_run, sims):
 
 def test_storm_is_ridden_out(listing_run, sims):
     """429s with Retry-After and 5xx were served, and every module still returned its whole list."""
-    _, run, stats = listing_run
+    _cases, run, stats = listing_run
     by_status = dict((str(k), v) for k, v in stats["storm"]["by_status"].items())
     assert by_status.get("429", 0) > 0, by_status
     assert by_status.get("503", 0) > 0, by_status
@@ -353,7 +353,7 @@ def test_storm_is_ridden_out(listing_run, sims):
 
 
 def test_template_looking_data_stays_text(listing_run, sims):
-    _, run, _ = listing_run
+    _cases, run, _stats = listing_run
     truth = sims["template"].truth
     names = [s["unique_name"] for s in truth["wireless_sims"]]
     assert "{{ 7 * 7 }}" in names
@@ -401,7 +401,7 @@ def failure_tasks(sims):
         ("truncated JSON", "supersim_sim", connection(sims["truncated"], **fast), ["not valid JSON"]),
         ("dropped connections", "supersim_sms_command", connection(sims["dropped"], **fast), ["cannot reach"]),
     ]
-    tasks = [{"name": label, MODULE[module]: args, "ignore_errors": True} for label, module, args, _ in bad_input + failures]
+    tasks = [{"name": label, MODULE[module]: args, "ignore_errors": True} for label, module, args, _words in bad_input + failures]
     tasks += [
         {"name": "esim profiles at -vvv", MODULE["supersim_esim_profile"]: connection(shared)},
         {"name": "api key at -vvv", MODULE["supersim_esim_profile"]: dict(
@@ -419,8 +419,8 @@ def failure_run(sims, tmp_path_factory):
 
 
 def test_bad_input_is_refused_before_any_request(failure_run):
-    bad_input, _, run, untouched_stats = failure_run
-    for label, _, _, words in bad_input:
+    bad_input, _failures, run, untouched_stats = failure_run
+    for label, _module, _args, words in bad_input:
         result = run.failed(label)
         for word in words:
             assert word in result["msg"], (label, result["msg"])
@@ -428,8 +428,8 @@ def test_bad_input_is_refused_before_any_request(failure_run):
 
 
 def test_failures_are_clear(failure_run):
-    _, failures, run, _ = failure_run
-    for label, _, _, words in failures:
+    _bad_input, failures, run, _stats = failure_run
+    for label, _module, _args, words in failures:
         result = run.failed(label)
         for word in words:
             assert word in result["msg"], (label, result["msg"])
@@ -445,7 +445,7 @@ def test_failures_are_clear(failure_run):
 
 
 def test_no_secret_in_output_at_vvv(failure_run, sims):
-    _, _, run, _ = failure_run
+    _bad_input, _failures, run, _stats = failure_run
     shared = sims["shared"]
     assert "<redacted>" in run.stdout   # -vvv prints the results, so the check below reads them
     secrets = [shared.auth_token, shared.api_secret, shared.second_auth_token,
@@ -470,7 +470,7 @@ def test_malformed_base_url_fails_clearly(sims, tmp_path):
              for label, module, url in cases]
     run = run_plays(str(tmp_path / "base_url"), [dict(tasks=tasks)], workers=1)
     problems = []
-    for label, _, _ in cases:
+    for label, _module, _args in cases:
         result = run.failed(label)
         if "base_url" not in result.get("msg", "") or "Traceback" in json.dumps(result):
             problems.append("%s: %s" % (label, result.get("msg")))

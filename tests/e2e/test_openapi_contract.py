@@ -230,7 +230,7 @@ def test_every_module_and_filter_against_the_description(mock, tmp_path):
     mock.violations.clear()
     known = set(mock.datasets)
     first_request = len(mock.requests)
-    run = run_tasks(str(tmp_path / "contract"), [task for task, _ in cases])
+    run = run_tasks(str(tmp_path / "contract"), [task for task, _expected in cases])
     assert run.rc == 0, run.output[-4000:]
     assert mock.violations == [], "\n".join(mock.violations)
     agents = set(r["user_agent"] for r in mock.requests[first_request:])
@@ -277,4 +277,4 @@ def test_every_module_and_filter_against_the_description(mock, tmp_path):
                     elif record[field] is not None:
                         assert record[field] == REDACTED
     # every listing and fetch the modules made was one of the cases above
-    assert len(set(mock.datasets) - known) == sum(1 for _, e in cases if e["fetch"] is None)
+    assert len(set(mock.datasets) - known) == sum(1 for _task, e in cases if e["fetch"] is None)

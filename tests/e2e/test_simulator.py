@@ -763,7 +763,7 @@ def test_cli_prints_its_url_first_and_stops_cleanly(stop_signal):
         faults = requests.get(line + "/_sim/faults", timeout=10).json()
         assert faults["retry_after"] == 0.25 and faults["max_concurrency"] == 8
         process.send_signal(stop_signal)
-        assert process.wait(10) == 0
+        assert process.wait(60) == 0
         assert process.stdout.read() == ""
     finally:
         if process.poll() is None:
@@ -779,7 +779,7 @@ def test_cli_stops_when_its_parent_closes_stdin():
     try:
         assert process.stdout.readline().startswith("http://127.0.0.1:")
         process.stdin.close()
-        assert process.wait(10) == 0
+        assert process.wait(60) == 0
     finally:
         if process.poll() is None:
             process.kill()

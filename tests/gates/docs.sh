@@ -26,6 +26,14 @@ labels = {
     "using_collections": ("collections_guide/index.html#$", "Using Ansible collections"),
 }
 body = "".join(f"{name} std:label -1 {uri} {text}\n" for name, (uri, text) in labels.items())
+# ansible-core's own settings: E(ANSIBLE_...) in the docs links to their entries on the configuration page.
+import os, yaml, ansible.config
+base = os.path.join(os.path.dirname(ansible.config.__file__), "base.yml")
+for setting in (yaml.safe_load(open(base)) or {}).values():
+    for env in (setting or {}).get("env") or []:
+        name = env.get("name")
+        if name:
+            body += f"{name} std:envvar -1 reference_appendices/config.html#envvar-{name} -\n"
 with open(sys.argv[1], "wb") as f:
     f.write(b"# Sphinx inventory version 2\n# Project: Ansible\n# Version: devel\n"
             b"# The remainder of this file is compressed using zlib.\n" + zlib.compress(body.encode()))
@@ -33,8 +41,10 @@ PY
 cat >> "$dest/conf.py" <<'PY'
 
 # Offline build: local inventory for docs.ansible.com labels (written by tests/gates/docs.sh).
+import os.path  # noqa: E402
 intersphinx_mapping = {
-    'ansible_devel': ('https://docs.ansible.com/projects/ansible/devel/', 'ansible_devel.inv'),
+    'ansible_devel': ('https://docs.ansible.com/projects/ansible/devel/',
+                      os.path.join(os.path.dirname(os.path.abspath(__file__)), 'ansible_devel.inv')),
 }
 PY
 bash "$dest/build.sh"

@@ -209,7 +209,7 @@ class OpenAPIMock:
         with self._lock:
             self.requests.append({"method": request.method, "path": request.path, "query": list(request.args.items(multi=True)),
                                   "user_agent": request.headers.get("User-Agent", "")})
-        product, _, rest = request.path.lstrip("/").partition("/")
+        product, _slash, rest = request.path.lstrip("/").partition("/")
         if product not in self.specs:
             self._violation(request, "no such product prefix")
             return self._error(404, 20404, "The requested resource %s was not found" % request.path)

@@ -17,14 +17,12 @@ from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.inventory.data import InventoryData
 from ansible.inventory.manager import InventoryManager
 from ansible.parsing.dataloader import DataLoader
-from ansible.plugins.loader import init_plugin_loader, inventory_loader
+from ansible.plugins.loader import inventory_loader
 from ansible.template import Templar
 from ansible.vars.manager import VariableManager
 
-init_plugin_loader()  # the collection loader, as the ansible CLIs set it up (ANSIBLE_COLLECTIONS_PATH from conftest.py)
-
-from ansible_collections.simfleet.twilio.plugins.inventory import sims  # noqa: E402
-from ansible_collections.simfleet.twilio.plugins.inventory.sims import newest_by_sim, unique_host_names, unsafe  # noqa: E402
+from ansible_collections.simfleet.twilio.plugins.inventory import sims
+from ansible_collections.simfleet.twilio.plugins.inventory.sims import newest_by_sim, unique_host_names, unsafe
 
 PIPE_NAME = "{{ lookup('pipe', 'id') }}"
 DE = "DE%032x"

@@ -4,7 +4,10 @@
 
 """Wireless SIMs: fetch by unique name, the deprecated e_id filter."""
 
-from ansible.module_utils.common.warnings import get_deprecation_messages
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import ENDPOINTS
+from ansible_collections.simfleet.twilio.plugins.module_utils._module import info_argument_spec
 
 ACCOUNT = "AC" + "1" * 32
 
@@ -19,10 +22,12 @@ def test_fetch_by_unique_name_is_url_quoted(run_module, httpserver):
     assert httpserver.log[0][0].environ["REQUEST_URI"].startswith("/wireless/v1/Sims/pump%20station%2017")
 
 
-def test_e_id_is_deprecated(run_module, httpserver):
+def test_e_id_is_deprecated_and_still_sent(run_module, httpserver):
+    validated = ArgumentSpecValidator(info_argument_spec(ENDPOINTS["wireless_sim"])).validate({"e_id": "x"})
+    assert [(d["version"], d["collection_name"]) for d in validated._deprecations if "e_id" in d["msg"]] == [("2.0.0", "simfleet.twilio")]
+
     httpserver.expect_request("/wireless/v1/Sims").respond_with_json({"sims": [], "meta": {"key": "sims", "next_page_url": None}})
     failed, result = run_module("wireless_sim_info", dict(account_sid=ACCOUNT, auth_token="t", base_url=httpserver.url_for("/{product}"),
                                                           e_id="89049032000001000000000000000001"))
     assert not failed
-    assert any("e_id" in d["msg"] for d in get_deprecation_messages())
     assert httpserver.log[0][0].args["EId"] == "89049032000001000000000000000001"
