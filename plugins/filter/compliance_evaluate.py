@@ -144,7 +144,7 @@ import math
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
 
-from ansible_collections.simfleet.twilio.plugins.filter.audit_summary import (
+from ansible_collections.simfleet.twilio.plugins.plugin_utils._fleet import (
     PRODUCTS,
     SCHEMA_VERSION,
     by_sim,
@@ -157,8 +157,8 @@ from ansible_collections.simfleet.twilio.plugins.filter.audit_summary import (
     records,
     reference_time,
     text,
-    unsafe,
 )
+from ansible_collections.simfleet.twilio.plugins.plugin_utils._unsafe import unsafe
 
 RULES = (
     "allowed_status",

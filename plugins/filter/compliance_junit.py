@@ -46,7 +46,7 @@ import xml.etree.ElementTree as ET
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
 
-from ansible_collections.simfleet.twilio.plugins.filter.audit_summary import unsafe
+from ansible_collections.simfleet.twilio.plugins.plugin_utils._unsafe import unsafe
 
 _INVALID_XML = re.compile(u"[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 

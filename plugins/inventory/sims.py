@@ -204,7 +204,6 @@ from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.inventory.group import to_safe_group_name
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
-from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.simfleet.twilio.plugins.module_utils._client import (
     CONNECTION_OPTIONS,
@@ -218,12 +217,10 @@ from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import 
     WIRELESS_SIM_STATUSES,
     redact,
 )
-
-try:
-    # ansible-core 2.19 and later tag data: a plain str is never trusted as a template, so it needs no wrapping.
-    from ansible.template import trust_as_template
-except ImportError:  # ansible-core 2.16 to 2.18: every str is a template unless wrapped as unsafe
-    trust_as_template = None
+from ansible_collections.simfleet.twilio.plugins.plugin_utils._unsafe import (
+    trust_as_template,
+    unsafe,
+)
 
 CACHE_FORMAT = 1
 TOP_GROUP = "twilio_sims"
@@ -238,21 +235,6 @@ NAME_FIELDS = ("unique_name", "iccid", "sid", "friendly_name")
 STRING_OPTIONS = tuple(CONNECTION_OPTIONS) + ("rate_plan", "fleet", "iccid")
 CONSTRUCTED_OPTIONS = ("compose", "groups", "keyed_groups")
 IP_ADDRESSES_PATH = "/v1/Sims/%s/IpAddresses"
-PLAIN_TYPES = frozenset((int, float, bool, type(None)))
-if trust_as_template is not None:
-    PLAIN_TYPES = PLAIN_TYPES | frozenset((str,))
-
-
-def unsafe(value):
-    """``value`` marked unsafe for templating, recursively; JSON types are handled here, the fast path for API data."""
-    value_type = type(value)
-    if value_type in PLAIN_TYPES:
-        return value
-    if value_type is dict:
-        return dict((unsafe(k), unsafe(v)) for k, v in value.items())
-    if value_type is list:
-        return [unsafe(v) for v in value]
-    return wrap_var(value)
 
 
 def newest_by_sim(records, sim_field="sim_sid", date_field="date_created"):
