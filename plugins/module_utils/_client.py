@@ -294,10 +294,11 @@ class TwilioClient:
 
     # -- lists -------------------------------------------------------------------------------------
 
-    def iter_records(self, product, path, key, params=None, page_size=MAX_PAGE_SIZE, limit=None):
+    def iter_records(self, product, path, key, params=None, page_size=MAX_PAGE_SIZE, limit=None, stop_at=None):
         """Yield every record of a list endpoint, following ``meta.next_page_url`` until it is null.
 
-        Stops after ``limit`` records, asking for no bigger page than needed. A record whose ``sid`` was
+        Stops after ``limit`` records, asking for no bigger page than needed, and at the first record for which
+        ``stop_at(record)`` is true (that record is not yielded, and no further page is asked for). A record whose ``sid`` was
         already yielded is skipped. A ``next_page_url`` on another scheme, host or port than the base URL,
         or one already visited, is an error: credentials never leave the configured host and paging
         always ends.
@@ -322,6 +323,8 @@ class TwilioClient:
             if not isinstance(records, list):
                 raise TwilioError("Twilio API list response for %s has no %r list" % (url, key))
             for record in records:
+                if stop_at is not None and stop_at(record):
+                    return
                 sid = record.get("sid") if isinstance(record, dict) else None
                 if sid is not None:
                     if sid in seen_sids:
@@ -344,5 +347,5 @@ class TwilioClient:
                     raise TwilioError("Twilio API paging loops: next_page_url %s was already fetched" % next_url)
             url = next_url
 
-    def list_records(self, product, path, key, params=None, page_size=MAX_PAGE_SIZE, limit=None):
-        return list(self.iter_records(product, path, key, params=params, page_size=page_size, limit=limit))
+    def list_records(self, product, path, key, params=None, page_size=MAX_PAGE_SIZE, limit=None, stop_at=None):
+        return list(self.iter_records(product, path, key, params=params, page_size=page_size, limit=limit, stop_at=stop_at))

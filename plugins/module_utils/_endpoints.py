@@ -8,6 +8,7 @@ Values and patterns follow Twilio's OpenAPI description of the Wireless and Supe
 Private to the collection: its interface may change between releases.
 """
 
+import datetime
 import re
 from collections import namedtuple
 
@@ -35,8 +36,10 @@ Filter.__new__.__defaults__ = (None, None)
 
 # product: "wireless" or "supersim"; key: the list key in Twilio's response and the module's result key;
 # sid_pattern: what a SID of this resource looks like; fetch_by_unique_name: the /{Sid} path also takes a
-# unique name; secret_fields: fields redacted unless the user asks to reveal them.
-Endpoint = namedtuple("Endpoint", "name product path key filters sid_pattern fetch_by_unique_name secret_fields")
+# unique name; secret_fields: fields redacted unless the user asks to reveal them; newest_first: Twilio lists
+# the records newest first, so a time bound (the module option created_after) can stop paging early.
+Endpoint = namedtuple("Endpoint", "name product path key filters sid_pattern fetch_by_unique_name secret_fields newest_first")
+Endpoint.__new__.__defaults__ = (False,)
 
 ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
     Endpoint(
@@ -77,7 +80,7 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Filter("status", "Status", choices=IP_COMMAND_STATUSES),
             Filter("direction", "Direction", choices=DIRECTIONS),
         ),
-        sid_pattern=SID_PATTERNS["ip_command"], fetch_by_unique_name=False, secret_fields=(),
+        sid_pattern=SID_PATTERNS["ip_command"], fetch_by_unique_name=False, secret_fields=(), newest_first=True,
     ),
     Endpoint(
         name="supersim_sms_command", product="supersim", path="/v1/SmsCommands", key="sms_commands",
@@ -86,7 +89,7 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Filter("status", "Status", choices=SMS_COMMAND_STATUSES),
             Filter("direction", "Direction", choices=DIRECTIONS),
         ),
-        sid_pattern=SID_PATTERNS["sms_command"], fetch_by_unique_name=False, secret_fields=(),
+        sid_pattern=SID_PATTERNS["sms_command"], fetch_by_unique_name=False, secret_fields=(), newest_first=True,
     ),
     Endpoint(
         name="wireless_rate_plan", product="wireless", path="/v1/RatePlans", key="rate_plans", filters=(),
@@ -99,6 +102,26 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
 ))
 
 REDACTED = "<redacted>"
+
+
+def parse_timestamp(value):
+    """A timezone-aware datetime from an ISO 8601 timestamp such as Twilio's ``2026-11-21T21:32:06Z``; None if invalid.
+
+    A timestamp without a zone is taken as UTC.
+    """
+    try:
+        moment = datetime.datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except (AttributeError, ValueError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
+
+
+def created_before(bound):
+    """A predicate true for records created before ``bound`` (a datetime): where a newest-first list can stop."""
+    def older(record):
+        created = parse_timestamp(record.get("date_created") or "")
+        return created is not None and created < bound
+    return older
 
 
 def matches(pattern, value):

@@ -22,7 +22,9 @@ from ansible_collections.simfleet.twilio.plugins.module_utils._client import (
 )
 from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import (
     ENDPOINTS,
+    created_before,
     matches,
+    parse_timestamp,
     query_params,
     redact,
     validate_filters,
@@ -49,6 +51,8 @@ def info_argument_spec(endpoint):
         spec["e_id"].update(removed_in_version="2.0.0", removed_from_collection="simfleet.twilio")
     if endpoint.secret_fields:
         spec["reveal_secrets"] = dict(type="bool", default=False)
+    if endpoint.newest_first:
+        spec["created_after"] = dict(type="str")
     return spec
 
 
@@ -65,8 +69,12 @@ def _request_problems(endpoint, params):
         elif not sid:
             problems.append("sid must be a SID or a unique name, got an empty string")
         set_filters = [f.option for f in endpoint.filters if params.get(f.option) is not None]
+        if params.get("created_after") is not None:
+            set_filters.append("created_after")
         if set_filters:
             problems.append("sid fetches one record and cannot be combined with %s" % ", ".join(set_filters))
+    if params.get("created_after") is not None and parse_timestamp(params["created_after"]) is None:
+        problems.append("created_after must be an ISO 8601 timestamp such as 2026-11-01T00:00:00Z, got %r" % params["created_after"])
     return problems + validate_filters(endpoint, params)
 
 
@@ -87,9 +95,11 @@ def run_info_module(endpoint_name):
                 record = client.fetch(endpoint.product, "%s/%s" % (endpoint.path, quote(params["sid"], safe="")))
                 records = [record] if record is not None else []
             else:
+                bound = params.get("created_after")
                 records = client.list_records(endpoint.product, endpoint.path, endpoint.key,
                                               params=query_params(endpoint, params),
-                                              page_size=params["page_size"], limit=params["limit"])
+                                              page_size=params["page_size"], limit=params["limit"],
+                                              stop_at=created_before(parse_timestamp(bound)) if bound else None)
     except TwilioError as err:
         module.fail_json(msg=str(err), error=err.to_dict())
 

@@ -509,3 +509,22 @@ def test_reliability_10000_sims_under_429_and_503(tmp_path, capsys):
     assert sum(int(line.split("+ ")[1].split(" ")[0]) for line in lines) > 0, "the storm should force retries"
     with capsys.disabled():
         print("\n" + "\n".join(lines))
+
+
+def test_created_after_stops_paging_at_the_window(tmp_path):
+    """created_after returns exactly the commands of the window, and asks only for the pages that hold them."""
+    with Simulator(seed=12, wireless_sims=1, super_sims=300, ip_commands=900, sms_commands=900) as sim:
+        tasks, expected = [], {}
+        for name in ("supersim_ip_command", "supersim_sms_command"):
+            truth = sim.truth[TRUTH_KEYS[name]]
+            bound = sorted(record["date_created"] for record in truth)[len(truth) * 3 // 4]  # the newest quarter
+            expected[name] = [record["sid"] for record in truth if record["date_created"] >= bound]
+            tasks.append({"name": name, MODULE[name]: connection(sim, page_size=50, created_after=bound)})
+        sim.reset_stats()
+        run = run_plays(str(tmp_path / "created_after"), [dict(tasks=tasks)])
+        by_path = sim.stats()["by_path"]
+    assert run.rc == 0, run.output[-3000:]
+    for name, path in (("supersim_ip_command", "/supersim/v1/IpCommands"), ("supersim_sms_command", "/supersim/v1/SmsCommands")):
+        returned = sids(run.ok(name)[ENDPOINTS[name].key])
+        assert returned == expected[name] and 0 < len(returned) < 900
+        assert by_path[path] == math.ceil((len(returned) + 1) / 50)  # up to the page holding the first older command

@@ -92,6 +92,14 @@ def test_limit_asks_for_no_more_than_needed(httpserver):
     assert [r.args.get("PageSize") for r in fake.requests] == ["20"]
 
 
+def test_stop_at_ends_paging_at_the_first_matching_record(httpserver):
+    fake = FakeList(httpserver, [sim_record(i) for i in range(100)])
+    with client_for(httpserver) as client:
+        records = client.list_records("wireless", "/v1/Sims", "sims", page_size=10, stop_at=lambda r: r["sid"] == sim_record(25)["sid"])
+    assert [r["sid"] for r in records] == [sim_record(i)["sid"] for i in range(25)]
+    assert len(fake.requests) == 3
+
+
 def test_filters_are_sent_and_none_values_dropped(httpserver):
     fake = FakeList(httpserver, [sim_record(i) for i in range(3)])
     with client_for(httpserver) as client:

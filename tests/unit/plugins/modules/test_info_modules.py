@@ -181,3 +181,18 @@ def test_limit_and_paging(run_module, httpserver, module):
     failed, result = run_module(name, base_args(httpserver, page_size=2, limit=3))
     assert not failed and result[endpoint.key] == pages[0] + pages[1][:1]
     assert len(httpserver.log) == 2
+
+
+@pytest.mark.parametrize("name", sorted(name for name, endpoint in MODULES.items() if endpoint.newest_first))
+def test_created_after_is_validated_before_any_request(run_module, httpserver, name):
+    endpoint = MODULES[name]
+    failed, result = run_module(name, base_args(httpserver, created_after="last tuesday"))
+    assert failed and "created_after must be an ISO 8601 timestamp" in result["msg"]
+    failed, result = run_module(name, base_args(httpserver, created_after="2026-11-01T00:00:00Z", sid=a_sid(endpoint)))
+    assert failed and "cannot be combined with created_after" in result["msg"]
+    assert len(httpserver.log) == 0
+
+
+def test_created_after_is_offered_only_where_twilio_lists_newest_first():
+    assert sorted(name for name, endpoint in MODULES.items() if endpoint.newest_first) == ["supersim_ip_command_info",
+                                                                                          "supersim_sms_command_info"]
