@@ -11,7 +11,8 @@ author:
 description:
   - Reads Twilio Programmable Wireless SIMs and Super SIMs and makes one inventory host per SIM.
   - Uses a YAML configuration file whose name ends with C(twilio_sims.yml) or C(twilio_sims.yaml).
-  - Lists SIMs with the largest page Twilio allows (1000), so N SIMs take ceil(N/1000) requests per status queried.
+  - Lists SIMs with the largest page Twilio allows (1000), so N SIMs take ceil(N/1000) requests per status queried, plus,
+    with O(resolve_group_names), one listing of rate plans and one of fleets.
   - >-
     Builds groups in plain Python, without templating: V(twilio_sims) holds every SIM of the source through its children
     V(twilio_wireless) and V(twilio_supersim); V(status_<status>) holds the SIMs in each status (for example

@@ -194,5 +194,5 @@ def test_created_after_is_validated_before_any_request(run_module, httpserver, n
 
 
 def test_created_after_is_offered_only_where_twilio_lists_newest_first():
-    assert sorted(name for name, endpoint in MODULES.items() if endpoint.newest_first) == ["supersim_ip_command_info",
-                                                                                          "supersim_sms_command_info"]
+    offered = sorted(name for name, endpoint in MODULES.items() if endpoint.newest_first)
+    assert offered == ["supersim_ip_command_info", "supersim_sms_command_info"]
