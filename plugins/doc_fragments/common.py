@@ -178,3 +178,15 @@ attributes:
     membership:
       - simfleet.twilio.twilio
 """
+
+    COMMANDS = r"""
+options:
+  created_after:
+    description:
+      - Only commands created at or after this time, an ISO 8601 timestamp such as V(2026-11-01T00:00:00Z) (UTC when
+        no zone is given).
+      - Twilio has no such filter, but lists commands newest first, so paging stops at the first older command;
+        a recent window costs a few requests however long the account's history is.
+      - Cannot be combined with O(sid).
+    type: str
+"""

@@ -5,9 +5,12 @@
 """Helpers shared by the fleet report filters (private to this collection, controller side)."""
 
 import datetime
+from email.utils import parsedate_to_datetime
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
+
+from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import parse_timestamp
 
 SCHEMA_VERSION = 1
 PRODUCTS = ("wireless", "supersim")
@@ -24,13 +27,11 @@ def parse_time(value):
         return None
     if isinstance(value, datetime.datetime):
         return value if value.tzinfo else value.replace(tzinfo=datetime.timezone.utc)
-    text = to_text(value).strip()
-    try:
-        moment = datetime.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
-    except ValueError:
+    text = to_text(value)
+    moment = parse_timestamp(text)
+    if moment is None:
         try:
-            from email.utils import parsedate_to_datetime
-            moment = parsedate_to_datetime(text)
+            moment = parsedate_to_datetime(text.strip())
         except (TypeError, ValueError, IndexError):
             return None
     return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
