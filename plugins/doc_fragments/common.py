@@ -8,10 +8,21 @@ class ModuleDocFragment:
 
     MODULES = r"""
 options:
+  platform:
+    description:
+      - Where the SIMs live. V(twilio) reaches Twilio's APIs with an Account SID and an Auth Token or API key; V(kore)
+        reaches KORE Wireless, where Twilio's IoT accounts moved, with the OAuth 2.0 client credentials of a KORE API
+        client (O(client_id) and O(client_secret)). Both serve the same resources, filters and paging.
+      - When not set, V(kore) if O(client_id) is set and V(twilio) otherwise. Credentials of both platforms at once are
+        refused.
+      - If not set, the value of the E(TWILIO_PLATFORM) environment variable is used.
+    type: str
+    choices: [kore, twilio]
   account_sid:
     description:
       - The Twilio Account SID (C(AC...)) that owns the resources.
-      - Required, also when authenticating with an API key.
+      - Required on Twilio, also when authenticating with an API key. Not needed on KORE, where the API client
+        belongs to the account.
       - If not set, the value of the E(TWILIO_ACCOUNT_SID) environment variable is used.
     type: str
   auth_token:
@@ -30,43 +41,70 @@ options:
       - The secret of O(api_key).
       - If not set, the value of the E(TWILIO_API_SECRET) environment variable is used.
     type: str
+  client_id:
+    description:
+      - The client ID of a KORE API client, used with O(client_secret) on KORE.
+      - If not set, the value of the E(KORE_CLIENT_ID) environment variable is used.
+    type: str
+  client_secret:
+    description:
+      - The secret of the KORE API client O(client_id). It is sent only to O(token_url), to obtain an access token;
+        API requests carry that token, and only to the API's own host.
+      - If not set, the value of the E(KORE_CLIENT_SECRET) environment variable is used.
+    type: str
+  token_url:
+    description:
+      - KORE's OAuth 2.0 token endpoint. One token is requested per run, shared by every request, renewed shortly
+        before it expires and once when the API refuses it.
+      - If not set, the value of the E(KORE_TOKEN_URL) environment variable is used.
+    type: str
+    default: https://api.korewireless.com/api-services/v1/auth/token
   base_url:
     description:
-      - The root URL of Twilio's APIs. C({product}) is replaced by C(wireless) or C(supersim) for each request;
-        a URL without that placeholder is used as given, for example a proxy or a local Twilio simulator.
-      - Only C(http) and C(https) URLs are accepted. Paging never follows a link to another scheme, host or port.
+      - The root URL of the APIs. C({product}) is replaced by each product's host label for each request:
+        C(wireless) or C(supersim) on Twilio, C(programmable-wireless) or C(supersim) on KORE. A URL without that
+        placeholder is used as given, for example a proxy or a local simulator.
+      - The default is C(https://{product}.twilio.com) on Twilio and C(https://{product}.api.korewireless.com) on KORE.
+      - Only C(http) and C(https) URLs without a query string or fragment are accepted. Paging and redirects never
+        follow a link to another scheme, host or port.
       - If not set, the value of the E(TWILIO_BASE_URL) environment variable is used.
     type: str
-    default: https://{product}.twilio.com
   timeout:
     description:
-      - Seconds to wait for Twilio to connect and to answer each request.
+      - Seconds that one request may take as a whole, from connecting to the last byte of the answer; a server
+        that answers slowly, a byte at a time, is cut off too. Between 0 and 3600, 0 excluded.
       - If not set, the value of the E(TWILIO_TIMEOUT) environment variable is used.
     type: float
     default: 30
   validate_certs:
     description:
-      - Whether to verify Twilio's TLS certificate. Only turn this off for a test server you trust.
+      - Whether to verify the TLS certificates of the API and of the token endpoint. Only turn this off for a test
+        server you trust. V(false) holds also when E(REQUESTS_CA_BUNDLE) or E(CURL_CA_BUNDLE) is set.
       - If not set, the value of the E(TWILIO_VALIDATE_CERTS) environment variable is used.
     type: bool
     default: true
   max_retries:
     description:
       - How many times a request is retried after HTTP 429 or a server error (5xx but 501 and 505), a timeout, a lost connection or a
-        truncated body. Retries back off exponentially with jitter and honour C(Retry-After).
-      - Other HTTP errors, such as 401 or 404, are never retried.
+        truncated body. Retries back off exponentially with jitter and honour C(Retry-After). Between 0 and 100.
+      - Other HTTP errors, such as 401 or 404, and TLS certificate failures are never retried.
       - If not set, the value of the E(TWILIO_MAX_RETRIES) environment variable is used.
     type: int
     default: 5
   max_retry_time:
     description:
       - The most seconds spent waiting between retries of one request; a retry that would pass it fails instead.
+        Between 0 and 86400.
       - If not set, the value of the E(TWILIO_MAX_RETRY_TIME) environment variable is used.
     type: float
     default: 60
 requirements:
   - requests
 notes:
+  - >-
+    Lists are complete or the task fails: pages are followed through C(meta.next_page_url) until it is null, and
+    paging that does not end (a page URL seen before, a page that adds no new record but names a next one, or more
+    than 100,000 pages) fails with an error, as does any page that is not a well-formed list page.
   - >-
     Tasks using these modules talk to Twilio's API and run on the controller: use C(delegate_to: localhost), or a
     play on C(localhost) with C(ansible_python_interpreter: "{{ ansible_playbook_python }}").
@@ -77,9 +115,21 @@ notes:
 
     PLUGINS = r"""
 options:
+  platform:
+    description:
+      - Where the SIMs live. V(twilio) reaches Twilio's APIs with an Account SID and an Auth Token or API key; V(kore)
+        reaches KORE Wireless, where Twilio's IoT accounts moved, with the OAuth 2.0 client credentials of a KORE API
+        client (O(client_id) and O(client_secret)). Both serve the same resources, filters and paging.
+      - When not set, V(kore) if O(client_id) is set and V(twilio) otherwise. Credentials of both platforms at once are
+        refused.
+    type: str
+    choices: [kore, twilio]
+    env:
+      - name: TWILIO_PLATFORM
   account_sid:
     description:
-      - The Twilio Account SID (C(AC...)) that owns the resources. Required, also with an API key.
+      - The Twilio Account SID (C(AC...)) that owns the resources. Required on Twilio, also with an API key; not needed
+        on KORE, where the API client belongs to the account.
     type: str
     env:
       - name: TWILIO_ACCOUNT_SID
@@ -101,25 +151,50 @@ options:
     type: str
     env:
       - name: TWILIO_API_SECRET
+  client_id:
+    description:
+      - The client ID of a KORE API client, used with O(client_secret) on KORE.
+    type: str
+    env:
+      - name: KORE_CLIENT_ID
+  client_secret:
+    description:
+      - The secret of the KORE API client O(client_id). It is sent only to O(token_url), to obtain an access token;
+        API requests carry that token, and only to the API's own host.
+    type: str
+    env:
+      - name: KORE_CLIENT_SECRET
+  token_url:
+    description:
+      - KORE's OAuth 2.0 token endpoint. One token is requested per run, shared by every request, renewed shortly
+        before it expires and once when the API refuses it.
+    type: str
+    default: https://api.korewireless.com/api-services/v1/auth/token
+    env:
+      - name: KORE_TOKEN_URL
   base_url:
     description:
-      - The root URL of Twilio's APIs. C({product}) is replaced by C(wireless) or C(supersim) for each request;
-        a URL without that placeholder is used as given, for example a proxy or a local Twilio simulator.
-      - Only C(http) and C(https) URLs are accepted. Paging never follows a link to another scheme, host or port.
+      - The root URL of the APIs. C({product}) is replaced by each product's host label for each request:
+        C(wireless) or C(supersim) on Twilio, C(programmable-wireless) or C(supersim) on KORE. A URL without that
+        placeholder is used as given, for example a proxy or a local simulator.
+      - The default is C(https://{product}.twilio.com) on Twilio and C(https://{product}.api.korewireless.com) on KORE.
+      - Only C(http) and C(https) URLs without a query string or fragment are accepted. Paging and redirects never
+        follow a link to another scheme, host or port.
     type: str
-    default: https://{product}.twilio.com
     env:
       - name: TWILIO_BASE_URL
   timeout:
     description:
-      - Seconds to wait for Twilio to connect and to answer each request.
+      - Seconds that one request may take as a whole, from connecting to the last byte of the answer; a server
+        that answers slowly, a byte at a time, is cut off too. Between 0 and 3600, 0 excluded.
     type: float
     default: 30
     env:
       - name: TWILIO_TIMEOUT
   validate_certs:
     description:
-      - Whether to verify Twilio's TLS certificate. Only turn this off for a test server you trust.
+      - Whether to verify the TLS certificates of the API and of the token endpoint. Only turn this off for a test
+        server you trust. V(false) holds also when E(REQUESTS_CA_BUNDLE) or E(CURL_CA_BUNDLE) is set.
     type: bool
     default: true
     env:
@@ -127,8 +202,8 @@ options:
   max_retries:
     description:
       - How many times a request is retried after HTTP 429 or a server error (5xx but 501 and 505), a timeout, a lost connection or a
-        truncated body. Retries back off exponentially with jitter and honour C(Retry-After).
-      - Other HTTP errors, such as 401 or 404, are never retried.
+        truncated body. Retries back off exponentially with jitter and honour C(Retry-After). Between 0 and 100.
+      - Other HTTP errors, such as 401 or 404, and TLS certificate failures are never retried.
     type: int
     default: 5
     env:
@@ -136,6 +211,7 @@ options:
   max_retry_time:
     description:
       - The most seconds spent waiting between retries of one request; a retry that would pass it fails instead.
+        Between 0 and 86400.
     type: float
     default: 60
     env:
@@ -148,7 +224,8 @@ requirements:
 options:
   sid:
     description:
-      - Fetch only the record with this SID, instead of listing.
+      - Fetch only the record with this SID, instead of listing. Blank values, values with surrounding white space or
+        control characters, and path tokens (V(.), V(..), a V(/)) are refused before any request.
       - Returns an empty list when Twilio has no such record (HTTP 404).
       - Cannot be combined with the list filters.
     type: str

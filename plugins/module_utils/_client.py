@@ -2,21 +2,33 @@
 # Copyright: simfleet.twilio contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The one HTTP client of simfleet.twilio: authentication, paging, retries and Twilio error handling.
+"""The one HTTP client of simfleet.twilio: platforms, authentication, paging, retries and error handling.
+
+Twilio and KORE Wireless serve the same IoT resources; they differ in hosts, in authentication (HTTP basic with
+an Account SID and Auth Token or an API key on Twilio, OAuth 2.0 client credentials on KORE) and in where error
+codes are documented. Everything else goes through one request path.
 
 Private to the collection: its interface may change between releases.
 """
 
+import base64
 import email.utils
+import json
+import math
 import random
 import re
+import socket
 import threading
 import time
 import traceback
-from urllib.parse import urlsplit
+from dataclasses import dataclass, field
+from typing import Optional, Tuple
+from urllib.parse import urljoin, urlsplit
 
 try:
     import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 except ImportError:
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
@@ -24,62 +36,86 @@ else:
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 
+from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import Endpoint, matches
+
 COLLECTION_VERSION = "1.0.0"
 USER_AGENT = "simfleet.twilio/%s (Ansible collection; +https://github.com/simfleet/twilio)" % COLLECTION_VERSION
-DEFAULT_BASE_URL = "https://{product}.twilio.com"
 MAX_PAGE_SIZE = 1000
-# 429 and server-side failures are retried: list requests are GETs, safe to repeat. 501 and 505 say the
-# request itself can never succeed.
+# A listing stops with an error after this many pages: 100 million records at the default page size, far beyond
+# any account, so only a server that never stops handing out pages reaches it.
+MAX_PAGES = 100000
+MAX_REDIRECTS = 5
+# 501 and 505 say the request itself can never succeed.
 NEVER_RETRIED_5XX = frozenset((501, 505))
-ERROR_DOCS = "https://www.twilio.com/docs/errors/%s"
+# Bounds of the numeric connection options: finite, and within what a run can sensibly wait.
+NUMBER_BOUNDS = {"timeout": (0, 3600, False), "max_retry_time": (0, 86400, True), "max_retries": (0, 100, True)}
 ACCOUNT_SID_PATTERN = r"^AC[0-9a-fA-F]{32}$"
 API_KEY_PATTERN = r"^SK[0-9a-fA-F]{32}$"
+KORE_TOKEN_URL = "https://api.korewireless.com/api-services/v1/auth/token"
+REDACTED = "<redacted>"
 
 
-# Connection options: name -> (environment variable, argument spec). Shared with the inventory plugin.
-CONNECTION_OPTIONS = {
-    "account_sid": ("TWILIO_ACCOUNT_SID", dict(type="str")),
-    "auth_token": ("TWILIO_AUTH_TOKEN", dict(type="str", no_log=True)),
-    "api_key": ("TWILIO_API_KEY", dict(type="str", no_log=False)),
-    "api_secret": ("TWILIO_API_SECRET", dict(type="str", no_log=True)),
-    "base_url": ("TWILIO_BASE_URL", dict(type="str", default=DEFAULT_BASE_URL)),
-    "timeout": ("TWILIO_TIMEOUT", dict(type="float", default=30)),
-    "validate_certs": ("TWILIO_VALIDATE_CERTS", dict(type="bool", default=True)),
-    "max_retries": ("TWILIO_MAX_RETRIES", dict(type="int", default=5)),
-    "max_retry_time": ("TWILIO_MAX_RETRY_TIME", dict(type="float", default=60)),
+@dataclass(frozen=True)
+class Platform:
+    """Where a platform serves the APIs and how it names things.
+
+    base_url: the default root URL, ``{product}`` standing for the product's host label; hosts: the label of each
+    product; credentials: the options that authenticate on this platform.
+    """
+
+    name: str
+    label: str
+    base_url: str
+    hosts: Tuple[Tuple[str, str], ...]
+    error_docs: str
+    credentials: Tuple[str, ...]
+
+    def host(self, product):
+        return dict(self.hosts)[product]
+
+
+PLATFORMS = {
+    "twilio": Platform(
+        name="twilio", label="Twilio", base_url="https://{product}.twilio.com",
+        hosts=(("wireless", "wireless"), ("supersim", "supersim")),
+        error_docs="https://www.twilio.com/docs/errors/%s", credentials=("auth_token", "api_key", "api_secret"),
+    ),
+    "kore": Platform(
+        name="kore", label="KORE", base_url="https://{product}.api.korewireless.com",
+        hosts=(("wireless", "programmable-wireless"), ("supersim", "supersim")),
+        error_docs="https://docs.korewireless.com/errors/%s", credentials=("client_id", "client_secret"),
+    ),
 }
 
 
-def connection_problems(options):
-    """Messages for missing or out-of-range connection options, checked before any request."""
-    problems = []
-    if not options.get("account_sid"):
-        problems.append("account_sid is required: set the option or the TWILIO_ACCOUNT_SID environment variable")
-    elif not re.match(ACCOUNT_SID_PATTERN, options["account_sid"]):
-        problems.append("account_sid must match %s (an Account SID, AC followed by 32 hex digits)" % ACCOUNT_SID_PATTERN)
-    if options.get("api_key") and not re.match(API_KEY_PATTERN, options["api_key"]):
-        problems.append("api_key must match %s (an API key SID, SK followed by 32 hex digits)" % API_KEY_PATTERN)
-    if bool(options.get("api_key")) != bool(options.get("api_secret")):
-        problems.append("api_key and api_secret must be set together (options or TWILIO_API_KEY and TWILIO_API_SECRET)")
-    elif not options.get("api_key") and not options.get("auth_token"):
-        problems.append("auth_token is required unless api_key and api_secret are set: set the option or the TWILIO_AUTH_TOKEN "
-                        "environment variable")
-    if options.get("timeout") is not None and options["timeout"] <= 0:
-        problems.append("timeout must be greater than 0, got %s" % options["timeout"])
-    if options.get("max_retries") is not None and options["max_retries"] < 0:
-        problems.append("max_retries must be 0 or more, got %s" % options["max_retries"])
-    if options.get("max_retry_time") is not None and options["max_retry_time"] < 0:
-        problems.append("max_retry_time must be 0 or more, got %s" % options["max_retry_time"])
-    return problems
+@dataclass(frozen=True)
+class ConnectionOption:
+    """A connection option shared by the modules and the plugins: its environment variable and argument spec."""
+
+    env: str
+    spec: dict = field(default_factory=dict)
 
 
-def client_from_options(options):
-    """A TwilioClient from the connection options (module params or inventory options)."""
-    return TwilioClient(**dict((name, options.get(name)) for name in CONNECTION_OPTIONS))
+CONNECTION_OPTIONS = {
+    "platform": ConnectionOption("TWILIO_PLATFORM", dict(type="str", choices=sorted(PLATFORMS))),
+    "account_sid": ConnectionOption("TWILIO_ACCOUNT_SID", dict(type="str")),
+    "auth_token": ConnectionOption("TWILIO_AUTH_TOKEN", dict(type="str", no_log=True)),
+    "api_key": ConnectionOption("TWILIO_API_KEY", dict(type="str", no_log=False)),
+    "api_secret": ConnectionOption("TWILIO_API_SECRET", dict(type="str", no_log=True)),
+    "client_id": ConnectionOption("KORE_CLIENT_ID", dict(type="str", no_log=False)),
+    "client_secret": ConnectionOption("KORE_CLIENT_SECRET", dict(type="str", no_log=True)),
+    "token_url": ConnectionOption("KORE_TOKEN_URL", dict(type="str", default=KORE_TOKEN_URL, no_log=False)),
+    "base_url": ConnectionOption("TWILIO_BASE_URL", dict(type="str")),
+    "timeout": ConnectionOption("TWILIO_TIMEOUT", dict(type="float", default=30)),
+    "validate_certs": ConnectionOption("TWILIO_VALIDATE_CERTS", dict(type="bool", default=True)),
+    "max_retries": ConnectionOption("TWILIO_MAX_RETRIES", dict(type="int", default=5)),
+    "max_retry_time": ConnectionOption("TWILIO_MAX_RETRY_TIME", dict(type="float", default=60)),
+}
+SECRET_OPTIONS = tuple(name for name, option in CONNECTION_OPTIONS.items() if option.spec.get("no_log"))
 
 
 class TwilioError(Exception):
-    """A failure talking to Twilio, with Twilio's error fields where the API gave them."""
+    """A failure talking to the API, with the platform's error fields where the API gave them."""
 
     def __init__(self, message, http_status=None, code=None, more_info=None):
         super().__init__(message)
@@ -89,29 +125,101 @@ class TwilioError(Exception):
         self.more_info = more_info
 
     def to_dict(self):
-        """Twilio's error body fields, as the modules return them under ``error``."""
+        """The error body fields, as the modules return them under ``error``."""
         return {"code": self.code, "message": self.message, "more_info": self.more_info, "status": self.http_status}
 
 
-def resolve_base_url(base_url, product):
-    """Return the URL root for a product: ``{product}`` replaced, scheme checked, no trailing slash."""
-    url = (base_url or DEFAULT_BASE_URL).replace("{product}", product).rstrip("/")
+class _Failure(TwilioError):
+    """The failure of one attempt, with what decides whether another attempt is worth it."""
+
+    def __init__(self, message, http_status=None, code=None, more_info=None, sent=True, retry=True, retry_after=None, redirect=None):
+        super().__init__(message, http_status, code, more_info)
+        self.sent = sent  # the request may have reached the server
+        self.retry = retry  # worth another attempt at all (a certificate failure is not)
+        self.retry_after = retry_after
+        self.redirect = redirect
+
+
+def platform_of(options):
+    """The platform the options ask for: ``platform`` when set, else KORE when ``client_id`` is set, else Twilio."""
+    return options.get("platform") or ("kore" if options.get("client_id") else "twilio")
+
+
+def _number_problems(options):
+    problems = []
+    for name, (low, high, low_included) in NUMBER_BOUNDS.items():
+        value = options.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) \
+                or value > high or value < low or (value == low and not low_included):
+            problems.append("%s must be %s and at most %s, got %r"
+                            % (name, "%s or more" % low if low_included else "greater than %s" % low, high, value))
+    return problems
+
+
+def _url_problem(name, url):
+    """Why ``url`` cannot be a root URL of the API or the token URL, or None."""
     try:
-        scheme, host, _port = _origin(url)
-    except TwilioError:
-        scheme = host = None
-    if scheme not in ("http", "https") or not host:
-        raise TwilioError("base_url must be an http or https URL such as %s, got %r" % (DEFAULT_BASE_URL, base_url))
-    if "@" in urlsplit(url).netloc:
-        raise TwilioError("base_url must not carry credentials; use account_sid and auth_token or api_key and api_secret")
-    return url
+        parts = urlsplit(url)
+        parts.port  # pylint: disable=pointless-statement
+    except ValueError as err:
+        return "%s must be an http or https URL, got %r (%s)" % (name, url, err)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "%s must be an http or https URL, got %r" % (name, url)
+    if "@" in parts.netloc:
+        return "%s must not carry credentials in the URL; use the credential options" % name
+    if parts.query or parts.fragment or url.rstrip().endswith(("?", "#")):
+        return "%s must not have a query string or a fragment, got %r" % (name, url)
+    if url != url.strip():
+        return "%s must not have leading or trailing white space, got %r" % (name, url)
+    return None
 
 
-def _retryable(http_status):
-    """True for failures worth another attempt: no HTTP answer at all, 429, and most 5xx."""
-    if http_status is None or http_status == 429:
-        return True
-    return 500 <= http_status < 600 and http_status not in NEVER_RETRIED_5XX
+def connection_problems(options):
+    """Messages for missing, conflicting or out-of-range connection options, checked before any request."""
+    problems = []
+    platform = platform_of(options)
+    if platform not in PLATFORMS:
+        return ["platform must be one of %s, got %r" % (", ".join(sorted(PLATFORMS)), platform)]
+    given = dict((name, [n for n in p.credentials if options.get(n)]) for name, p in PLATFORMS.items())
+    other = [n for name, names in given.items() if name != platform for n in names]
+    if given["twilio"] and given["kore"]:
+        problems.append("credentials of both platforms are set (Twilio: %s; KORE: %s): set either Twilio's auth_token or "
+                        "api_key and api_secret, or KORE's client_id and client_secret, not both (check the TWILIO_* and "
+                        "KORE_* environment variables too)" % (", ".join(given["twilio"]), ", ".join(given["kore"])))
+    elif other:
+        problems.append("platform is %s, but %s %s credentials of the other platform: unset them or set platform accordingly"
+                        % (platform, ", ".join(other), "is" if len(other) == 1 else "are"))
+    account_sid = options.get("account_sid")
+    if platform == "twilio" and not account_sid:
+        problems.append("account_sid is required: set the option or the TWILIO_ACCOUNT_SID environment variable")
+    elif account_sid and not matches(ACCOUNT_SID_PATTERN, account_sid):
+        problems.append("account_sid must match %s (an Account SID, AC followed by 32 hex digits)" % ACCOUNT_SID_PATTERN)
+    if platform == "twilio":
+        if options.get("api_key") and not matches(API_KEY_PATTERN, options["api_key"]):
+            problems.append("api_key must match %s (an API key SID, SK followed by 32 hex digits)" % API_KEY_PATTERN)
+        if bool(options.get("api_key")) != bool(options.get("api_secret")):
+            problems.append("api_key and api_secret must be set together (options or TWILIO_API_KEY and TWILIO_API_SECRET)")
+        elif not options.get("api_key") and not options.get("auth_token"):
+            problems.append("auth_token is required unless api_key and api_secret are set: set the option or the "
+                            "TWILIO_AUTH_TOKEN environment variable")
+    else:
+        for name, env in (("client_id", "KORE_CLIENT_ID"), ("client_secret", "KORE_CLIENT_SECRET")):
+            if not (options.get(name) or "").strip():
+                problems.append("%s is required on KORE: set the option or the %s environment variable" % (name, env))
+        problem = _url_problem("token_url", options.get("token_url") or KORE_TOKEN_URL)
+        if problem:
+            problems.append(problem)
+    problem = _url_problem("base_url", (options.get("base_url") or PLATFORMS[platform].base_url).replace("{product}", "wireless"))
+    if problem:
+        problems.append(problem)
+    return problems + _number_problems(options)
+
+
+def client_from_options(options):
+    """A TwilioClient from the connection options (module params or inventory options)."""
+    return TwilioClient(**dict((name, options.get(name)) for name in CONNECTION_OPTIONS))
 
 
 def _origin(url):
@@ -129,64 +237,199 @@ def _retry_after_seconds(value):
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
+        seconds = None
+    if seconds is None:
+        try:
+            seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, OverflowError):
+            return None
+    return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
-def _error_from_response(response, method_url):
-    """Build a TwilioError from an HTTP error response, parsing Twilio's error body defensively."""
+def _json(content):
+    """The parsed JSON of a body; ValueError when it is not JSON, RecursionError when it nests absurdly deep."""
+    return json.loads(content.decode("utf-8"))
+
+
+# -- the per-request deadline ----------------------------------------------------------------------------------------
+# requests' timeout bounds each socket operation, so a server that trickles a byte at a time keeps a request alive
+# indefinitely. A watchdog shuts the request's socket down when the whole request has taken ``timeout`` seconds.
+# It learns the connection from the connection pools below, which note the connection each thread takes.
+_ACTIVE = threading.local()
+
+
+class _Watchdog:
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self.connection = None
+        self.expired = False
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self):
+        _ACTIVE.watchdog = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._timer.cancel()
+        _ACTIVE.watchdog = None
+
+    def _expire(self):
+        self.expired = True
+        sock = getattr(self.connection, "sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+def _watched(pool_class):
+    class WatchedPool(pool_class):
+        def _get_conn(self, timeout=None):
+            connection = super()._get_conn(timeout)
+            watchdog = getattr(_ACTIVE, "watchdog", None)
+            if watchdog is not None:
+                watchdog.connection = connection
+            return connection
+    return WatchedPool
+
+
+if HAS_REQUESTS:
+    WATCHED_POOLS = {"http": _watched(HTTPConnectionPool), "https": _watched(HTTPSConnectionPool)}
+
+
+# -- authentication --------------------------------------------------------------------------------------------------
+class _NoAuth:
+    """No Authorization header; also keeps requests from adding credentials of its own (``.netrc``)."""
+
+    def __call__(self, request):
+        return request
+
+
+class _HeaderAuth:
+    def __init__(self, value):
+        self.value = value
+
+    def __call__(self, request):
+        request.headers["Authorization"] = self.value
+        return request
+
+
+class _KoreToken:
+    """The OAuth 2.0 access token of a KORE API client: requested once, shared by every thread, renewed shortly
+    before it expires and once when the API refuses it."""
+
+    def __init__(self, client, client_id, client_secret, token_url):
+        self._client = client
+        self._form = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret}
+        self.token_url = token_url
+        self._lock = threading.Lock()
+        self.value = None
+        self.generation = 0
+        self._renew_at = 0.0
+        self.requests = 0
+
+    def current(self):
+        """(token, generation): the valid token, requested first when there is none or it is about to expire."""
+        with self._lock:
+            if self.value is None or time.monotonic() >= self._renew_at:
+                self._request()
+            return self.value, self.generation
+
+    def renew(self, generation):
+        """A new token after the API refused token ``generation`` (unless another thread renewed it already)."""
+        with self._lock:
+            if self.generation == generation:
+                self._request()
+
+    def _request(self):
+        self.requests += 1
+        body = self._client.request("POST", self.token_url, data=self._form, idempotent=True, token_request=True)
+        token = body.get("access_token") if isinstance(body, dict) else None
+        if not isinstance(token, str) or not token.strip():
+            raise TwilioError("KORE token request to %s: the answer has no access_token" % self.token_url)
+        token_type = body.get("token_type")
+        if token_type is not None and str(token_type).lower() != "bearer":
+            raise TwilioError("KORE token request to %s: unsupported token_type %r (expected Bearer)" % (self.token_url, token_type))
+        lifetime = body.get("expires_in")
+        if lifetime is None:
+            lifetime = math.inf  # renewed when the API refuses it
+        else:
+            try:
+                lifetime = float(lifetime)
+            except (TypeError, ValueError):
+                lifetime = -1.0
+            if not math.isfinite(lifetime) or lifetime <= 0:
+                raise TwilioError("KORE token request to %s: expires_in must be a positive number of seconds, got %r"
+                                  % (self.token_url, body.get("expires_in")))
+        self.value = token
+        self.generation += 1
+        self._client.add_secret(token)
+        # Renew a little before the end: a tenth of the lifetime, at most a minute.
+        self._renew_at = time.monotonic() + lifetime - min(60.0, lifetime / 10)
+
+
+# -- errors ------------------------------------------------------------------------------------------------------------
+def _error_from_response(response, method_url, platform, token_request):
+    """A failure from an HTTP error response, parsing the error body (Twilio's, KORE's or OAuth's) defensively."""
     status = response.status_code
     try:
-        body = response.json()
-    except ValueError:
+        body = _json(response.content or b"")
+    except (ValueError, RecursionError):
         body = None
+    retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
+    if isinstance(body, dict) and isinstance(body.get("error"), str) and token_request:
+        description = body.get("error_description")
+        text = "KORE token request failed: %s answered HTTP %s: %s" % (method_url, status, body["error"])
+        if isinstance(description, str) and description:
+            text += ": %s" % description
+        return _Failure(text, http_status=status, retry_after=retry_after)
     if isinstance(body, dict) and (body.get("code") or body.get("message")):
         code = body.get("code")
-        message = body.get("message") or response.reason or "error"
-        more_info = body.get("more_info") or (ERROR_DOCS % code if code else None)
-        text = "Twilio API error %s (HTTP %s): %s" % (code if code is not None else "without code", status, message)
+        code = code if isinstance(code, (int, str)) and not isinstance(code, bool) else None
+        message = body.get("message") if isinstance(body.get("message"), str) and body.get("message") else (response.reason or "error")
+        more_info = body.get("more_info") if isinstance(body.get("more_info"), str) and body.get("more_info") else None
+        more_info = more_info or (platform.error_docs % code if code is not None else None)
+        text = "%s API error %s (HTTP %s): %s" % (platform.label, code if code is not None else "without code", status, message)
         if more_info:
             text += ", see %s" % more_info
-        return TwilioError(text, http_status=status, code=code, more_info=more_info)
-    return TwilioError(
-        "Twilio API answered HTTP %s %s for %s with a body that is not a Twilio error (%d bytes)"
-        % (status, response.reason or "", method_url, len(response.content or b"")),
-        http_status=status,
-    )
+        return _Failure(text, http_status=status, code=code, more_info=more_info, retry_after=retry_after)
+    what = "KORE token endpoint" if token_request else "%s API" % platform.label
+    return _Failure("%s answered HTTP %s %s for %s with a body that is not an error of the API (%d bytes)"
+                    % (what, status, response.reason or "", method_url, len(response.content or b"")),
+                    http_status=status, retry_after=retry_after)
 
 
 class TwilioClient:
-    """Talks to Twilio's Wireless and Super SIM REST APIs.
+    """Talks to the Wireless and Super SIM REST APIs of Twilio or KORE.
 
-    One ``requests.Session`` per thread keeps connections alive across pages. Every request has a timeout;
-    429, 5xx (but 501 and 505), connection errors, timeouts and truncated bodies are retried with exponential
-    backoff and jitter, honouring ``Retry-After``, within ``max_retries`` attempts and ``max_retry_time``
-    seconds. Other HTTP errors are never retried.
+    One request path serves every method. Every request has a timeout that bounds it as a whole. 429, 5xx (but
+    501 and 505), connection errors, timeouts and truncated bodies are retried with exponential backoff and
+    jitter, honouring ``Retry-After``, within ``max_retries`` attempts and ``max_retry_time`` seconds, for requests
+    that are safe to repeat; a request that is not (a POST that creates or sends something) is retried only when
+    it cannot have been applied: a 429, or a connection that was never made. Certificate failures and other HTTP
+    errors are never retried. Credentials go only to the API's own origin (the bearer token and Twilio's basic
+    auth) or to the token URL (KORE's client secret); redirects to another origin are refused.
     """
 
-    def __init__(self, account_sid, auth_token=None, api_key=None, api_secret=None, base_url=DEFAULT_BASE_URL,
-                 timeout=30, validate_certs=True, max_retries=5, max_retry_time=60, backoff_base=0.5, backoff_max=20):
+    def __init__(self, account_sid=None, auth_token=None, api_key=None, api_secret=None, base_url=None, timeout=30,
+                 validate_certs=True, max_retries=5, max_retry_time=60, platform=None, client_id=None, client_secret=None,
+                 token_url=None, backoff_base=0.5, backoff_max=20):
         if not HAS_REQUESTS:
             raise TwilioError("the Python library 'requests' is required")
-        if not account_sid:
-            raise TwilioError("account_sid is required (or set TWILIO_ACCOUNT_SID)")
-        if api_key or api_secret:
-            if not (api_key and api_secret):
-                raise TwilioError("api_key and api_secret must be given together (or set TWILIO_API_KEY and TWILIO_API_SECRET)")
-            self._auth = (api_key, api_secret)
-        elif auth_token:
-            self._auth = (account_sid, auth_token)
-        else:
-            raise TwilioError("auth_token is required unless api_key and api_secret are given (or set TWILIO_AUTH_TOKEN)")
-        resolve_base_url(base_url, "wireless")
+        options = dict(platform=platform, account_sid=account_sid, auth_token=auth_token, api_key=api_key, api_secret=api_secret,
+                       client_id=client_id, client_secret=client_secret, token_url=token_url, base_url=base_url,
+                       timeout=timeout, max_retries=max_retries, max_retry_time=max_retry_time)
+        problems = connection_problems(options)
+        if problems:
+            raise TwilioError("; ".join(problems))
+        self.platform = PLATFORMS[platform_of(options)]
         self.account_sid = account_sid
-        self.base_url = base_url or DEFAULT_BASE_URL
+        self.base_url = base_url or self.platform.base_url
         self.timeout = timeout
         self.validate_certs = validate_certs
         self.max_retries = max_retries
@@ -194,6 +437,15 @@ class TwilioClient:
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.request_count = 0
+        self._secrets = [value for value in (auth_token, api_secret, client_secret) if value]
+        self._api_origins = set(_origin(self.url(product, "")) for product, dummy in self.platform.hosts)
+        self._token = None
+        self._basic = None
+        if self.platform.name == "kore":
+            self._token = _KoreToken(self, client_id, client_secret, token_url or KORE_TOKEN_URL)
+        else:
+            user, password = (api_key, api_secret) if api_key else (account_sid, auth_token)
+            self._basic = "Basic " + base64.b64encode(("%s:%s" % (user, password)).encode("utf-8")).decode("ascii")
         self._local = threading.local()
         self._sessions = []
         self._lock = threading.Lock()
@@ -205,12 +457,29 @@ class TwilioClient:
         self.close()
 
     @property
+    def token_requests(self):
+        """How many access tokens were requested (KORE)."""
+        return self._token.requests if self._token else 0
+
+    def add_secret(self, value):
+        """A value never to be shown in an error message (access tokens as they are issued)."""
+        self._secrets.append(value)
+
+    def _scrub(self, text):
+        for secret in self._secrets:
+            if secret and secret in text:
+                text = text.replace(secret, REDACTED)
+        return text
+
+    @property
     def session(self):
         session = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
-            session.auth = self._auth
-            session.verify = self.validate_certs
+            adapter = HTTPAdapter()
+            adapter.poolmanager.pool_classes_by_scheme = WATCHED_POOLS
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
             session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
             self._local.session = session
             with self._lock:
@@ -225,127 +494,246 @@ class TwilioClient:
         self._local = threading.local()
 
     def url(self, product, path):
-        return resolve_base_url(self.base_url, product) + path
+        """The URL of a path of a product's API: ``{product}`` of the base URL replaced by the platform's host label."""
+        return self.base_url.replace("{product}", self.platform.host(product)).rstrip("/") + path
 
-    # -- single requests ---------------------------------------------------------------------------
+    # -- the request path ------------------------------------------------------------------------------------------
+
+    def request(self, method, url, params=None, data=None, idempotent=None, token_request=False):
+        """Send one request, with retries, and return its parsed JSON body (None for an empty body).
+
+        ``idempotent`` (by default true for GET and DELETE) decides which failures are retried: a request that is
+        not idempotent is retried only when it cannot have been applied.
+        """
+        if idempotent is None:
+            idempotent = method in ("GET", "HEAD", "DELETE")
+        deadline = time.monotonic() + self.max_retry_time
+        attempt = redirects = 0
+        renewed = False
+        while True:
+            attempt += 1
+            auth, generation = self._auth_for(url, token_request)
+            body, failure = self._attempt(method, url, params, data, auth, token_request)
+            if failure is None:
+                return body
+            if failure.redirect is not None:
+                redirects += 1
+                if method != "GET" or redirects > MAX_REDIRECTS:
+                    raise self._error("%s: only GET requests follow redirects, at most %d" % (failure.message, MAX_REDIRECTS), failure)
+                url, params, attempt = failure.redirect, None, attempt - 1
+                continue
+            if failure.http_status == 401 and generation is not None:
+                if renewed:
+                    raise self._error("%s; the access token was refused again right after it was renewed" % failure.message, failure)
+                self._token.renew(generation)
+                renewed, attempt = True, attempt - 1
+                continue
+            if not self._retryable(failure, idempotent):
+                raise self._error(failure.message, failure)
+            if attempt > self.max_retries:
+                raise self._error("%s; gave up after %d attempts" % (failure.message, attempt), failure)
+            delay = self._delay(attempt, failure)
+            if delay > deadline - time.monotonic():
+                raise self._error("%s; gave up: the next retry would pass max_retry_time (%ss)" % (failure.message, self.max_retry_time), failure)
+            time.sleep(delay)
+
+    def _error(self, message, failure):
+        return TwilioError(self._scrub(message), http_status=failure.http_status, code=failure.code, more_info=failure.more_info)
+
+    @staticmethod
+    def _retryable(failure, idempotent):
+        if not failure.retry:
+            return False
+        if failure.http_status is None:  # no HTTP answer at all
+            return idempotent or not failure.sent
+        if failure.http_status == 429:
+            return True
+        return idempotent and 500 <= failure.http_status < 600 and failure.http_status not in NEVER_RETRIED_5XX
+
+    def _auth_for(self, url, token_request):
+        """(auth, token generation): the credentials for a URL, only for the API's own origins."""
+        if token_request or _origin(url) not in self._api_origins:
+            return _NoAuth(), None
+        if self._token is not None:
+            token, generation = self._token.current()
+            return _HeaderAuth("Bearer " + token), generation
+        return _HeaderAuth(self._basic), None
+
+    def _attempt(self, method, url, params, data, auth, token_request):
+        """One request. Returns (body, None) on success or (None, _Failure) on failure."""
+        self.request_count += 1
+        method_url = "%s %s" % (method, url)
+        what = "the KORE token endpoint" if token_request else "%s API" % self.platform.label
+        watchdog = _Watchdog(self.timeout)
+        try:
+            with watchdog:
+                response = self.session.request(method, url, params=params, data=data, auth=auth, timeout=self.timeout,
+                                                verify=self.validate_certs, allow_redirects=False, stream=True)
+                content = response.content
+        except requests.exceptions.SSLError as err:
+            kind = "certificate verification failed" if "CERTIFICATE_VERIFY_FAILED" in str(err) else "TLS handshake failed"
+            return None, _Failure("TLS certificate problem talking to %s: %s for %s (validate_certs: false skips the check, "
+                                  "only for a test server you trust)" % (what, kind, method_url), retry=False, sent=False)
+        except (requests.exceptions.ConnectTimeout, requests.exceptions.ConnectionError) as err:
+            if watchdog.expired:
+                return None, self._timed_out(what, method_url)
+            connected = not isinstance(err, requests.exceptions.ConnectTimeout) and "NewConnectionError" not in repr(err)
+            return None, _Failure("cannot reach %s at %s: %s" % (what, url, type(err).__name__), sent=connected)
+        except requests.exceptions.Timeout:
+            return None, self._timed_out(what, method_url)
+        except requests.exceptions.ChunkedEncodingError as err:
+            if watchdog.expired:
+                return None, self._timed_out(what, method_url)
+            return None, _Failure("%s: the connection broke while reading %s: %s" % (what, method_url, type(err).__name__))
+        except requests.exceptions.RequestException as err:
+            return None, _Failure("request to %s failed: %s: %s" % (what, method_url, type(err).__name__), retry=False)
+        if 300 <= response.status_code < 400:
+            return None, self._redirect(response, url, method_url)
+        if response.status_code >= 400:
+            return None, _error_from_response(response, method_url, self.platform, token_request)
+        if not content:
+            return None, None
+        try:
+            return _json(content), None
+        except RecursionError:
+            return None, _Failure("%s returned JSON nested too deeply to read (HTTP %s, %d bytes) for %s"
+                                  % (what, response.status_code, len(content), method_url), retry=False)
+        except ValueError:
+            # A body cut short in transit; worth another attempt, then a clear failure.
+            return None, _Failure("%s returned a body that is not valid JSON (HTTP %s, %d bytes) for %s"
+                                  % (what, response.status_code, len(content), method_url))
+
+    def _timed_out(self, what, method_url):
+        return _Failure("%s request timed out after %ss: %s" % (what, self.timeout, method_url))
+
+    @staticmethod
+    def _redirect(response, url, method_url):
+        """The failure of a redirect: to follow when it stays on the same origin, refused otherwise."""
+        location = response.headers.get("Location")
+        target = urljoin(url, location) if location else None
+        if target is None:
+            return _Failure("HTTP %s without a Location for %s" % (response.status_code, method_url), http_status=response.status_code, retry=False)
+        try:
+            same = _origin(target) == _origin(url)
+        except TwilioError:
+            same = False
+        if not same:
+            return _Failure("refusing to follow the redirect (HTTP %s) of %s to %s: it leaves the origin of the request"
+                            % (response.status_code, method_url, target), http_status=response.status_code, retry=False)
+        return _Failure("HTTP %s redirect of %s to %s" % (response.status_code, method_url, target),
+                        http_status=response.status_code, redirect=target)
+
+    def _delay(self, attempt, failure):
+        if failure.retry_after is not None:
+            return failure.retry_after
+        ceiling = min(self.backoff_max, self.backoff_base * (2 ** (attempt - 1)))
+        return random.uniform(ceiling / 2, ceiling)
+
+    # -- resources -------------------------------------------------------------------------------------------------
 
     def get_json(self, product, path_or_url, params=None):
-        """GET one resource or page, with retries, and return its parsed JSON body."""
+        """GET one resource or page of a product's API and return its parsed JSON body."""
         url = path_or_url if "://" in path_or_url else self.url(product, path_or_url)
-        return self._get(url, params)
+        return self.request("GET", url, params=params)
 
-    def fetch(self, product, path):
-        """Fetch one record; None when Twilio answers 404 (not found)."""
+    def fetch(self, endpoint, sid, **parents):
+        """One record of an endpoint by SID (or unique name); None when the API answers 404 (not found)."""
         try:
-            return self.get_json(product, path)
+            record = self.get_json(endpoint.product, endpoint.fetch_path(sid, **parents))
         except TwilioError as err:
             if err.http_status == 404:
                 return None
             raise
+        if not isinstance(record, dict):
+            raise TwilioError("%s API returned a %s record that is not an object for %s" % (self.platform.label, endpoint.name, sid))
+        return record
 
-    def _get(self, url, params=None):
-        deadline = time.monotonic() + self.max_retry_time
-        attempt = 0
-        while True:
-            attempt += 1
-            wait, failure = self._attempt(url, params)
-            if failure is None:
-                return wait
-            remaining = deadline - time.monotonic()
-            if not _retryable(failure.http_status):
-                raise failure
-            if attempt > self.max_retries:
-                raise TwilioError("%s; gave up after %d attempts" % (failure.message, attempt),
-                                  http_status=failure.http_status, code=failure.code, more_info=failure.more_info)
-            delay = self._delay(attempt, failure)
-            if delay > remaining:
-                raise TwilioError("%s; gave up: the next retry would pass max_retry_time (%ss)" % (failure.message, self.max_retry_time),
-                                  http_status=failure.http_status, code=failure.code, more_info=failure.more_info)
-            time.sleep(delay)
-
-    def _attempt(self, url, params):
-        """One request. Returns (body, None) on success or (None, TwilioError) on failure."""
-        self.request_count += 1
-        try:
-            response = self.session.get(url, params=params, timeout=self.timeout)
-        except requests.exceptions.Timeout:
-            return None, TwilioError("Twilio API request timed out after %ss: GET %s" % (self.timeout, url))
-        except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as err:
-            return None, TwilioError("cannot reach Twilio API at %s: %s" % (url, type(err).__name__))
-        except requests.exceptions.RequestException as err:
-            raise TwilioError("request to Twilio API failed: GET %s: %s" % (url, type(err).__name__)) from None
-        if response.status_code >= 400:
-            failure = _error_from_response(response, "GET %s" % url)
-            failure.retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
-            return None, failure
-        try:
-            return response.json(), None
-        except ValueError:
-            # A body cut short in transit; worth another attempt, then a clear failure.
-            return None, TwilioError("Twilio API returned a body that is not valid JSON (HTTP %s, %d bytes) for GET %s"
-                                     % (response.status_code, len(response.content or b""), response.url))
-
-    def _delay(self, attempt, failure):
-        retry_after = getattr(failure, "retry_after", None)
-        if retry_after is not None:
-            return retry_after
-        ceiling = min(self.backoff_max, self.backoff_base * (2 ** (attempt - 1)))
-        return random.uniform(ceiling / 2, ceiling)
-
-    # -- lists -------------------------------------------------------------------------------------
-
-    def iter_records(self, product, path, key, params=None, page_size=MAX_PAGE_SIZE, limit=None, stop_at=None):
+    def iter_records(self, endpoint, params=None, page_size=MAX_PAGE_SIZE, limit=None, stop_at=None, parents=None):
         """Yield every record of a list endpoint, following ``meta.next_page_url`` until it is null.
 
-        Stops after ``limit`` records, asking for no bigger page than needed, and at the first record for which
-        ``stop_at(record)`` is true (that record is not yielded, and no further page is asked for). A record whose ``sid`` was
-        already yielded is skipped. A ``next_page_url`` on another scheme, host or port than the base URL,
-        or one already visited, is an error: credentials never leave the configured host and paging
-        always ends.
+        The records are read from the list key the endpoint documents (``meta.key`` is not trusted). Stops after
+        ``limit`` records, asking for no bigger page than needed, and at the first record for which
+        ``stop_at(record)`` is true (that record is not yielded, and no further page is asked for). A record whose
+        ``sid`` was already yielded is skipped. Paging always ends: a ``next_page_url`` on another scheme, host or
+        port than the base URL, one already visited, one after a page that added no new record, or a listing of
+        more than MAX_PAGES pages is an error, as is any page that is not a well-formed list page.
         """
         if limit is not None and limit <= 0:
             return
         query = dict((k, v) for k, v in (params or {}).items() if v is not None)
         query["PageSize"] = min(page_size, limit) if limit else page_size
-        url = self.url(product, path)
+        url = self.url(endpoint.product, endpoint.list_path(**(parents or {})))
         origin = _origin(url)
         visited = set()
         seen_sids = set()
-        count = 0
+        count = pages = 0
         while url:
-            body = self._get(url, query)
+            pages += 1
+            if pages > MAX_PAGES:
+                raise TwilioError("%s API paging did not end within %d pages for %s" % (self.platform.label, MAX_PAGES, endpoint.path))
+            body = self.request("GET", url, params=query)
             query = None  # next_page_url carries the query
             visited.add(url)
-            if not isinstance(body, dict):
-                raise TwilioError("Twilio API returned an unexpected list body for %s" % url)
-            meta = body.get("meta") or {}
-            records = body.get(meta.get("key") or key)
-            if not isinstance(records, list):
-                raise TwilioError("Twilio API list response for %s has no %r list" % (url, key))
+            records, next_url = self._list_page(endpoint, body, url)
+            new = 0
             for record in records:
                 if stop_at is not None and stop_at(record):
                     return
-                sid = record.get("sid") if isinstance(record, dict) else None
-                if sid is not None:
+                if endpoint.sid_pattern is not None:
+                    sid = record.get("sid")
+                    if not isinstance(sid, str) or not matches(endpoint.sid_pattern, sid):
+                        raise TwilioError("%s API returned a %s record without a valid sid (got %r) on %s"
+                                          % (self.platform.label, endpoint.name, sid if isinstance(sid, str) else type(sid).__name__, url))
                     if sid in seen_sids:
                         continue
                     seen_sids.add(sid)
+                new += 1
                 yield record
                 count += 1
                 if limit is not None and count >= limit:
                     return
-            next_url = meta.get("next_page_url")
-            if next_url:
-                try:
-                    next_origin = _origin(next_url)
-                except TwilioError as err:
-                    raise TwilioError("refusing to follow next_page_url: %s" % err) from None
-                if next_origin != origin:
-                    raise TwilioError("refusing to follow next_page_url %s: it leaves the configured API host %s://%s:%s"
-                                      % ((next_url,) + origin))
-                if next_url in visited:
-                    raise TwilioError("Twilio API paging loops: next_page_url %s was already fetched" % next_url)
+            if next_url is not None:
+                self._check_next_page(next_url, origin, visited, new)
             url = next_url
 
-    def list_records(self, product, path, key, params=None, page_size=MAX_PAGE_SIZE, limit=None, stop_at=None):
-        return list(self.iter_records(product, path, key, params=params, page_size=page_size, limit=limit, stop_at=stop_at))
+    def _list_page(self, endpoint, body, url):
+        """(records, next_page_url) of a list page, every part of it checked."""
+        label = self.platform.label
+        if not isinstance(body, dict):
+            raise TwilioError("%s API returned an unexpected list body for %s: not an object" % (label, url))
+        meta = body.get("meta")
+        if not isinstance(meta, dict):
+            raise TwilioError("%s API list response for %s has no meta object, so it cannot tell whether more pages follow"
+                              % (label, url))
+        if meta.get("key") is not None and not isinstance(meta["key"], str):
+            raise TwilioError("%s API list response for %s has a meta.key that is not a string" % (label, url))
+        next_url = meta.get("next_page_url")
+        if next_url is not None and (not isinstance(next_url, str) or not next_url):
+            raise TwilioError("%s API list response for %s has a next_page_url that is not a URL: %r" % (label, url, next_url))
+        records = body.get(endpoint.key)
+        if not isinstance(records, list):
+            raise TwilioError("%s API list response for %s has no %r list" % (label, url, endpoint.key))
+        for record in records:
+            if not isinstance(record, dict):
+                raise TwilioError("%s API list response for %s has an item in %r that is not an object: %s"
+                                  % (label, url, endpoint.key, type(record).__name__))
+        return records, next_url
+
+    def _check_next_page(self, next_url, origin, visited, new):
+        try:
+            next_origin = _origin(next_url)
+        except TwilioError as err:
+            raise TwilioError("refusing to follow next_page_url: %s" % err) from None
+        if next_origin != origin:
+            raise TwilioError("refusing to follow next_page_url %s: it leaves the configured API host %s://%s:%s"
+                              % ((next_url,) + origin))
+        if next_url in visited:
+            raise TwilioError("%s API paging loops: next_page_url %s was already fetched" % (self.platform.label, next_url))
+        if not new:
+            raise TwilioError("%s API paging does not advance: a page with no new record (empty, or only records already "
+                              "seen) names a next page %s" % (self.platform.label, next_url))
+
+    def list_records(self, endpoint, *legacy, params=None, page_size=MAX_PAGE_SIZE, limit=None, stop_at=None, parents=None):
+        if legacy:  # TRANSITION: (product, path, key) until the inventory passes endpoints
+            endpoint = Endpoint(name=legacy[1], product=endpoint, path=legacy[0], key=legacy[1], sid_pattern=None)
+        return list(self.iter_records(endpoint, params=params, page_size=page_size, limit=limit, stop_at=stop_at, parents=parents))

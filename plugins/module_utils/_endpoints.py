@@ -10,7 +10,9 @@ Private to the collection: its interface may change between releases.
 
 import datetime
 import re
-from collections import namedtuple
+from dataclasses import dataclass
+from typing import Optional, Tuple
+from urllib.parse import quote, unquote
 
 WIRELESS_SIM_STATUSES = ("new", "ready", "active", "suspended", "deactivated", "canceled", "scheduled", "updating")
 SUPERSIM_SIM_STATUSES = ("new", "ready", "active", "inactive", "scheduled")
@@ -29,17 +31,53 @@ SID_PATTERNS = {
     "sms_command": r"^HC[0-9a-fA-F]{32}$",
 }
 
-# option: module option name; param: Twilio query parameter; choices: allowed values (enumerations);
-# pattern: a SID pattern the value must match (options that take only a SID).
-Filter = namedtuple("Filter", "option param choices pattern")
-Filter.__new__.__defaults__ = (None, None)
 
-# product: "wireless" or "supersim"; key: the list key in Twilio's response and the module's result key;
-# sid_pattern: what a SID of this resource looks like; fetch_by_unique_name: the /{Sid} path also takes a
-# unique name; secret_fields: fields redacted unless the user asks to reveal them; newest_first: Twilio lists
-# the records newest first, so a time bound (the module option created_after) can stop paging early.
-Endpoint = namedtuple("Endpoint", "name product path key filters sid_pattern fetch_by_unique_name secret_fields newest_first")
-Endpoint.__new__.__defaults__ = (False,)
+@dataclass(frozen=True)
+class Filter:
+    """A list filter: the module option, the Twilio query parameter it becomes, and what values it takes.
+
+    choices: the allowed values (an enumeration of Twilio's description); pattern: a SID pattern the value must
+    match, for options that take only a SID; removed_in_version: the collection release that drops the option.
+    """
+
+    option: str
+    param: str
+    choices: Tuple[str, ...] = ()
+    pattern: Optional[str] = None
+    removed_in_version: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One Twilio list endpoint, described once for the modules, the inventory and the tests.
+
+    product: C(wireless) or C(supersim); path: the list path, with ``{name}`` placeholders for the parent
+    resources named in ``parents``; key: the list key in Twilio's response and the module's result key;
+    sid_pattern: what a SID of this resource looks like, None for records that have no SID (they are then never
+    de-duplicated by SID); fetch_by_unique_name: the ``/{Sid}`` path also takes a
+    unique name; secret_fields: fields redacted unless the user asks to reveal them; newest_first: Twilio lists
+    the records newest first, so a time bound (the module option created_after) can stop paging early.
+    """
+
+    name: str
+    product: str
+    path: str
+    key: str
+    sid_pattern: Optional[str]
+    filters: Tuple[Filter, ...] = ()
+    parents: Tuple[str, ...] = ()
+    fetch_by_unique_name: bool = False
+    secret_fields: Tuple[str, ...] = ()
+    newest_first: bool = False
+
+    def list_path(self, **parents):
+        """The list path with its parent SIDs (or unique names) filled in, URL-quoted."""
+        return self.path.format(**dict((name, quote(value, safe="")) for name, value in parents.items()))
+
+    def fetch_path(self, sid, **parents):
+        """The path of one record of this endpoint."""
+        return "%s/%s" % (self.list_path(**parents), quote(sid, safe=""))
+
 
 ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
     Endpoint(
@@ -48,10 +86,10 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Filter("status", "Status", choices=WIRELESS_SIM_STATUSES),
             Filter("iccid", "Iccid"),
             Filter("rate_plan", "RatePlan"),
-            Filter("e_id", "EId"),
+            Filter("e_id", "EId", removed_in_version="2.0.0"),
             Filter("sim_registration_code", "SimRegistrationCode"),
         ),
-        sid_pattern=SID_PATTERNS["wireless_sim"], fetch_by_unique_name=True, secret_fields=(),
+        sid_pattern=SID_PATTERNS["wireless_sim"], fetch_by_unique_name=True,
     ),
     Endpoint(
         name="supersim_sim", product="supersim", path="/v1/Sims", key="sims",
@@ -60,7 +98,7 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Filter("fleet", "Fleet"),
             Filter("iccid", "Iccid"),
         ),
-        sid_pattern=SID_PATTERNS["supersim_sim"], fetch_by_unique_name=True, secret_fields=(),
+        sid_pattern=SID_PATTERNS["supersim_sim"], fetch_by_unique_name=True,
     ),
     Endpoint(
         name="supersim_esim_profile", product="supersim", path="/v1/ESimProfiles", key="esim_profiles",
@@ -69,8 +107,7 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Filter("sim_sid", "SimSid", pattern=SID_PATTERNS["supersim_sim"]),
             Filter("status", "Status", choices=ESIM_PROFILE_STATUSES),
         ),
-        sid_pattern=SID_PATTERNS["esim_profile"], fetch_by_unique_name=False,
-        secret_fields=("activation_code", "matching_id"),
+        sid_pattern=SID_PATTERNS["esim_profile"], secret_fields=("activation_code", "matching_id"),
     ),
     Endpoint(
         name="supersim_ip_command", product="supersim", path="/v1/IpCommands", key="ip_commands",
@@ -80,7 +117,7 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Filter("status", "Status", choices=IP_COMMAND_STATUSES),
             Filter("direction", "Direction", choices=DIRECTIONS),
         ),
-        sid_pattern=SID_PATTERNS["ip_command"], fetch_by_unique_name=False, secret_fields=(), newest_first=True,
+        sid_pattern=SID_PATTERNS["ip_command"], newest_first=True,
     ),
     Endpoint(
         name="supersim_sms_command", product="supersim", path="/v1/SmsCommands", key="sms_commands",
@@ -89,15 +126,19 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Filter("status", "Status", choices=SMS_COMMAND_STATUSES),
             Filter("direction", "Direction", choices=DIRECTIONS),
         ),
-        sid_pattern=SID_PATTERNS["sms_command"], fetch_by_unique_name=False, secret_fields=(), newest_first=True,
+        sid_pattern=SID_PATTERNS["sms_command"], newest_first=True,
     ),
     Endpoint(
-        name="wireless_rate_plan", product="wireless", path="/v1/RatePlans", key="rate_plans", filters=(),
-        sid_pattern=SID_PATTERNS["rate_plan"], fetch_by_unique_name=True, secret_fields=(),
+        name="wireless_rate_plan", product="wireless", path="/v1/RatePlans", key="rate_plans",
+        sid_pattern=SID_PATTERNS["rate_plan"], fetch_by_unique_name=True,
     ),
     Endpoint(
-        name="supersim_fleet", product="supersim", path="/v1/Fleets", key="fleets", filters=(),
-        sid_pattern=SID_PATTERNS["fleet"], fetch_by_unique_name=True, secret_fields=(),
+        name="supersim_fleet", product="supersim", path="/v1/Fleets", key="fleets",
+        sid_pattern=SID_PATTERNS["fleet"], fetch_by_unique_name=True,
+    ),
+    Endpoint(
+        name="supersim_ip_address", product="supersim", path="/v1/Sims/{sim}/IpAddresses", key="ip_addresses",
+        parents=("sim",), sid_pattern=None,
     ),
 ))
 
@@ -125,7 +166,31 @@ def created_before(bound):
 
 
 def matches(pattern, value):
-    return re.match(pattern, value) is not None
+    """True when the whole of ``value`` matches ``pattern`` (a trailing newline does not slip through)."""
+    return re.fullmatch(pattern, value) is not None
+
+
+def blank(value):
+    """True for a string value that says nothing: empty or only white space."""
+    return isinstance(value, str) and not value.strip()
+
+
+def identifier_problem(option, value):
+    """Why ``value`` cannot name a record in a URL path (a SID or unique name), or None when it can.
+
+    Empty or padded values, control characters and path tokens (``.``, ``..``, also percent-encoded) would
+    address another resource than the one meant, for example the list itself.
+    """
+    if blank(value):
+        return "%s must be a SID or a unique name, got %r" % (option, value)
+    if value != value.strip() or any(ord(char) < 32 or ord(char) == 127 for char in value):
+        return "%s must not carry leading or trailing white space or control characters, got %r" % (option, value)
+    decoded = value
+    for dummy in range(3):
+        decoded = unquote(decoded)
+    if decoded.strip() in (".", "..") or "/" in decoded or "\\" in decoded:
+        return "%s must be a SID or a unique name, not a path, got %r" % (option, value)
+    return None
 
 
 def query_params(endpoint, options):
@@ -139,6 +204,9 @@ def validate_filters(endpoint, options):
     for f in endpoint.filters:
         value = options.get(f.option)
         if value is None:
+            continue
+        if blank(value):
+            problems.append("%s must not be empty or blank; leave it unset to list without it" % f.option)
             continue
         if f.choices and value not in f.choices:
             problems.append("%s must be one of %s, got %r" % (f.option, ", ".join(f.choices), value))

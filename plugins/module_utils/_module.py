@@ -7,8 +7,6 @@
 Private to the collection: its interface may change between releases.
 """
 
-from urllib.parse import quote
-
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.simfleet.twilio.plugins.module_utils._client import (
@@ -23,6 +21,7 @@ from ansible_collections.simfleet.twilio.plugins.module_utils._client import (
 from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import (
     ENDPOINTS,
     created_before,
+    identifier_problem,
     matches,
     parse_timestamp,
     query_params,
@@ -33,8 +32,8 @@ from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import 
 
 def connection_argument_spec():
     spec = {}
-    for name, (env, option) in CONNECTION_OPTIONS.items():
-        spec[name] = dict(option, fallback=(env_fallback, [env]))
+    for name, option in CONNECTION_OPTIONS.items():
+        spec[name] = dict(option.spec, fallback=(env_fallback, [option.env]))
     return spec
 
 
@@ -47,8 +46,8 @@ def info_argument_spec(endpoint):
     )
     for f in endpoint.filters:
         spec[f.option] = dict(type="str", choices=list(f.choices)) if f.choices else dict(type="str")
-    if endpoint.name == "wireless_sim":
-        spec["e_id"].update(removed_in_version="2.0.0", removed_from_collection="simfleet.twilio")
+        if f.removed_in_version:
+            spec[f.option].update(removed_in_version=f.removed_in_version, removed_from_collection="simfleet.twilio")
     if endpoint.secret_fields:
         spec["reveal_secrets"] = dict(type="bool", default=False)
     if endpoint.newest_first:
@@ -66,8 +65,8 @@ def _request_problems(endpoint, params):
     if sid is not None:
         if not endpoint.fetch_by_unique_name and not matches(endpoint.sid_pattern, sid):
             problems.append("sid must match %s, got %r" % (endpoint.sid_pattern, sid))
-        elif not sid:
-            problems.append("sid must be a SID or a unique name, got an empty string")
+        elif identifier_problem("sid", sid):
+            problems.append(identifier_problem("sid", sid))
         set_filters = [f.option for f in endpoint.filters if params.get(f.option) is not None]
         if params.get("created_after") is not None:
             set_filters.append("created_after")
@@ -92,12 +91,11 @@ def run_info_module(endpoint_name):
     try:
         with client_from_options(params) as client:
             if params["sid"] is not None:
-                record = client.fetch(endpoint.product, "%s/%s" % (endpoint.path, quote(params["sid"], safe="")))
+                record = client.fetch(endpoint, params["sid"])
                 records = [record] if record is not None else []
             else:
                 bound = params.get("created_after")
-                records = client.list_records(endpoint.product, endpoint.path, endpoint.key,
-                                              params=query_params(endpoint, params),
+                records = client.list_records(endpoint, params=query_params(endpoint, params),
                                               page_size=params["page_size"], limit=params["limit"],
                                               stop_at=created_before(parse_timestamp(bound)) if bound else None)
     except TwilioError as err:

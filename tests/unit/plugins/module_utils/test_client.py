@@ -6,6 +6,8 @@
 
 import base64
 import json
+import socket
+import threading
 import time
 
 import pytest
@@ -16,8 +18,11 @@ from ansible_collections.simfleet.twilio.plugins.module_utils._client import (
     USER_AGENT,
     TwilioClient,
     TwilioError,
-    resolve_base_url,
 )
+from ansible_collections.simfleet.twilio.plugins.module_utils import _client
+from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import ENDPOINTS
+
+SIMS = ENDPOINTS["wireless_sim"]
 
 ACCOUNT = "AC" + "1" * 32
 TOKEN = "token-" + "7" * 26
@@ -71,7 +76,7 @@ def client_for(server, **kwargs):
 def test_lists_2500_records_in_three_full_pages(httpserver):
     fake = FakeList(httpserver, [sim_record(i) for i in range(2500)])
     with client_for(httpserver) as client:
-        records = client.list_records("wireless", "/v1/Sims", "sims")
+        records = client.list_records(SIMS)
     assert len(records) == 2500
     assert len({r["sid"] for r in records}) == 2500
     assert len(fake.requests) == 3
@@ -81,13 +86,13 @@ def test_lists_2500_records_in_three_full_pages(httpserver):
 def test_limit_asks_for_no_more_than_needed(httpserver):
     fake = FakeList(httpserver, [sim_record(i) for i in range(2500)])
     with client_for(httpserver) as client:
-        records = client.list_records("wireless", "/v1/Sims", "sims", limit=1234)
+        records = client.list_records(SIMS, limit=1234)
     assert len(records) == 1234
     assert len(fake.requests) <= 2
 
     fake.requests.clear()
     with client_for(httpserver) as client:
-        records = client.list_records("wireless", "/v1/Sims", "sims", limit=20)
+        records = client.list_records(SIMS, limit=20)
     assert len(records) == 20
     assert [r.args.get("PageSize") for r in fake.requests] == ["20"]
 
@@ -95,7 +100,7 @@ def test_limit_asks_for_no_more_than_needed(httpserver):
 def test_stop_at_ends_paging_at_the_first_matching_record(httpserver):
     fake = FakeList(httpserver, [sim_record(i) for i in range(100)])
     with client_for(httpserver) as client:
-        records = client.list_records("wireless", "/v1/Sims", "sims", page_size=10, stop_at=lambda r: r["sid"] == sim_record(25)["sid"])
+        records = client.list_records(SIMS, page_size=10, stop_at=lambda r: r["sid"] == sim_record(25)["sid"])
     assert [r["sid"] for r in records] == [sim_record(i)["sid"] for i in range(25)]
     assert len(fake.requests) == 3
 
@@ -103,7 +108,7 @@ def test_stop_at_ends_paging_at_the_first_matching_record(httpserver):
 def test_filters_are_sent_and_none_values_dropped(httpserver):
     fake = FakeList(httpserver, [sim_record(i) for i in range(3)])
     with client_for(httpserver) as client:
-        client.list_records("wireless", "/v1/Sims", "sims", params={"Status": "active", "Iccid": None})
+        client.list_records(SIMS, params={"Status": "active", "Iccid": None})
     assert fake.requests[0].args.get("Status") == "active"
     assert "Iccid" not in fake.requests[0].args
 
@@ -113,7 +118,7 @@ def test_duplicate_sids_across_pages_are_returned_once(httpserver):
     records[5] = sim_record(4)  # the API shifted under us: record 4 appears on two pages
     FakeList(httpserver, records)
     with client_for(httpserver) as client:
-        got = client.list_records("wireless", "/v1/Sims", "sims", page_size=5)
+        got = client.list_records(SIMS, page_size=5)
     assert [r["sid"] for r in got] == [sim_record(i)["sid"] for i in (0, 1, 2, 3, 4, 6, 7, 8, 9)]
 
 
@@ -123,7 +128,7 @@ def test_429_storm_with_retry_after_still_returns_everything(httpserver):
     fake.faults = [storm] * 3
     start = time.monotonic()
     with client_for(httpserver) as client:
-        records = client.list_records("wireless", "/v1/Sims", "sims")
+        records = client.list_records(SIMS)
     assert len({r["sid"] for r in records}) == 2500
     assert len(fake.requests) == 6
     assert time.monotonic() - start < 5
@@ -134,7 +139,7 @@ def test_retry_after_is_honoured(httpserver):
     fake.faults = [twilio_error(429, 20429, "Too Many Requests", headers={"Retry-After": "1"})]
     start = time.monotonic()
     with client_for(httpserver, backoff_base=0.001) as client:
-        client.list_records("wireless", "/v1/Sims", "sims")
+        client.list_records(SIMS)
     assert time.monotonic() - start >= 1.0
 
 
@@ -143,7 +148,7 @@ def test_retry_after_beyond_max_retry_time_fails_at_once(httpserver):
     fake.faults = [twilio_error(429, 20429, "Too Many Requests", headers={"Retry-After": "3600"})]
     start = time.monotonic()
     with client_for(httpserver) as client, pytest.raises(TwilioError) as err:
-        client.list_records("wireless", "/v1/Sims", "sims")
+        client.list_records(SIMS)
     assert time.monotonic() - start < 2
     assert "20429" in str(err.value) and "max_retry_time" in str(err.value)
 
@@ -153,7 +158,7 @@ def test_transient_5xx_are_retried(httpserver, status):
     fake = FakeList(httpserver, [sim_record(i) for i in range(3)])
     fake.faults = [Response("<html>busy</html>", status=status)] * 2
     with client_for(httpserver) as client:
-        records = client.list_records("wireless", "/v1/Sims", "sims")
+        records = client.list_records(SIMS)
     assert len(records) == 3
     assert len(fake.requests) == 3
 
@@ -162,7 +167,7 @@ def test_persistent_503_fails_clearly_after_bounded_attempts(httpserver):
     fake = FakeList(httpserver, [sim_record(1)])
     fake.faults = [twilio_error(503, 20503, "Service Unavailable")] * 50
     with client_for(httpserver, max_retries=3) as client, pytest.raises(TwilioError) as err:
-        client.list_records("wireless", "/v1/Sims", "sims")
+        client.list_records(SIMS)
     assert len(fake.requests) == 4
     assert err.value.http_status == 503
     assert str(err.value).startswith("Twilio API error 20503 (HTTP 503): Service Unavailable")
@@ -173,7 +178,7 @@ def test_401_is_not_retried_and_names_twilio_code(httpserver):
     fake = FakeList(httpserver, [])
     fake.faults = [twilio_error(401, 20003, "Authenticate")]
     with client_for(httpserver) as client, pytest.raises(TwilioError) as err:
-        client.list_records("wireless", "/v1/Sims", "sims")
+        client.list_records(SIMS)
     assert len(fake.requests) == 1
     assert str(err.value) == "Twilio API error 20003 (HTTP 401): Authenticate, see https://www.twilio.com/docs/errors/20003"
     assert err.value.to_dict() == {"code": 20003, "message": str(err.value), "more_info": "https://www.twilio.com/docs/errors/20003",
@@ -186,7 +191,7 @@ def test_other_errors_are_not_retried(httpserver, status):
     fake = FakeList(httpserver, [])
     fake.faults = [twilio_error(status, 20001, "Invalid")]
     with client_for(httpserver) as client, pytest.raises(TwilioError) as err:
-        client.list_records("wireless", "/v1/Sims", "sims")
+        client.list_records(SIMS)
     assert len(fake.requests) == 1
     assert err.value.code == 20001 and err.value.http_status == status
 
@@ -195,15 +200,15 @@ def test_error_body_that_is_not_twilio_json(httpserver):
     fake = FakeList(httpserver, [])
     fake.faults = [Response("<html>Forbidden</html>", status=403)]
     with client_for(httpserver) as client, pytest.raises(TwilioError) as err:
-        client.list_records("wireless", "/v1/Sims", "sims")
-    assert "HTTP 403" in str(err.value) and "not a Twilio error" in str(err.value)
+        client.list_records(SIMS)
+    assert "HTTP 403" in str(err.value) and "not an error of the API" in str(err.value)
 
 
 def test_broken_json_fails_clearly_with_status(httpserver):
     fake = FakeList(httpserver, [])
     fake.faults = [Response('{"sims": [{"sid": "DE', content_type="application/json")] * 10
     with client_for(httpserver, max_retries=2) as client, pytest.raises(TwilioError) as err:
-        client.list_records("wireless", "/v1/Sims", "sims")
+        client.list_records(SIMS)
     assert "not valid JSON (HTTP 200" in str(err.value)
     assert len(fake.requests) == 3
 
@@ -212,14 +217,14 @@ def test_truncated_body_once_is_ridden_out(httpserver):
     fake = FakeList(httpserver, [sim_record(i) for i in range(3)])
     fake.faults = [Response('{"sims": [', content_type="application/json")]
     with client_for(httpserver) as client:
-        assert len(client.list_records("wireless", "/v1/Sims", "sims")) == 3
+        assert len(client.list_records(SIMS)) == 3
 
 
 def test_list_body_without_records_is_an_error(httpserver):
     fake = FakeList(httpserver, [])
     fake.faults = [Response('{"meta": {"key": "sims"}}', content_type="application/json")]
     with client_for(httpserver) as client, pytest.raises(TwilioError, match="has no 'sims' list"):
-        client.list_records("wireless", "/v1/Sims", "sims")
+        client.list_records(SIMS)
 
 
 @pytest.fixture
@@ -236,7 +241,7 @@ def test_off_host_next_page_url_is_refused_without_contacting_it(httpserver, oth
     page = {"sims": [sim_record(1)], "meta": {"key": "sims", "next_page_url": other_server.url_for("/v1/Sims?Page=1&PageToken=x")}}
     httpserver.expect_request("/v1/Sims").respond_with_json(page)
     with client_for(httpserver) as client, pytest.raises(TwilioError, match="refusing to follow next_page_url"):
-        client.list_records("wireless", "/v1/Sims", "sims")
+        client.list_records(SIMS)
     assert len(other_server.log) == 0
     assert len(httpserver.log) == 1
 
@@ -245,7 +250,7 @@ def test_off_host_next_page_url_is_refused_without_contacting_it(httpserver, oth
 def test_malformed_next_page_url_is_refused(httpserver, bad_url):
     httpserver.expect_request("/v1/Sims").respond_with_json({"sims": [sim_record(1)], "meta": {"key": "sims", "next_page_url": bad_url}})
     with client_for(httpserver) as client, pytest.raises(TwilioError, match="refusing to follow next_page_url: malformed URL"):
-        client.list_records("wireless", "/v1/Sims", "sims")
+        client.list_records(SIMS)
 
 
 def test_endless_next_page_url_fails_within_seconds(httpserver):
@@ -253,7 +258,7 @@ def test_endless_next_page_url_fails_within_seconds(httpserver):
     httpserver.expect_request("/v1/Sims").respond_with_json(loop)
     start = time.monotonic()
     with client_for(httpserver) as client, pytest.raises(TwilioError, match="paging loops"):
-        client.list_records("wireless", "/v1/Sims", "sims")
+        client.list_records(SIMS)
     assert time.monotonic() - start < 3
     assert len(httpserver.log) == 2
 
@@ -265,7 +270,7 @@ def test_timeout_is_retried_then_fails_clearly(httpserver):
 
     httpserver.expect_request("/v1/Sims").respond_with_handler(slow)
     with client_for(httpserver, timeout=0.2, max_retries=1) as client, pytest.raises(TwilioError) as err:
-        client.list_records("wireless", "/v1/Sims", "sims")
+        client.list_records(SIMS)
     assert "timed out after 0.2s" in str(err.value)
     assert "gave up after 2 attempts" in str(err.value)
 
@@ -274,7 +279,7 @@ def test_connection_refused_fails_clearly():
     client = TwilioClient(ACCOUNT, auth_token=TOKEN, base_url="http://127.0.0.1:9/{product}", timeout=1, max_retries=1,
                           backoff_base=0.01, backoff_max=0.01)
     with pytest.raises(TwilioError) as err:
-        client.list_records("wireless", "/v1/Sims", "sims")
+        client.list_records(SIMS)
     assert "cannot reach Twilio API at http://127.0.0.1:9/wireless/v1/Sims" in str(err.value)
 
 
@@ -283,10 +288,10 @@ def test_fetch_returns_none_on_404_only(httpserver):
     httpserver.expect_request("/v1/Sims/pump-1").respond_with_json(sim_record(7))
     httpserver.expect_request("/v1/Sims/denied").respond_with_response(twilio_error(403, 20403, "Forbidden"))
     with client_for(httpserver) as client:
-        assert client.fetch("wireless", "/v1/Sims/DE404") is None
-        assert client.fetch("wireless", "/v1/Sims/pump-1")["sid"] == sim_record(7)["sid"]
+        assert client.fetch(SIMS, "DE404") is None
+        assert client.fetch(SIMS, "pump-1")["sid"] == sim_record(7)["sid"]
         with pytest.raises(TwilioError, match="20403"):
-            client.fetch("wireless", "/v1/Sims/denied")
+            client.fetch(SIMS, "denied")
 
 
 def _basic(user, password):
@@ -302,7 +307,7 @@ def test_authentication_and_headers(httpserver, creds, expected):
     options = dict(account_sid=ACCOUNT, base_url=httpserver.url_for("/"))
     options.update(creds)
     with TwilioClient(**options) as client:
-        client.list_records("wireless", "/v1/Sims", "sims")
+        client.list_records(SIMS)
     request = fake.requests[0]
     assert request.headers["Authorization"] == _basic(*expected)
     assert request.headers["User-Agent"] == USER_AGENT
@@ -312,7 +317,7 @@ def test_authentication_and_headers(httpserver, creds, expected):
 def test_one_session_is_reused_across_pages(httpserver):
     FakeList(httpserver, [sim_record(i) for i in range(30)])
     with client_for(httpserver) as client:
-        client.list_records("wireless", "/v1/Sims", "sims", page_size=10)
+        client.list_records(SIMS, page_size=10)
         assert len(client._sessions) == 1
         assert client.request_count == 3
 
@@ -320,7 +325,7 @@ def test_one_session_is_reused_across_pages(httpserver):
 @pytest.mark.parametrize("kwargs,message", [
     (dict(account_sid=None, auth_token=TOKEN), "account_sid is required"),
     (dict(account_sid=ACCOUNT), "auth_token is required"),
-    (dict(account_sid=ACCOUNT, api_key=KEY), "api_key and api_secret must be given together"),
+    (dict(account_sid=ACCOUNT, api_key=KEY), "api_key and api_secret must be set together"),
     (dict(account_sid=ACCOUNT, auth_token=TOKEN, base_url="ftp://example.com"), "base_url must be an http or https URL"),
     (dict(account_sid=ACCOUNT, auth_token=TOKEN, base_url="https://user:pw@example.com"), "must not carry credentials"),
     (dict(account_sid=ACCOUNT, auth_token=TOKEN, base_url="http://[::1/{product}"), "base_url must be an http or https URL"),
@@ -331,8 +336,251 @@ def test_bad_configuration_is_refused_before_any_request(kwargs, message):
         TwilioClient(**kwargs)
 
 
+def base_url(base_url, product, **kwargs):
+    options = dict(account_sid=ACCOUNT, auth_token=TOKEN, base_url=base_url)
+    options.update(kwargs)
+    return TwilioClient(**options).url(product, "")
+
+
 def test_base_url_product_placeholder():
-    assert resolve_base_url("https://{product}.twilio.com", "supersim") == "https://supersim.twilio.com"
-    assert resolve_base_url("http://127.0.0.1:8080/{product}/", "wireless") == "http://127.0.0.1:8080/wireless"
-    assert resolve_base_url("https://proxy.example.com/twilio", "wireless") == "https://proxy.example.com/twilio"
-    assert resolve_base_url(None, "wireless") == "https://wireless.twilio.com"
+    assert base_url("https://{product}.twilio.com", "supersim") == "https://supersim.twilio.com"
+    assert base_url("http://127.0.0.1:8080/{product}/", "wireless") == "http://127.0.0.1:8080/wireless"
+    assert base_url("https://proxy.example.com/twilio", "wireless") == "https://proxy.example.com/twilio"
+    assert base_url(None, "wireless") == "https://wireless.twilio.com"
+
+
+def test_kore_hosts_are_the_default_on_kore():
+    kore = dict(account_sid=None, auth_token=None, client_id="client-1", client_secret="s" * 40)
+    assert base_url(None, "wireless", **kore) == "https://programmable-wireless.api.korewireless.com"
+    assert base_url(None, "supersim", **kore) == "https://supersim.api.korewireless.com"
+    assert base_url("http://127.0.0.1:8080/{product}", "wireless", **kore) == "http://127.0.0.1:8080/programmable-wireless"
+
+
+# -- every response is checked, every request is bounded -------------------------------------------------------------
+
+def page_of(records, next_url=None, key="sims", meta_key="sims"):
+    return {key: records, "meta": {"key": meta_key, "next_page_url": next_url}}
+
+
+class EndlessList:
+    """A server that always names a next page: with the same SIDs again, with empty pages, or with new SIDs."""
+
+    def __init__(self, server, mode):
+        self.server, self.mode, self.requests = server, mode, 0
+        server.expect_request("/v1/Sims").respond_with_handler(self.handle)
+
+    def handle(self, request):
+        self.requests += 1
+        records = {"same": [sim_record(1), sim_record(2)], "empty": [],
+                   "new": [sim_record(self.requests * 10 + i) for i in range(2)]}[self.mode]
+        next_url = self.server.url_for("/v1/Sims?PageSize=2&Page=%d&PageToken=PT%d" % (self.requests, self.requests))
+        return Response(json.dumps(page_of(records, next_url)), content_type="application/json")
+
+
+@pytest.mark.parametrize("mode", ["same", "empty"])
+def test_paging_that_adds_no_record_is_stopped(httpserver, mode):
+    endless = EndlessList(httpserver, mode)
+    with client_for(httpserver) as client, pytest.raises(TwilioError, match="paging does not advance"):
+        client.list_records(SIMS)
+    assert endless.requests == (2 if mode == "same" else 1)
+
+
+def test_limit_ends_endless_paging(httpserver):
+    endless = EndlessList(httpserver, "new")
+    with client_for(httpserver) as client:
+        assert len(client.list_records(SIMS, limit=5)) == 5
+    assert endless.requests == 3
+
+
+def test_paging_has_a_hard_page_cap(httpserver, monkeypatch):
+    monkeypatch.setattr(_client, "MAX_PAGES", 4)
+    endless = EndlessList(httpserver, "new")
+    with client_for(httpserver) as client, pytest.raises(TwilioError, match="did not end within 4 pages"):
+        client.list_records(SIMS)
+    assert endless.requests == 4
+
+
+def test_the_documented_list_key_is_read_whatever_meta_key_says(httpserver):
+    # Conforms to Twilio's description, with another meta.key: still parses.
+    httpserver.expect_request("/v1/Sims").respond_with_json(page_of([sim_record(1)], meta_key="something_else"))
+    with client_for(httpserver) as client:
+        assert [r["sid"] for r in client.list_records(SIMS)] == [sim_record(1)["sid"]]
+
+
+def test_meta_key_naming_another_list_does_not_turn_rate_plans_into_sims(httpserver):
+    body = {"rate_plans": [{"sid": "WP" + "1" * 32}], "meta": {"key": "rate_plans", "next_page_url": None}}
+    httpserver.expect_request("/v1/Sims").respond_with_json(body)
+    with client_for(httpserver) as client, pytest.raises(TwilioError, match="has no 'sims' list"):
+        client.list_records(SIMS)
+
+
+@pytest.mark.parametrize("body,message", [
+    ({"sims": [sim_record(1)]}, "no meta object"),
+    ({"sims": [sim_record(1)], "meta": ["key"]}, "no meta object"),
+    ({"sims": [sim_record(1)], "meta": {"key": 7, "next_page_url": None}}, "meta.key that is not a string"),
+    ({"sims": [sim_record(1)], "meta": {"key": "sims", "next_page_url": 42}}, "next_page_url that is not a URL"),
+    ({"sims": [sim_record(1)], "meta": {"key": "sims", "next_page_url": ["http://x"]}}, "next_page_url that is not a URL"),
+    ({"sims": [sim_record(1), "DE" + "0" * 32], "meta": {"key": "sims", "next_page_url": None}}, "item in 'sims' that is not an object"),
+    ({"sims": [{"unique_name": "no-sid"}], "meta": {"key": "sims", "next_page_url": None}}, "without a valid sid"),
+    ({"sims": [{"sid": 17}], "meta": {"key": "sims", "next_page_url": None}}, "without a valid sid"),
+    ({"sims": [{"sid": "DE" + "0" * 32 + "\n"}], "meta": {"key": "sims", "next_page_url": None}}, "without a valid sid"),
+    ({"sims": {"DE1": {}}, "meta": {"key": "sims", "next_page_url": None}}, "has no 'sims' list"),
+    ([sim_record(1)], "not an object"),
+])
+def test_malformed_list_pages_fail_clearly(httpserver, body, message):
+    httpserver.expect_request("/v1/Sims").respond_with_json(body)
+    with client_for(httpserver) as client, pytest.raises(TwilioError, match=message):
+        client.list_records(SIMS)
+
+
+def test_absurdly_deep_json_fails_clearly_without_retrying(httpserver):
+    fake = FakeList(httpserver, [])
+    fake.faults = [Response("[" * 200000 + "]" * 200000, content_type="application/json")]
+    with client_for(httpserver) as client, pytest.raises(TwilioError, match="nested too deeply"):
+        client.list_records(SIMS)
+    assert len(fake.requests) == 1
+
+
+def test_redirect_to_another_origin_is_refused(httpserver, other_server):
+    other_server.expect_request("/v1/Sims").respond_with_json(page_of([sim_record(666)]))
+    httpserver.expect_request("/v1/Sims").respond_with_response(
+        Response(status=302, headers={"Location": other_server.url_for("/v1/Sims")}))
+    with client_for(httpserver) as client, pytest.raises(TwilioError, match="refusing to follow the redirect"):
+        client.list_records(SIMS)
+    assert len(other_server.log) == 0
+    assert len(httpserver.log) == 1
+
+
+def test_redirect_on_the_same_origin_is_followed_with_credentials(httpserver):
+    httpserver.expect_request("/v1/Sims").respond_with_response(Response(status=301, headers={"Location": "/v2/Sims?PageSize=1000"}))
+    httpserver.expect_request("/v2/Sims").respond_with_json(page_of([sim_record(5)]))
+    with client_for(httpserver) as client:
+        assert [r["sid"] for r in client.list_records(SIMS)] == [sim_record(5)["sid"]]
+    assert httpserver.log[1][0].headers["Authorization"] == _basic(ACCOUNT, TOKEN)
+
+
+@pytest.fixture
+def trickling_server():
+    """A raw HTTP server that sends its headers at once, then its body one byte every quarter of a second."""
+    body = json.dumps(page_of([sim_record(1)])).encode()
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, dummy = listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body))
+                for byte in body:
+                    if stop.wait(0.25):
+                        return
+                    try:
+                        conn.sendall(bytes([byte]))
+                    except OSError:
+                        break
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield "http://127.0.0.1:%d/" % listener.getsockname()[1]
+    stop.set()
+    listener.close()
+    thread.join(5)
+
+
+def test_a_server_that_trickles_is_cut_off_at_the_timeout(trickling_server):
+    start = time.monotonic()
+    client = TwilioClient(account_sid=ACCOUNT, auth_token=TOKEN, base_url=trickling_server, timeout=1, max_retries=1,
+                          backoff_base=0.01, backoff_max=0.01)
+    with client, pytest.raises(TwilioError) as err:
+        client.list_records(SIMS)
+    elapsed = time.monotonic() - start
+    assert "timed out after 1s" in str(err.value) and "gave up after 2 attempts" in str(err.value)
+    assert elapsed < 4, elapsed  # two attempts of about a second each, where the body alone takes 20 seconds
+
+
+@pytest.mark.parametrize("name,value", [
+    ("timeout", float("inf")), ("timeout", float("nan")), ("timeout", 1e308), ("timeout", -1), ("timeout", 0),
+    ("max_retry_time", float("inf")), ("max_retry_time", float("nan")), ("max_retry_time", 1e308), ("max_retry_time", -0.5),
+    ("max_retries", 10 ** 9), ("max_retries", -1),
+])
+def test_non_finite_or_absurd_numbers_are_refused(name, value):
+    with pytest.raises(TwilioError, match="^%s must be " % name):
+        TwilioClient(**{"account_sid": ACCOUNT, "auth_token": TOKEN, name: value})
+
+
+@pytest.mark.parametrize("url", ["https://{product}.twilio.com?x=1", "https://{product}.twilio.com/#frag", "http://127.0.0.1:8080/{product}?"])
+def test_base_url_with_query_or_fragment_is_refused(url):
+    with pytest.raises(TwilioError, match="base_url must not have a query string or a fragment"):
+        TwilioClient(account_sid=ACCOUNT, auth_token=TOKEN, base_url=url)
+
+
+def test_account_sid_with_a_trailing_newline_is_refused():
+    with pytest.raises(TwilioError, match="account_sid must match"):
+        TwilioClient(account_sid=ACCOUNT + "\n", auth_token=TOKEN)
+
+
+# -- TLS ---------------------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def tls_files(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1 and its key, and an unrelated CA bundle."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    folder = tmp_path_factory.mktemp("tls")
+
+    def certificate(name):
+        key = ec.generate_private_key(ec.SECP256R1())
+        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+        now = datetime.datetime.now(datetime.timezone.utc)
+        cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+                .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+                .not_valid_after(now + datetime.timedelta(days=1))
+                .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+                .sign(key, hashes.SHA256()))
+        cert_file, key_file = folder / (name + ".pem"), folder / (name + ".key")
+        cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                               serialization.NoEncryption()))
+        return str(cert_file), str(key_file)
+
+    return certificate("server") + (certificate("unrelated-ca")[0],)
+
+
+@pytest.fixture
+def tls_server(tls_files):
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tls_files[0], tls_files[1])
+    server = HTTPServer(host="127.0.0.1", port=0, ssl_context=context)
+    server.start()
+    server.expect_request("/v1/Sims").respond_with_json(page_of([sim_record(3)]))
+    yield server
+    server.clear()
+    server.stop()
+
+
+@pytest.mark.parametrize("variable", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"])
+def test_validate_certs_false_holds_when_a_ca_bundle_variable_is_set(tls_server, tls_files, monkeypatch, variable):
+    monkeypatch.setenv(variable, tls_files[2])
+    with client_for(tls_server, validate_certs=False) as client:
+        assert [r["sid"] for r in client.list_records(SIMS)] == [sim_record(3)["sid"]]
+
+
+def test_certificate_failure_is_not_retried_and_says_so(tls_server):
+    with client_for(tls_server, validate_certs=True) as client, pytest.raises(TwilioError) as err:
+        client.list_records(SIMS)
+    assert "TLS certificate problem" in str(err.value) and "certificate verification failed" in str(err.value)
+    assert client.request_count == 1

@@ -117,6 +117,52 @@ def test_bad_options_are_refused_before_any_request(run_module, httpserver, modu
     assert len(httpserver.log) == 0
 
 
+@pytest.mark.parametrize("blank", ["", " ", "\t\n"])
+def test_blank_filter_values_are_refused_not_sent(run_module, httpserver, module, blank):
+    name, endpoint = module
+    for f in endpoint.filters:
+        failed, result = run_module(name, base_args(httpserver, **{f.option: blank}))
+        # Enumerations are refused by their choices, every other filter by the blank check.
+        expected = "value of %s must be one of" if f.choices else "%s must not be empty or blank"
+        assert failed and expected % f.option in result["msg"], (f.option, result)
+    assert len(httpserver.log) == 0
+
+
+@pytest.mark.parametrize("sid", [".", "..", "%2e", "%2E%2e", "%252e%252e", "a/b", "..%2f", " DE1", "name\n", "", "  ", "x\x7fy", "tab\there"])
+def test_sid_values_that_are_path_tokens_or_padded_are_refused(run_module, httpserver, module, sid):
+    name, endpoint = module
+    failed, result = run_module(name, base_args(httpserver, sid=sid))
+    assert failed and "sid must" in result["msg"], result
+    assert len(httpserver.log) == 0
+
+
+def test_a_sid_with_a_trailing_newline_is_refused(run_module, httpserver, module):
+    name, endpoint = module
+    failed, result = run_module(name, base_args(httpserver, sid=a_sid(endpoint) + "\n"))
+    assert failed and "sid must" in result["msg"]
+    for f in endpoint.filters:
+        if f.pattern:
+            failed, result = run_module(name, base_args(httpserver, **{f.option: f.pattern[1:3] + "0" * 32 + "\n"}))
+            assert failed and "%s must be a SID matching" % f.option in result["msg"]
+    assert len(httpserver.log) == 0
+
+
+@pytest.mark.parametrize("args,message", [
+    (dict(timeout="inf"), "timeout must be greater than 0 and at most 3600"),
+    (dict(timeout="nan"), "timeout must be greater than 0 and at most 3600"),
+    (dict(timeout="1e308"), "timeout must be greater than 0 and at most 3600"),
+    (dict(max_retry_time="inf"), "max_retry_time must be 0 or more and at most 86400"),
+    (dict(max_retry_time="1e308"), "max_retry_time must be 0 or more and at most 86400"),
+    (dict(base_url="http://127.0.0.1:1/{product}?debug=1"), "base_url must not have a query string or a fragment"),
+    (dict(base_url="http://127.0.0.1:1/{product}#top"), "base_url must not have a query string or a fragment"),
+])
+def test_absurd_connection_values_are_refused_naming_the_option(run_module, httpserver, module, args, message):
+    name, _endpoint = module
+    failed, result = run_module(name, base_args(httpserver, **args))
+    assert failed and message in result["msg"], result
+    assert len(httpserver.log) == 0
+
+
 def test_sid_cannot_be_combined_with_filters(run_module, httpserver, module):
     name, endpoint = module
     f = endpoint.filters[0]
