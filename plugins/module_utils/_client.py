@@ -256,28 +256,61 @@ def _json(content):
 # -- the per-request deadline ----------------------------------------------------------------------------------------
 # requests' timeout bounds each socket operation, so a server that trickles a byte at a time keeps a request alive
 # indefinitely. A watchdog shuts the request's socket down when the whole request has taken ``timeout`` seconds.
-# It learns the connection from the connection pools below, which note the connection each thread takes.
+# It learns the connection from the connection pools below, which note the connection each thread takes. One
+# daemon thread watches every deadline of the process, so a request costs no thread of its own.
 _ACTIVE = threading.local()
+
+
+class _Deadlines:
+    """The one thread that expires overdue requests."""
+
+    def __init__(self):
+        self._condition = threading.Condition()
+        self._watches = set()
+        self._thread = None
+
+    def add(self, watch):
+        with self._condition:
+            self._watches.add(watch)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="simfleet-twilio-deadlines", daemon=True)
+                self._thread.start()
+            self._condition.notify()
+
+    def discard(self, watch):
+        with self._condition:
+            self._watches.discard(watch)
+
+    def _run(self):
+        with self._condition:
+            while True:
+                now = time.monotonic()
+                for watch in [w for w in self._watches if w.deadline <= now]:
+                    self._watches.discard(watch)
+                    watch.expire()
+                upcoming = min((w.deadline for w in self._watches), default=None)
+                self._condition.wait(None if upcoming is None else upcoming - now)
+
+
+_DEADLINES = _Deadlines()
 
 
 class _Watchdog:
     def __init__(self, seconds):
-        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
         self.connection = None
         self.expired = False
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
 
     def __enter__(self):
         _ACTIVE.watchdog = self
-        self._timer.start()
+        _DEADLINES.add(self)
         return self
 
     def __exit__(self, *exc):
-        self._timer.cancel()
+        _DEADLINES.discard(self)
         _ACTIVE.watchdog = None
 
-    def _expire(self):
+    def expire(self):
         self.expired = True
         sock = getattr(self.connection, "sock", None)
         if sock is not None:
@@ -666,6 +699,7 @@ class TwilioClient:
         origin = _origin(url)
         visited = set()
         seen_sids = set()
+        valid_sid = re.compile(endpoint.sid_pattern).fullmatch if endpoint.sid_pattern is not None else None
         count = pages = 0
         while url:
             pages += 1
@@ -679,9 +713,9 @@ class TwilioClient:
             for record in records:
                 if stop_at is not None and stop_at(record):
                     return
-                if endpoint.sid_pattern is not None:
+                if valid_sid is not None:
                     sid = record.get("sid")
-                    if not isinstance(sid, str) or not matches(endpoint.sid_pattern, sid):
+                    if not isinstance(sid, str) or not valid_sid(sid):
                         raise TwilioError("%s API returned a %s record without a valid sid (got %r) on %s"
                                           % (self.platform.label, endpoint.name, sid if isinstance(sid, str) else type(sid).__name__, url))
                     if sid in seen_sids:

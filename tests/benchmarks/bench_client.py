@@ -27,13 +27,14 @@ import requests  # noqa: E402
 from twilio.rest import Client  # noqa: E402
 
 from ansible_collections.simfleet.twilio.plugins.module_utils._client import TwilioClient  # noqa: E402
+from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import ENDPOINTS  # noqa: E402
 from simulator import Simulator  # noqa: E402
 
 
 def with_collection(sim):
     client = TwilioClient(sim.account_sid, auth_token=sim.auth_token, base_url=sim.product_url)
     with client:
-        return client.list_records("wireless", "/v1/Sims", "sims")
+        return client.list_records(ENDPOINTS["wireless_sim"])
 
 
 def with_bare_requests(sim):

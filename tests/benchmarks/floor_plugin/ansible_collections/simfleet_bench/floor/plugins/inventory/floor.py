@@ -25,9 +25,10 @@ import os
 from ansible.plugins.inventory import BaseInventoryPlugin
 
 from ansible_collections.simfleet.twilio.plugins.module_utils._client import TwilioClient
+from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import ENDPOINTS
 
-LOOKUPS = {"wireless": ("/v1/RatePlans", "rate_plans", "rate_plan_sid", "rate_plan_name"),
-           "supersim": ("/v1/Fleets", "fleets", "fleet_sid", "fleet_name")}
+LOOKUPS = {"wireless": ("wireless_sim", "wireless_rate_plan", "rate_plan_sid", "rate_plan_name"),
+           "supersim": ("supersim_sim", "supersim_fleet", "fleet_sid", "fleet_name")}
 
 
 class InventoryModule(BaseInventoryPlugin):
@@ -41,9 +42,9 @@ class InventoryModule(BaseInventoryPlugin):
         self._read_config_data(path)
         client = TwilioClient(os.environ["TWILIO_ACCOUNT_SID"], auth_token=os.environ["TWILIO_AUTH_TOKEN"],
                               base_url=os.environ["TWILIO_BASE_URL"])
-        for product, (path, key, sid_field, name_field) in LOOKUPS.items():
-            names = dict((r["sid"], r.get("unique_name")) for r in client.list_records(product, path, key))
-            for record in client.list_records(product, "/v1/Sims", "sims"):
+        for product, (sims, lookup, sid_field, name_field) in LOOKUPS.items():
+            names = dict((r["sid"], r.get("unique_name")) for r in client.list_records(ENDPOINTS[lookup]))
+            for record in client.list_records(ENDPOINTS[sims]):
                 host = record.get("unique_name") or record["sid"]
                 if host in self.inventory.hosts:
                     host = "%s_%s" % (host, record["sid"])
