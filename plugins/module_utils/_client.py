@@ -22,7 +22,7 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass, field
-from typing import Optional, Tuple
+from typing import Tuple
 from urllib.parse import urljoin, urlsplit
 
 try:

@@ -801,3 +801,468 @@ def test_cli_credentials_override():
         assert get(sim, "/wireless/v1/Sims").status_code == 200
         assert get(sim, "/wireless/v1/Sims", auth=DEFAULT_AUTH).status_code == 401
         assert {s["account_sid"] for s in sim.truth["wireless_sims"]} == {"AC" + "ab" * 16}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# KORE Wireless: OAuth 2.0 client credentials on a separate token listener, bearer tokens on the API
+
+
+KORE_ERROR_SCHEMA = dict(ERROR_SCHEMA, properties=dict(ERROR_SCHEMA["properties"], more_info={
+    "type": "string", "pattern": r"^https://docs\.korewireless\.com/errors/\d+$"}))
+KORE_CLIENT = ("kore-client-0000000000000001", "simulator-kore-secret-000000000000000001")
+KORE_SECOND_CLIENT = ("kore-client-0000000000000002", "simulator-kore-secret-000000000000000002")
+TOKEN_PATH = "/api-services/v1/auth/token"
+SMALL_FLEET = {"wireless_sims": 30, "super_sims": 10}
+
+
+def assert_kore_error(response, status, code, message=None):
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert list(OAS30Validator(KORE_ERROR_SCHEMA).iter_errors(body)) == []
+    assert body["code"] == code and body["status"] == status
+    assert body["more_info"] == f"https://docs.korewireless.com/errors/{code}"
+    if message is not None:
+        assert body["message"] == message
+
+
+def assert_oauth_error(response, status, error, description=None):
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error", "error_description"} and body["error"] == error
+    assert response.headers["Cache-Control"] == "no-store"
+    if description is not None:
+        assert body["error_description"] == description
+
+
+def token_response(sim, client=None, session=None, **form):
+    """POST the token endpoint, form-encoded, as client 1 unless told otherwise."""
+    client_id, client_secret = client or (sim.client_id, sim.client_secret)
+    data = dict({"grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret}, **form)
+    return (session or requests).post(sim.token_url, data={k: v for k, v in data.items() if v is not None}, timeout=30)
+
+
+def new_token(sim, client=None):
+    response = token_response(sim, client)
+    assert response.status_code == 200, response.text
+    return response.json()["access_token"]
+
+
+def kore_get(sim, path, token, params=None, session=None):
+    return (session or requests).get(sim.base_url + path, params=params, headers={"Authorization": f"Bearer {token}"},
+                                     timeout=30)
+
+
+class KoreClient:
+    """A minimal KORE client: a token from the token listener, renewed once when the API answers 401."""
+
+    def __init__(self, sim, client=None):
+        self.sim, self.client = sim, client
+        self.session = requests.Session()
+        self.tokens = [new_token(sim, client)]
+        self.urls = []
+
+    def get(self, url, params=None):
+        self.urls.append(url)
+        response = self.session.get(url, params=params, headers={"Authorization": f"Bearer {self.tokens[-1]}"}, timeout=30)
+        if response.status_code == 401 and 'error="invalid_token"' in response.headers.get("WWW-Authenticate", ""):
+            renewal = token_response(self.sim, self.client, self.session)
+            if renewal.status_code != 200:
+                raise RuntimeError(f"token renewal refused: {renewal.status_code} {renewal.text}")
+            self.tokens.append(renewal.json()["access_token"])
+            response = self.session.get(url, params=params, headers={"Authorization": f"Bearer {self.tokens[-1]}"},
+                                        timeout=30)
+        return response
+
+    def list_all(self, path, params=None):
+        response = self.get(self.sim.base_url + path, params)
+        records = []
+        while True:
+            assert response.status_code == 200, response.text
+            body = response.json()
+            records += body[body["meta"]["key"]]
+            if not body["meta"]["next_page_url"]:
+                return records
+            response = self.get(body["meta"]["next_page_url"])
+
+
+def test_kore_token_endpoint_issues_bearer_tokens(simulator_factory):
+    sim = simulator_factory(platform="kore", **SMALL_FLEET)
+    assert (sim.client_id, sim.client_secret) == KORE_CLIENT and len(sim.client_secret) == 40
+    assert re.fullmatch(r"http://127\.0\.0\.1:(\d+)/api-services/v1/auth/token", sim.token_url)
+    assert sim.token_url.split("/")[2] != sim.base_url.split("/")[2]
+    response = token_response(sim)
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/json"
+    assert response.headers["Cache-Control"] == "no-store" and response.headers["Pragma"] == "no-cache"
+    body = response.json()
+    assert set(body) == {"access_token", "expires_in", "token_type", "scope"}
+    assert body["expires_in"] == "3600" and body["token_type"] == "Bearer" and body["scope"]
+    assert body["access_token"] != new_token(sim)
+    assert sim.kore_settings()["active_tokens"] == 2
+    # The token endpoint is not served on the API listener: a client that posts its secret there fails.
+    stray = requests.post(sim.base_url + TOKEN_PATH, data={"grant_type": "client_credentials", "client_id": sim.client_id,
+                                                           "client_secret": sim.client_secret}, timeout=30)
+    assert_kore_error(stray, 401, 20003)
+    assert kore_get(sim, TOKEN_PATH, body["access_token"]).status_code == 404
+
+
+@pytest.mark.parametrize("form,headers,status,error", [
+    ({"client_secret": "wrong-secret"}, None, 401, "unauthorized_client"),
+    ({"client_id": "kore-client-0000000000000009"}, None, 401, "unauthorized_client"),
+    ({"client_secret": KORE_SECOND_CLIENT[1]}, None, 401, "unauthorized_client"),
+    ({"grant_type": "password"}, None, 400, "unsupported_grant_type"),
+    ({"grant_type": None}, None, 400, "invalid_request"),
+    ({"client_secret": None}, None, 400, "invalid_request"),
+    ({"client_id": ""}, None, 400, "invalid_request"),
+    ({}, {"Content-Type": "application/json"}, 400, "invalid_request"),
+], ids=["wrong-secret", "unknown-client", "other-clients-secret", "bad-grant", "no-grant", "no-secret", "empty-id", "json"])
+def test_kore_token_endpoint_errors(simulator_factory, form, headers, status, error):
+    sim = simulator_factory(platform="kore", wireless_sims=3, super_sims=0)
+    data = dict({"grant_type": "client_credentials", "client_id": sim.client_id, "client_secret": sim.client_secret}, **form)
+    data = {key: value for key, value in data.items() if value is not None}
+    if headers:
+        response = requests.post(sim.token_url, data=json.dumps(data), headers=headers, timeout=30)
+    else:
+        response = requests.post(sim.token_url, data=data, timeout=30)
+    assert_oauth_error(response, status, error)
+    if status == 401:
+        assert response.json() == {"error": "unauthorized_client",
+                                   "error_description": "Invalid client or Invalid client credentials"}
+    stats = sim.token_stats()
+    assert stats["requests"] == stats["failed"] == 1 and stats["by_error"] == {error: 1} and stats["issued"] == 0
+
+
+def test_kore_token_endpoint_method_and_path(simulator_factory):
+    sim = simulator_factory(platform="kore", wireless_sims=3, super_sims=0)
+    assert_oauth_error(requests.get(sim.token_url, timeout=30), 405, "invalid_request")
+    assert requests.get(sim.token_url, timeout=30).headers["Allow"] == "POST"
+    assert_oauth_error(requests.post(sim.token_url.replace("/token", "/tokens"), timeout=30), 404, "invalid_request")
+    token_base = sim.token_url[: -len(TOKEN_PATH)]
+    assert requests.get(token_base + "/wireless/v1/Sims", auth=DEFAULT_AUTH, timeout=30).status_code == 404
+    assert token_response(sim).status_code == 200
+
+
+def test_kore_platform_takes_bearer_tokens_only(simulator_factory):
+    sim = simulator_factory(platform="kore", **SMALL_FLEET)
+    token = new_token(sim)
+    response = kore_get(sim, "/programmable-wireless/v1/Sims", token, {"PageSize": 5})
+    assert response.status_code == 200
+    assert sids(response.json()["sims"]) == sids(sim.truth["wireless_sims"][:5])
+    assert sids(kore_get(sim, "/supersim/v1/Sims", token).json()["sims"]) == sids(sim.truth["supersim_sims"])
+    for auth in ((sim.account_sid, sim.auth_token), (sim.api_key, sim.api_secret), KORE_CLIENT):
+        refused = requests.get(sim.base_url + "/programmable-wireless/v1/Sims", auth=auth, timeout=30)
+        assert_kore_error(refused, 401, 20003)
+        assert refused.headers["WWW-Authenticate"].startswith("Bearer")
+    assert_kore_error(requests.get(sim.base_url + "/supersim/v1/Sims", timeout=30), 401, 20003)
+    # KORE has no /wireless host: the Twilio prefix is not served on platform kore.
+    assert_kore_error(kore_get(sim, "/wireless/v1/Sims", token), 404, 20404)
+    assert_kore_error(kore_get(sim, "/programmable-wireless/v1/Sims", token, {"PageSize": 1001}), 400, 20007)
+    assert_kore_error(kore_get(sim, "/supersim/v1/Sims/HS00000000000000000000000000000000", token), 404, 20404)
+    sim.set_faults(rate_429=1, retry_after=0.01)
+    limited = kore_get(sim, "/supersim/v1/Sims", token)
+    assert_kore_error(limited, 429, 20429)
+    assert limited.headers["Retry-After"] == "0.01"
+
+
+def test_both_platform_takes_either(simulator_factory):
+    sim = simulator_factory(platform="both", **SMALL_FLEET)
+    token = new_token(sim)
+    expected = sids(sim.truth["wireless_sims"][:5])
+    for path in ("/wireless/v1/Sims", "/programmable-wireless/v1/Sims"):
+        assert sids(get(sim, path, {"PageSize": 5}).json()["sims"]) == expected
+        assert sids(kore_get(sim, path, token, {"PageSize": 5}).json()["sims"]) == expected
+    # Errors link to KORE's docs for bearer requests, to Twilio's for basic ones.
+    assert_error(get(sim, "/supersim/v1/Sims/HS00000000000000000000000000000000"), 404, 20404)
+    assert_kore_error(kore_get(sim, "/supersim/v1/Sims/HS00000000000000000000000000000000", token), 404, 20404)
+    assert_error(get(sim, "/wireless/v1/Sims", auth=(sim.account_sid, "wrong")), 401, 20003, "Authenticate")
+    unauthenticated = requests.get(sim.base_url + "/wireless/v1/Sims", timeout=30)
+    assert_error(unauthenticated, 401, 20003)
+    assert "Basic" in unauthenticated.headers["WWW-Authenticate"] and "Bearer" in unauthenticated.headers["WWW-Authenticate"]
+    assert_kore_error(kore_get(sim, "/wireless/v1/Sims", "not-a-token"), 401, 20003)
+
+
+def test_twilio_platform_is_unchanged_by_kore(simulator):
+    assert simulator.platform == "twilio" and simulator.token_url is None
+    assert simulator.info()["platform"] == "twilio" and simulator.info()["token_url"] is None
+    response = kore_get(simulator, "/wireless/v1/Sims", "kore-at-000001-anything")
+    assert_error(response, 401, 20003, "Authenticate")
+    assert response.headers["WWW-Authenticate"] == 'Basic realm="Twilio API"'
+    assert_error(get(simulator, "/programmable-wireless/v1/Sims"), 404, 20404)
+    with pytest.raises(RuntimeError, match="no token endpoint"):
+        simulator.request_token()
+    with pytest.raises(ValueError, match="unknown platform"):
+        Simulator(platform="kor")
+
+
+def test_kore_token_expires_after_its_lifetime(simulator_factory):
+    sim = simulator_factory(platform="kore", token_lifetime=2, **SMALL_FLEET)
+    body = token_response(sim).json()
+    assert body["expires_in"] == "2"
+    token = body["access_token"]
+    assert kore_get(sim, "/supersim/v1/Fleets", token).status_code == 200
+    time.sleep(2.1)
+    expired = kore_get(sim, "/supersim/v1/Fleets", token)
+    assert_kore_error(expired, 401, 20003, "Authenticate: the access token is invalid or has expired")
+    assert expired.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+    assert kore_get(sim, "/supersim/v1/Fleets", new_token(sim)).status_code == 200
+    assert_kore_error(kore_get(sim, "/supersim/v1/Fleets", "kore-at-999999-unknown"), 401, 20003)
+    stats = sim.token_stats()
+    assert stats["issued"] == 2 and stats["rejected_expired"] == 1 and stats["rejected_unknown"] == 1
+    assert sim.set_token_lifetime(7200)["token_lifetime"] == 7200 and sim.token_lifetime == 7200
+    assert token_response(sim).json()["expires_in"] == "7200"
+    assert sim.set_token_lifetime(1.5)["token_lifetime"] == 1.5
+    assert token_response(sim).json()["expires_in"] == "1"
+    assert requests.post(sim.base_url + "/_sim/kore", json={"token_lifetime": 0}, timeout=10).status_code == 400
+    assert requests.post(sim.base_url + "/_sim/kore", json={"lifetime": 5}, timeout=10).status_code == 400
+
+
+def test_kore_token_expiring_in_the_middle_of_a_listing(simulator_factory):
+    sim = simulator_factory(platform="kore", token_lifetime=1, wireless_sims=10_000, super_sims=0,
+                            faults={"latency_ms": 100})
+    client = KoreClient(sim)
+    records = client.list_all("/programmable-wireless/v1/Sims", {"PageSize": 500})
+    assert sids(records) == sids(sim.truth["wireless_sims"]) and records == sim.kore_truth["wireless_sims"]
+    assert len(client.tokens) >= 2 and len(set(client.tokens)) == len(client.tokens)
+    stats = sim.token_stats()
+    assert stats["rejected_expired"] == len(client.tokens) - 1 == stats["issued"] - 1
+    assert sim.stats()["by_status"] == {"200": 20, "401": len(client.tokens) - 1}
+
+
+def test_kore_revoked_tokens(simulator_factory):
+    sim = simulator_factory(platform="kore", **SMALL_FLEET)
+    first, second, other = new_token(sim), new_token(sim), new_token(sim, KORE_SECOND_CLIENT)
+    assert sim.revoke_tokens(token=first) == 1
+    assert_kore_error(kore_get(sim, "/supersim/v1/Sims", first), 401, 20003)
+    assert kore_get(sim, "/supersim/v1/Sims", second).status_code == 200
+    assert sim.revoke_tokens(client_id=sim.client_id) == 1
+    assert kore_get(sim, "/supersim/v1/Sims", second).status_code == 401
+    assert kore_get(sim, "/supersim/v1/Sims", other).status_code == 200
+    response = requests.post(sim.base_url + "/_sim/kore/revoke", timeout=10)
+    assert response.status_code == 200 and response.json() == {"revoked": 1}
+    revoked = kore_get(sim, "/supersim/v1/Sims", other)
+    assert_kore_error(revoked, 401, 20003)
+    assert revoked.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+    assert sim.token_stats()["rejected_revoked"] == 3 and sim.token_stats()["revoked"] == 3
+    assert requests.post(sim.base_url + "/_sim/kore/revoke", json={"tokn": "x"}, timeout=10).status_code == 400
+
+
+def test_kore_revoked_token_costs_one_renewal_then_a_clear_failure(simulator_factory):
+    sim = simulator_factory(platform="kore", **SMALL_FLEET)
+    client = KoreClient(sim)
+    assert client.get(sim.base_url + "/supersim/v1/Sims").status_code == 200
+    sim.revoke_tokens()
+    assert client.get(sim.base_url + "/supersim/v1/Sims").status_code == 200
+    assert len(client.tokens) == 2
+    sim.revoke_tokens()
+    assert sim.disable_client() == {"client_id": sim.client_id, "account_sid": sim.account_sid, "disabled": True}
+    with pytest.raises(RuntimeError, match="401.*unauthorized_client"):
+        client.get(sim.base_url + "/supersim/v1/Sims")
+    assert sim.token_stats()["by_status"] == {"200": 2, "401": 1}
+    assert new_token(sim, KORE_SECOND_CLIENT)
+    sim.enable_client()
+    assert client.get(sim.base_url + "/supersim/v1/Sims").status_code == 200
+    # The same switches over HTTP.
+    disable = requests.post(f"{sim.base_url}/_sim/kore/clients/{sim.client_id}/disable", timeout=10)
+    assert disable.status_code == 200 and disable.json()["disabled"] is True
+    assert_oauth_error(token_response(sim), 401, "unauthorized_client")
+    assert requests.post(f"{sim.base_url}/_sim/kore/clients/{sim.client_id}/enable", timeout=10).json()["disabled"] is False
+    assert token_response(sim).status_code == 200
+    assert requests.post(f"{sim.base_url}/_sim/kore/clients/nobody/disable", timeout=10).status_code == 404
+    with pytest.raises(KeyError):
+        sim.disable_client("nobody")
+
+
+def test_kore_token_faults(simulator_factory):
+    sim = simulator_factory(platform="kore", wireless_sims=3, super_sims=0,
+                            token_faults={"fail_next": 2, "fail_status": 503})
+    for attempt in range(2):
+        assert_oauth_error(token_response(sim), 503, "temporarily_unavailable")
+    assert token_response(sim).status_code == 200
+    assert sim.set_token_faults(fail_next=1, fail_status=401)["fail_next"] == 1
+    assert_oauth_error(token_response(sim), 401, "unauthorized_client", "Invalid client or Invalid client credentials")
+    sim.set_token_faults(rate_429=1, retry_after=0.01)
+    limited = token_response(sim)
+    assert_oauth_error(limited, 429, "too_many_requests")
+    assert limited.headers["Retry-After"] == "0.01"
+    sim.set_token_faults(rate_429=0, rate_5xx=1, status_5xx=500)
+    assert_oauth_error(token_response(sim), 500, "server_error")
+    sim.set_token_faults(rate_5xx=0, rate_401=1)
+    assert_oauth_error(token_response(sim), 401, "unauthorized_client")
+    sim.set_token_faults(rate_401=0, drop_rate=1)
+    with pytest.raises(requests.ConnectionError):
+        token_response(sim)
+    sim.set_token_faults(drop_rate=0, latency_ms=300)
+    started = time.monotonic()
+    assert token_response(sim).status_code == 200
+    assert time.monotonic() - started >= 0.3
+    sim.clear_token_faults()
+    assert token_response(sim).status_code == 200
+    # The API listener's own faults are separate.
+    assert sim.stats()["requests"] == 0 and sim.kore_settings()["faults"]["latency_ms"] == 0
+    stats = sim.token_stats()
+    assert (stats["requests"], stats["ok"], stats["failed"]) == (10, 3, 7)
+    assert stats["by_status"] == {"503": 2, "200": 3, "401": 2, "429": 1, "500": 1, "dropped": 1}
+    assert stats["faults"] == {"5xx": 3, "401": 2, "429": 1, "drop": 1}
+
+
+def test_kore_token_faults_over_http_and_seeded(simulator_factory):
+    runs = []
+    for attempt in range(2):
+        sim = simulator_factory(platform="kore", wireless_sims=3, super_sims=0)
+        response = requests.post(sim.base_url + "/_sim/kore/faults", json={"rate_401": 0.2, "rate_5xx": 0.3, "seed": 5},
+                                 timeout=10)
+        assert response.status_code == 200 and response.json()["rate_5xx"] == 0.3
+        assert requests.get(sim.base_url + "/_sim/kore/faults", timeout=10).json()["seed"] == 5
+        session = requests.Session()
+        runs.append([token_response(sim, session=session).status_code for attempt in range(100)])
+    assert runs[0] == runs[1]
+    assert 8 <= runs[0].count(401) <= 35 and 15 <= sum(runs[0].count(s) for s in (500, 503)) <= 45
+    for bad in ({"rate_401": 2}, {"fail_status": 404}, {"no_such": 1}, {"rate_drop": 1}):
+        assert requests.post(sim.base_url + "/_sim/kore/faults", json=bad, timeout=10).status_code == 400
+    with pytest.raises(ValueError):
+        sim.set_token_faults(fail_status=200)
+
+
+def test_kore_request_log_shows_which_listener_got_which_credential(simulator_factory):
+    sim = simulator_factory(platform="both", **SMALL_FLEET)
+    client = KoreClient(sim)
+    client.list_all("/programmable-wireless/v1/Sims", {"PageSize": 10})
+    sim.revoke_tokens()
+    client.list_all("/supersim/v1/Sims", {"PageSize": 5})
+    get(sim, "/wireless/v1/Sims")
+    requests.get(sim.base_url + "/_sim/health", timeout=10)
+    log = sim.requests_log()
+    token_entries = [entry for entry in log if entry["listener"] == "token"]
+    api_entries = [entry for entry in log if entry["listener"] == "api"]
+    assert len(token_entries) == 2 and len(api_entries) == 3 + 1 + 2 + 1
+    assert all(entry["client_secret"] for entry in token_entries)
+    assert not any(entry["client_secret"] for entry in api_entries)
+    assert {entry["auth"] for entry in token_entries} == {"none"}
+    assert {entry["client_id"] for entry in token_entries} == {sim.client_id}
+    bearer_entries = [entry for entry in api_entries if entry["auth"] == "bearer"]
+    assert [entry["credential"] for entry in bearer_entries] == [client.tokens[0]] * 4 + [client.tokens[1]] * 2
+    assert [entry["status"] for entry in bearer_entries] == [200, 200, 200, 401, 200, 200]
+    assert [entry["auth"] for entry in api_entries].count("basic") == 1
+    assert next(entry for entry in api_entries if entry["auth"] == "basic")["credential"] == sim.account_sid
+    assert set(log[0]) == {"listener", "method", "path", "auth", "credential", "client_id", "client_secret", "status",
+                           "time"}
+    assert sim.auth_token not in json.dumps(log) and sim.client_secret not in json.dumps(log)
+    counts = sim.request_counts()
+    assert counts["token"] == {"requests": 2, "auth": {"none": 2}, "client_secret": 2}
+    assert counts["api"] == {"requests": 7, "auth": {"bearer": 6, "basic": 1}, "client_secret": 0}
+    over_http = requests.get(sim.base_url + "/_sim/requests?listener=token", timeout=10).json()
+    assert over_http["log"] == token_entries and over_http["counts"] == counts
+    # A secret sent to the API listener, in a body, a query or as a basic password, is flagged.
+    requests.post(sim.base_url + TOKEN_PATH, data={"client_id": sim.client_id, "client_secret": sim.client_secret},
+                  timeout=10)
+    get(sim, "/wireless/v1/Sims", {"token": sim.client_secret})
+    get(sim, "/wireless/v1/Sims", auth=KORE_CLIENT)
+    assert_kore_error(kore_get(sim, "/wireless/v1/Sims", sim.client_secret), 401, 20003)
+    leaks = sim.requests_log("api")[-4:]
+    assert [entry["client_secret"] for entry in leaks] == [True, True, True, True]
+    assert leaks[-1]["credential"] == "[a client secret]" and leaks[-2]["credential"] == sim.client_id
+    assert sim.request_counts()["api"]["client_secret"] == 4
+    assert sim.client_secret not in json.dumps(sim.requests_log())
+    sim.reset_stats()
+    assert sim.requests_log() == [] and sim.request_counts() == {} and sim.token_stats()["requests"] == 0
+
+
+def test_kore_alias_prefix_urls_and_paging_stay_on_it(simulator_factory):
+    sim = simulator_factory(platform="kore", **SMALL_FLEET)
+    base, truth, kore_truth = sim.base_url, sim.truth, sim.kore_truth
+    client = KoreClient(sim)
+    records = client.list_all("/programmable-wireless/v1/Sims", {"Status": "active", "PageSize": 4})
+    active = [record for record in kore_truth["wireless_sims"] if record["status"] == "active"]
+    pages = len(client.urls)
+    assert records == active and pages == -(-len(active) // 4)
+    assert all(url.startswith(f"{base}/programmable-wireless/v1/Sims") for url in client.urls)
+    assert "PageToken=PA" in client.urls[1] and "Status=active" in client.urls[1]
+    record = kore_truth["wireless_sims"][0]
+    assert record["sid"] == truth["wireless_sims"][0]["sid"]
+    assert record["url"] == f"{base}/programmable-wireless/v1/Sims/{record['sid']}"
+    assert record["links"]["rate_plan"] == f"{base}/programmable-wireless/v1/RatePlans/{record['rate_plan_sid']}"
+    assert truth["wireless_sims"][0]["url"] == f"{base}/wireless/v1/Sims/{record['sid']}"
+    token = client.tokens[-1]
+    fetched = kore_get(sim, f"/programmable-wireless/v1/Sims/{record['sid']}", token)
+    validate("wireless", "/v1/Sims/{Sid}", f"/v1/Sims/{record['sid']}", fetched)
+    assert fetched.json() == record
+    page = kore_get(sim, "/programmable-wireless/v1/RatePlans", token, {"PageSize": 2})
+    validate("wireless", "/v1/RatePlans", "/v1/RatePlans", page, {"PageSize": 2})
+    assert page.json()["rate_plans"] == kore_truth["rate_plans"][:2]
+    assert page.json()["meta"]["next_page_url"].startswith(f"{base}/programmable-wireless/v1/RatePlans?")
+    assert client.list_all("/supersim/v1/Sims", {"PageSize": 3}) == truth["supersim_sims"] == kore_truth["supersim_sims"]
+    ip_sid = next(sid for sid, addresses in truth["ip_addresses"].items() if addresses)
+    meta = kore_get(sim, f"/supersim/v1/Sims/{ip_sid}/IpAddresses", token).json()["meta"]
+    assert meta["url"] == f"{base}/supersim/v1/Sims/{ip_sid}/IpAddresses?PageSize=50&Page=0"
+    assert sim.stats()["by_route"]["GET /programmable-wireless/v1/Sims"] == pages
+
+
+def test_kore_clients_see_only_their_own_account(simulator_factory):
+    sim = simulator_factory(platform="kore", **SMALL_FLEET)
+    first, second = KoreClient(sim), KoreClient(sim, KORE_SECOND_CLIENT)
+    assert (sim.second_client_id, sim.second_client_secret) == KORE_SECOND_CLIENT
+    theirs = sim.truth_for(sim.second_account_sid, kore=True)
+    for path, name in (("/programmable-wireless/v1/Sims", "wireless_sims"), ("/supersim/v1/Sims", "supersim_sims"),
+                       ("/programmable-wireless/v1/RatePlans", "rate_plans"), ("/supersim/v1/Fleets", "fleets")):
+        assert second.list_all(path, {"PageSize": 5}) == theirs[name]
+        assert sids(first.list_all(path, {"PageSize": 50})) == sids(sim.truth[name])
+        assert not set(sids(theirs[name])) & set(sids(sim.truth[name]))
+    foreign = sim.truth["wireless_sims"][0]["sid"]
+    assert_kore_error(second.get(f"{sim.base_url}/programmable-wireless/v1/Sims/{foreign}"), 404, 20404)
+    assert first.get(f"{sim.base_url}/programmable-wireless/v1/Sims/{foreign}").status_code == 200
+    assert [c["account_sid"] for c in sim.kore_settings()["clients"]] == [sim.account_sid, sim.second_account_sid]
+
+
+def test_kore_in_a_child_process(simulator_factory):
+    sim = simulator_factory(platform="kore", subprocess=True, token_lifetime=30, token_faults={"fail_next": 1},
+                            client_id="my-client", client_secret="s3cret/with+chars", **SMALL_FLEET)
+    assert sim.token_url.endswith(TOKEN_PATH) and sim.info()["token_url"] == sim.token_url
+    assert_oauth_error(token_response(sim), 503, "temporarily_unavailable")
+    body = sim.request_token()
+    assert body["expires_in"] == "30"
+    assert sids(kore_get(sim, "/programmable-wireless/v1/Sims", body["access_token"]).json()["sims"]) == \
+        sids(sim.truth["wireless_sims"])
+    assert token_response(sim, KORE_CLIENT).status_code == 401
+    assert sim.revoke_tokens() == 1 and sim.disable_client()["disabled"] is True
+    assert sim.set_token_faults(rate_429=1)["rate_429"] == 1
+    assert sim.token_stats()["faults"] == {"5xx": 1}
+    log = sim.requests_log()
+    assert [entry["listener"] for entry in log] == ["token", "token", "api", "token"]
+    assert [entry["client_secret"] for entry in log] == [True, True, False, True]
+    assert sim.kore_truth["wireless_sims"][0]["url"].startswith(sim.base_url + "/programmable-wireless/")
+
+
+def test_cli_kore_prints_the_token_url_second():
+    command = [sys.executable, SIMULATOR_DIR, "--wireless-sims", "5", "--super-sims", "0", "--platform", "kore",
+               "--token-lifetime", "2", "--token-fail-next", "1", "--token-fail-status", "429", "--token-retry-after", "0.5"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        base_url = process.stdout.readline().strip()
+        token_url = process.stdout.readline().strip()
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+", base_url), base_url
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/api-services/v1/auth/token", token_url), token_url
+        form = {"grant_type": "client_credentials", "client_id": KORE_CLIENT[0], "client_secret": KORE_CLIENT[1]}
+        limited = requests.post(token_url, data=form, timeout=10)
+        assert limited.status_code == 429 and limited.headers["Retry-After"] == "0.5"
+        body = requests.post(token_url, data=form, timeout=10).json()
+        assert body["expires_in"] == "2"
+        response = requests.get(base_url + "/programmable-wireless/v1/Sims",
+                                headers={"Authorization": f"Bearer {body['access_token']}"}, timeout=10)
+        assert response.status_code == 200 and len(response.json()["sims"]) == 5
+        assert requests.get(base_url + "/_sim/kore", timeout=10).json()["token_lifetime"] == 2
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(60) == 0
+        assert process.stdout.read() == ""
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        process.stdout.close()
+        process.stderr.close()
+
+
+def test_cli_help_lists_the_kore_flags():
+    output = subprocess.run([sys.executable, SIMULATOR_DIR, "--help"], capture_output=True, text=True, check=True).stdout
+    for flag in ("--platform", "--token-lifetime", "--token-port", "--client-id", "--client-secret", "--token-rate-401",
+                 "--token-rate-429", "--token-retry-after", "--token-rate-5xx", "--token-status-5xx", "--token-drop-rate",
+                 "--token-latency-ms", "--token-fail-next", "--token-fail-status", "--token-fault-seed"):
+        assert flag in output

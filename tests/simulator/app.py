@@ -1,13 +1,16 @@
 """The WSGI application: Twilio's Wireless and Super SIM read APIs, admin endpoints, faults and stats.
 
-API paths (`/wireless/v1/...`, `/supersim/v1/...`) need HTTP basic auth and go through fault injection;
-admin paths (`/_sim/...`) need no auth and are never faulted or counted.
+API paths (`/wireless/v1/...`, `/supersim/v1/...`; `/programmable-wireless/v1/...` on KORE) need HTTP basic
+auth or a KORE bearer token, as the platform says (kore.py), and go through fault injection; admin paths
+(`/_sim/...`) need no auth and are never faulted or counted.
 """
 import hmac
 import json
+import re
 import socket
 import time
 import uuid
+from collections import namedtuple
 from urllib.parse import urlencode
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -15,6 +18,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from .faults import FAULT_429, FAULT_5XX, FAULT_DROP, FAULT_TRUNCATE
+from .kore import INVALID_TOKEN_MESSAGE, TWILIO_DOCS, Kore
 from .resources import BY_NAME, IP_ADDRESS_KEY, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, RESOURCES
 from .store import MiniTable, Page, locate
 
@@ -30,13 +34,13 @@ class ApiError(Exception):
         super().__init__(message)
         self.status, self.code, self.message, self.headers = status, code, message, headers or {}
 
-    def response(self):
-        return error_response(self.status, self.code, self.message, self.headers)
+    def response(self, docs=TWILIO_DOCS):
+        return error_response(self.status, self.code, self.message, self.headers, docs)
 
 
-def error_response(status, code, message, headers=None):
-    """Twilio's error body: code, message, more_info, status."""
-    body = {"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status}
+def error_response(status, code, message, headers=None, docs=TWILIO_DOCS):
+    """Twilio's (and KORE's) error body: code, message, more_info (`docs` + code), status."""
+    body = {"code": code, "message": message, "more_info": f"{docs}{code}", "status": status}
     return json_response(json.dumps(body), status, headers)
 
 
@@ -68,14 +72,38 @@ class Credentials:
         return account_sid
 
 
-def build_url_map():
-    """Routes from the resource table: a list and a fetch rule per resource, plus IpAddresses."""
+# Who is calling: the Authorization scheme ("none", "basic", "bearer" or another, lower case), the basic
+# username or bearer token, the basic password, and the more_info base URL of errors answered to them.
+Caller = namedtuple("Caller", "scheme credential password docs")
+
+TWILIO_PREFIXES = {"wireless": ("wireless",), "supersim": ("supersim",)}
+
+
+def caller_of(request, platform=None):
+    auth = request.authorization
+    if auth is None:
+        scheme = "other" if request.headers.get("Authorization") else "none"
+        credential = password = None
+    elif auth.type == "basic":
+        scheme, credential, password = "basic", auth.username, auth.password
+    else:
+        scheme, credential, password = auth.type, auth.token, None
+    return Caller(scheme, credential, password, platform.docs_for(scheme) if platform else TWILIO_DOCS)
+
+
+def build_url_map(prefixes=None):
+    """Routes from the resource table: a list and a fetch rule per resource and path prefix of its product
+    (`prefixes`: {product: (prefixes)}, Twilio's by default), plus IpAddresses."""
+    prefixes = prefixes or TWILIO_PREFIXES
     rules = []
     for resource in RESOURCES:
-        prefix = f"/{resource.product}/v1/{resource.path}"
-        rules.append(Rule(prefix, endpoint=f"list:{resource.name}", methods=["GET"]))
-        rules.append(Rule(f"{prefix}/<ident>", endpoint=f"fetch:{resource.name}", methods=["GET"]))
-    rules.append(Rule("/supersim/v1/Sims/<ident>/IpAddresses", endpoint="ip_addresses:supersim_sims", methods=["GET"]))
+        for product in prefixes[resource.product]:
+            prefix = f"/{product}/v1/{resource.path}"
+            rules.append(Rule(prefix, endpoint=f"list:{resource.name}", methods=["GET"]))
+            rules.append(Rule(f"{prefix}/<ident>", endpoint=f"fetch:{resource.name}", methods=["GET"]))
+    for product in prefixes["supersim"]:
+        rules.append(Rule(f"/{product}/v1/Sims/<ident>/IpAddresses", endpoint="ip_addresses:supersim_sims",
+                          methods=["GET"]))
     return Map(rules, strict_slashes=False)
 
 
@@ -85,23 +113,39 @@ def route_name(rule):
 
 
 class SimulatorApp:
-    """The WSGI callable. `store` is set once the server knows its base URL."""
+    """The WSGI callable. `store` is set once the server knows its base URL; `kore` holds the platform, API
+    clients and tokens; `requests` (a RequestLog) records who sent which credential."""
 
-    def __init__(self, credentials, faults, stats, info=None):
+    def __init__(self, credentials, faults, stats, info=None, kore=None, requests=None):
         self.credentials = credentials
         self.faults = faults
         self.stats = stats
         self.info = info or {}
+        self.kore = kore or Kore()
+        self.platform = self.kore.platform
+        self.requests = requests
         self.store = None
-        self.url_map = build_url_map()
+        self.url_map = build_url_map(self.platform.prefixes)
         self.admin = {
             ("GET", "/_sim/health"): lambda request: {"ok": True},
             ("GET", "/_sim/info"): lambda request: self.info,
-            ("GET", "/_sim/stats"): lambda request: self.stats.snapshot(log=request.args.get("log") in ("1", "true")),
-            ("POST", "/_sim/reset-stats"): self._reset_stats,
+            ("GET", "/_sim/stats"): lambda request: self.stats.snapshot(log=flag(request, "log")),
+            ("POST", "/_sim/reset-stats"): self.reset_stats,
             ("GET", "/_sim/faults"): lambda request: self.faults.settings(),
-            ("POST", "/_sim/faults"): self._set_faults,
+            ("POST", "/_sim/faults"): lambda request: self.faults.update(**json_object(request)),
+            ("GET", "/_sim/requests"): self._requests,
+            ("GET", "/_sim/kore"): lambda request: self.kore.settings(),
+            ("POST", "/_sim/kore"): lambda request: self.kore.update(**json_object(request)),
+            ("POST", "/_sim/kore/revoke"): lambda request: self.kore.revoke(**json_object(request, empty_ok=True)),
+            ("GET", "/_sim/kore/faults"): lambda request: self.kore.faults.settings(),
+            ("POST", "/_sim/kore/faults"): lambda request: self.kore.faults.update(**json_object(request)),
+            ("GET", "/_sim/kore/stats"): lambda request: self.kore.stats.snapshot(),
         }
+        # (method, path pattern, handler(request, **groups))
+        self.admin_patterns = (
+            ("POST", re.compile(r"/_sim/kore/clients/(?P<client_id>[^/]+)/(?P<action>enable|disable)"),
+             lambda request, client_id, action: self.kore.clients.set_enabled(client_id, action == "enable")),
+        )
 
     def __call__(self, environ, start_response):
         request = Request(environ)
@@ -116,29 +160,45 @@ class SimulatorApp:
     def admin_response(self, request):
         if request.method == "GET" and request.path == "/_sim/truth":
             account = request.args.get("account") or self.info.get("account_sid")
-            return json_response(self.store.truth_json(account))
-        handler = self.admin.get((request.method, request.path))
+            return json_response(self.store.truth_json(account, kore_prefix(flag(request, "kore"))))
+        handler = self._admin_handler(request)
         if handler is None:
             return error_response(404, 20404, f"The requested resource {request.path} was not found")
         try:
             return json_response(json.dumps(handler(request)))
-        except ValueError as err:
+        except KeyError as err:
+            return error_response(404, 20404, str(err.args[0]))
+        except (TypeError, ValueError) as err:
             return error_response(400, 20001, str(err))
 
-    def _reset_stats(self, request):
+    def _admin_handler(self, request):
+        handler = self.admin.get((request.method, request.path))
+        if handler is not None:
+            return handler
+        for method, pattern, handler in self.admin_patterns:
+            match = pattern.fullmatch(request.path)
+            if match and request.method == method:
+                return lambda request: handler(request, **match.groupdict())
+        return None
+
+    def reset_stats(self, request=None):
+        """Zero the API counters and log, the token counters and the request log."""
         self.stats.reset()
+        self.kore.stats.reset()
+        if self.requests is not None:
+            self.requests.reset()
         return {"ok": True}
 
-    def _set_faults(self, request):
-        settings = request.get_json(force=True, silent=True)
-        if not isinstance(settings, dict):
-            raise ValueError("POST /_sim/faults needs a JSON object body")
-        return self.faults.update(**settings)
+    def _requests(self, request):
+        if self.requests is None:
+            return {"counts": {}, "log": []}
+        return self.requests.snapshot(request.args.get("listener") or None, log=request.args.get("log") != "0")
 
     # API endpoints
 
     def api_response(self, request):
         """Route, apply faults and auth, answer, count; drop the connection when that fault is drawn."""
+        caller = caller_of(request, self.platform)
         endpoint, args, route = self._route(request)
         entry = {
             "method": request.method, "path": request.path, "route": f"{request.method} {route}",
@@ -147,16 +207,18 @@ class SimulatorApp:
         }
         if not self.faults.enter():
             entry["fault"] = "concurrency"
-            response = self._too_many(concurrency=True)
+            response = self._too_many(caller, concurrency=True)
             in_flight = self.faults.in_flight
         else:
             try:
-                response = self._answer(request, endpoint, args, entry)
+                response = self._answer(request, endpoint, args, entry, caller)
                 in_flight = self.faults.in_flight
             finally:
                 self.faults.leave()
         entry["status"] = "dropped" if response is None else response.status_code
         self.stats.record(entry, in_flight)
+        if self.requests is not None:
+            self.requests.record(credential_entry("api", request, caller, entry["status"], self.kore))
         if response is None:
             drop_connection(request.environ)
         return response
@@ -169,13 +231,13 @@ class SimulatorApp:
         except (NotFound, MethodNotAllowed) as err:
             return err, {}, "unmatched"
 
-    def _too_many(self, concurrency=False):
+    def _too_many(self, caller, concurrency=False):
         headers = {"Retry-After": self.faults.retry_after}
         if concurrency:
             headers["Twilio-Concurrent-Requests"] = str(self.faults.in_flight)
-        return error_response(429, 20429, "Too Many Requests", headers)
+        return error_response(429, 20429, "Too Many Requests", headers, caller.docs)
 
-    def _answer(self, request, endpoint, args, entry):
+    def _answer(self, request, endpoint, args, entry, caller):
         """The response for an admitted request, or None to drop the connection."""
         if self.faults.latency:
             time.sleep(self.faults.latency)
@@ -184,18 +246,19 @@ class SimulatorApp:
         if fault == FAULT_DROP:
             return None
         if fault == FAULT_429:
-            return self._too_many()
+            return self._too_many(caller)
         if fault == FAULT_5XX:
-            return error_response(status_5xx, *STATUS_MESSAGES.get(status_5xx, (20500, "Internal Server Error")))
-        response = self._dispatch(request, endpoint, args)
+            code, message = STATUS_MESSAGES.get(status_5xx, (20500, "Internal Server Error"))
+            return error_response(status_5xx, code, message, None, caller.docs)
+        response = self._dispatch(request, endpoint, args, caller)
         if fault == FAULT_TRUNCATE:
             body = response.get_data()
             response.set_data(body[: len(body) // 2])
         return response
 
-    def _dispatch(self, request, endpoint, args):
+    def _dispatch(self, request, endpoint, args, caller):
         try:
-            account = self._authenticate(request)
+            account = self._authenticate(caller)
             if isinstance(endpoint, MethodNotAllowed):
                 raise ApiError(405, 20004, "Method not allowed")
             if isinstance(endpoint, NotFound):
@@ -205,30 +268,47 @@ class SimulatorApp:
             handler = {"list": self._list, "fetch": self._fetch, "ip_addresses": self._ip_addresses}[kind]
             return handler(request, BY_NAME[name], tables, args.get("ident"))
         except ApiError as err:
-            return err.response()
+            return err.response(caller.docs)
 
-    def _authenticate(self, request):
-        auth = request.authorization
-        account = None
-        if auth is not None and auth.type == "basic":
-            account = self.credentials.account_for(auth.username, auth.password)
-        if account is None:
-            raise ApiError(401, 20003, "Authenticate", {"WWW-Authenticate": 'Basic realm="Twilio API"'})
-        return account
+    def _authenticate(self, caller):
+        """The caller's account, by the schemes the platform accepts; else 401 (20003)."""
+        schemes = self.platform.schemes
+        if caller.scheme == "basic" and "basic" in schemes:
+            account = self.credentials.account_for(caller.credential, caller.password)
+            if account is not None:
+                return account
+        elif caller.scheme == "bearer" and "bearer" in schemes:
+            account = self.kore.account_for_token(caller.credential)
+            if account is not None:
+                return account
+            raise ApiError(401, 20003, INVALID_TOKEN_MESSAGE, {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        raise ApiError(401, 20003, self.platform.missing_message, {"WWW-Authenticate": self.platform.challenge})
+
+    def _urls(self, request, resource):
+        """(collection URL under the request's path prefix, (old, new) rewrite of the records' URLs or None).
+
+        Records are serialised once with their product's own prefix (`/wireless/...`); a request on an alias
+        prefix (`/programmable-wireless/...`) gets every URL in them rewritten to its prefix."""
+        prefix = request.path.split("/", 2)[1]
+        base = self.store.base_url
+        url = f"{base}/{prefix}/v1/{resource.path}"
+        if prefix == resource.product:
+            return url, None
+        return url, (f"{base}/{resource.product}/", f"{base}/{prefix}/")
 
     def _fetch(self, request, resource, tables, ident):
         table = tables[resource.name]
         position = table.find(ident)
         if position is None:
             raise not_found(request)
-        return json_response(table.json_of(position))
+        return json_response(table.json_getter(self._urls(request, resource)[1])(position))
 
     def _list(self, request, resource, tables, ident):
         table = tables[resource.name]
         criteria, filter_params = parse_filters(resource, request.args, tables)
         selection = [] if criteria is None else table.select(criteria)
-        return self._page(request, table, selection, resource.key, resource.collection_url(self.store.base_url),
-                          filter_params)
+        url, rewrite = self._urls(request, resource)
+        return self._page(request, table, selection, resource.key, url, filter_params, table.json_getter(rewrite))
 
     def _ip_addresses(self, request, resource, tables, ident):
         sims = tables["supersim_sims"]
@@ -237,10 +317,10 @@ class SimulatorApp:
             raise not_found(request)
         sim_sid = sims.sids[position]
         table = MiniTable(sims.hidden.get(sim_sid, {}).get("ip_addresses", []))
-        url = f"{resource.collection_url(self.store.base_url)}/{sim_sid}/IpAddresses"
+        url = f"{self._urls(request, resource)[0]}/{sim_sid}/IpAddresses"
         return self._page(request, table, table.select(()), IP_ADDRESS_KEY, url, [])
 
-    def _page(self, request, table, selection, key, url, filter_params):
+    def _page(self, request, table, selection, key, url, filter_params, json_of=None):
         page_size, number, token = parse_paging(request.args)
         start = locate(table, selection, token, page_size)
         if start is None:
@@ -256,7 +336,34 @@ class SimulatorApp:
                                   if page.has_previous and number > 0 and page.first_sid else None),
             "url": page_url(url, filter_params, page_size, number, token),
         }
-        return json_response(page.body(key, meta))
+        return json_response(page.body(key, meta, json_of))
+
+
+def flag(request, name):
+    return request.args.get(name) in ("1", "true")
+
+
+def kore_prefix(kore):
+    """The wireless prefix of the truth's URLs: KORE's alias or the product's own."""
+    return "programmable-wireless" if kore else None
+
+
+def json_object(request, empty_ok=False):
+    """The request's JSON object body (an empty body is {} when `empty_ok`)."""
+    if empty_ok and not request.get_data():
+        return {}
+    body = request.get_json(force=True, silent=True)
+    if not isinstance(body, dict):
+        raise ValueError(f"{request.method} {request.path} needs a JSON object body")
+    return body
+
+
+def credential_entry(listener, request, caller, status, kore, client_id=None):
+    """A RequestLog entry: which credential reached which listener (never a password or secret)."""
+    body = request.get_data(cache=True) if request.content_length else b""
+    return {"listener": listener, "method": request.method, "path": request.path, "auth": caller.scheme,
+            "credential": kore.redact(caller.credential), "client_id": client_id,
+            "client_secret": kore.carries_secret(request.query_string, body, caller), "status": status}
 
 
 def not_found(request):

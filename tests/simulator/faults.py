@@ -1,9 +1,13 @@
-"""Seeded fault injection and the in-flight request limit.
+"""Seeded fault injection and the in-flight request limit, for the API and for the KORE token endpoint.
 
 One random draw per API request picks at most one fault, in this order of ranges:
 429 (`rate_429`), 5xx (`rate_5xx`: 500 or 503 at random, or always `status_5xx` when set), dropped connection (`drop_rate`), truncated JSON (`truncate_rate`).
 `latency_ms` is added to every API request; `max_concurrency` (0 = unlimited) answers 429 to a request
 that arrives while that many are already in flight.
+
+The token endpoint has its own settings (`TokenFaultConfig`) and its own seeded draws: 401 (`rate_401`), 429,
+5xx, dropped connection, in that order of ranges, plus `fail_next`: the next N token requests fail with
+`fail_status` (401, 429 or a 5xx) before any draw.
 """
 import random
 import threading
@@ -13,6 +17,7 @@ FAULT_429 = "429"
 FAULT_5XX = "5xx"
 FAULT_DROP = "drop"
 FAULT_TRUNCATE = "truncate"
+FAULT_401 = "401"
 
 
 @dataclass
@@ -30,32 +35,77 @@ class FaultConfig:
     seed: int = 0
 
 
+@dataclass
+class TokenFaultConfig:
+    """Fault settings of the KORE token endpoint; every field can be changed at run time."""
+
+    rate_401: float = 0.0
+    rate_429: float = 0.0
+    retry_after: float = 1.0
+    rate_5xx: float = 0.0
+    status_5xx: int = 0
+    drop_rate: float = 0.0
+    latency_ms: float = 0.0
+    fail_next: int = 0
+    fail_status: int = 503
+    seed: int = 0
+
+
+# The ranges of one draw, in order: (fault, share setting).
+DRAW_ORDER = {
+    FaultConfig: ((FAULT_429, "rate_429"), (FAULT_5XX, "rate_5xx"), (FAULT_DROP, "drop_rate"),
+                  (FAULT_TRUNCATE, "truncate_rate")),
+    TokenFaultConfig: ((FAULT_401, "rate_401"), (FAULT_429, "rate_429"), (FAULT_5XX, "rate_5xx"), (FAULT_DROP, "drop_rate")),
+}
+
+
+def integer_fields(kind):
+    return tuple(f.name for f in fields(kind) if f.type is int)
+
+
 FAULT_NAMES = tuple(f.name for f in fields(FaultConfig))
-INTEGER_FAULTS = ("max_concurrency", "seed", "status_5xx")
+INTEGER_FAULTS = integer_fields(FaultConfig)
+TOKEN_FAULT_NAMES = tuple(f.name for f in fields(TokenFaultConfig))
+TOKEN_INTEGER_FAULTS = integer_fields(TokenFaultConfig)
+
+
+def check_setting(name, value):
+    """Raise ValueError for a value out of its setting's range."""
+    is_share = name.startswith("rate_") or name.endswith("_rate")
+    bad = (value < 0 or (is_share and value > 1) or (name == "status_5xx" and value and not 500 <= value <= 599)
+           or (name == "fail_status" and value not in (401, 429) and not 500 <= value <= 599))
+    if bad:
+        raise ValueError(f"fault setting {name}={value} out of range")
+
+
+def fault_for_status(status):
+    """The fault that answers `status` (401, 429 or a 5xx)."""
+    return {401: FAULT_401, 429: FAULT_429}.get(status, FAULT_5XX)
 
 
 class Faults:
-    """Thread-safe fault decisions and in-flight accounting."""
+    """Thread-safe fault decisions and in-flight accounting; `kind` is FaultConfig or TokenFaultConfig."""
 
-    def __init__(self, config=None):
-        self.config = FaultConfig()
+    def __init__(self, config=None, kind=FaultConfig):
+        self.kind = kind
+        self.names = tuple(f.name for f in fields(kind))
+        self.integers = integer_fields(kind)
+        self.config = kind()
         self._lock = threading.Lock()
         self._rng = random.Random(0)
         self.in_flight = 0
-        self.update(**asdict(config or FaultConfig()))
+        self.update(**asdict(config or kind()))
 
     def update(self, **settings):
         """Change fault settings; unknown names or bad values raise ValueError. Returns the new settings."""
-        unknown = set(settings) - set(FAULT_NAMES)
+        unknown = set(settings) - set(self.names)
         if unknown:
-            raise ValueError(f"unknown fault settings {sorted(unknown)}; known: {list(FAULT_NAMES)}")
+            raise ValueError(f"unknown fault settings {sorted(unknown)}; known: {list(self.names)}")
         with self._lock:
             for name, value in settings.items():
-                kind = int if name in INTEGER_FAULTS else float
+                kind = int if name in self.integers else float
                 value = kind(value if value is not None else 0)
-                is_share = name.startswith("rate_") or name.endswith("_rate")
-                if value < 0 or (is_share and value > 1) or (name == "status_5xx" and value and not 500 <= value <= 599):
-                    raise ValueError(f"fault setting {name}={value} out of range")
+                check_setting(name, value)
                 setattr(self.config, name, value)
             if "seed" in settings:
                 self._rng = random.Random(self.config.seed)
@@ -69,12 +119,14 @@ class Faults:
         """The fault for this request (FAULT_* or None), and a 5xx status for FAULT_5XX."""
         with self._lock:
             config = self.config
+            if getattr(config, "fail_next", 0) > 0:
+                config.fail_next -= 1
+                return fault_for_status(config.fail_status), config.fail_status
             roll = self._rng.random()
             status = config.status_5xx or self._rng.choice((500, 503))
         edge = 0.0
-        for fault, rate in ((FAULT_429, config.rate_429), (FAULT_5XX, config.rate_5xx),
-                            (FAULT_DROP, config.drop_rate), (FAULT_TRUNCATE, config.truncate_rate)):
-            edge += rate
+        for fault, name in DRAW_ORDER[self.kind]:
+            edge += getattr(config, name)
             if roll < edge:
                 return fault, status
         return None, status

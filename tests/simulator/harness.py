@@ -6,11 +6,14 @@ import subprocess as sp
 import sys
 import tempfile
 import threading
+import urllib.parse
 import urllib.request
 from dataclasses import asdict
 
-from .faults import FaultConfig
+from .faults import FaultConfig, TokenFaultConfig
 from .fleet import iso
+from .kore import (CLIENT_ID, CLIENT_SECRET, DEFAULT_TOKEN_LIFETIME, SECOND_CLIENT_ID, SECOND_CLIENT_SECRET, check_lifetime,
+                   platform_named)
 from .server import (ACCOUNT_SID, API_KEY, API_SECRET, AUTH_TOKEN, SECOND_ACCOUNT_SID, SECOND_AUTH_TOKEN, Server,
                      SimConfig, resolve_now)
 
@@ -27,22 +30,35 @@ class Simulator:
     (rate_429, retry_after, rate_5xx, latency_ms, drop_rate, truncate_rate, max_concurrency, seed).
     `now` (epoch seconds or ISO 8601; default today 00:00 UTC) is the reference time of generated dates.
     With `subprocess=True` the server runs as `python tests/simulator ...` in a child process.
+
+    KORE: `platform` ("twilio", "kore" or "both"), `token_lifetime` (seconds), `token_port`, `client_id` and
+    `client_secret` (the main account's API client), `token_faults` (a dict of token endpoint fault settings:
+    rate_401, rate_429, retry_after, rate_5xx, status_5xx, drop_rate, latency_ms, fail_next, fail_status, seed).
     """
 
     def __init__(self, seed=1, wireless_sims=100, super_sims=50, fixture=None, faults=None, *, subprocess=False,
                  host="127.0.0.1", port=0, now=None, account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, api_key=API_KEY,
-                 api_secret=API_SECRET, esim_profiles=None, ip_commands=None, sms_commands=None, startup_timeout=60):
+                 api_secret=API_SECRET, esim_profiles=None, ip_commands=None, sms_commands=None, startup_timeout=60,
+                 platform="twilio", token_lifetime=DEFAULT_TOKEN_LIFETIME, token_port=0, client_id=CLIENT_ID,
+                 client_secret=CLIENT_SECRET, token_faults=None):
+        platform_named(platform)
         self.config = SimConfig(host=host, port=port, seed=seed, wireless_sims=wireless_sims, super_sims=super_sims,
                                 esim_profiles=esim_profiles, ip_commands=ip_commands, sms_commands=sms_commands,
                                 fixture=fixture, now=resolve_now(now), account_sid=account_sid,
-                                auth_token=auth_token, api_key=api_key, api_secret=api_secret, faults=dict(faults or {}))
+                                auth_token=auth_token, api_key=api_key, api_secret=api_secret, faults=dict(faults or {}),
+                                platform=platform, token_lifetime=check_lifetime(token_lifetime), token_port=token_port,
+                                client_id=client_id, client_secret=client_secret, token_faults=dict(token_faults or {}))
         self.subprocess = subprocess
         self.startup_timeout = startup_timeout
         self.account_sid, self.auth_token = account_sid, auth_token
         self.api_key, self.api_secret = api_key, api_secret
         self.second_account_sid, self.second_auth_token = SECOND_ACCOUNT_SID, SECOND_AUTH_TOKEN
+        self.platform = platform
+        self.client_id, self.client_secret = client_id, client_secret
+        self.second_client_id, self.second_client_secret = SECOND_CLIENT_ID, SECOND_CLIENT_SECRET
+        self.token_lifetime = self.config.token_lifetime
         self.now = self.config.now
-        self.base_url = None
+        self.base_url = self.token_url = None
         self._server = self._thread = self._process = self._fixture_file = None
         self._truth = {}
 
@@ -60,7 +76,7 @@ class Simulator:
             self._start_process()
         else:
             self._server = Server(self.config)
-            self.base_url = self._server.base_url
+            self.base_url, self.token_url = self._server.base_url, self._server.token_url
             self._thread = threading.Thread(target=self._server.serve_forever, name="twilio-simulator", daemon=True)
             self._thread.start()
         return self
@@ -87,12 +103,19 @@ class Simulator:
 
     def _start_process(self):
         self._process = sp.Popen(self.command() + ["--stop-on-stdin-eof"], stdin=sp.PIPE, stdout=sp.PIPE, text=True)
-        ready = select.select([self._process.stdout], [], [], self.startup_timeout)[0]
+        self.base_url = self._read_url("first")
+        if platform_named(self.platform).token_listener:
+            # Printed right after the first line, and maybe already read into the pipe's buffer along with it
+            # (where select() cannot see it): read it without waiting for the file descriptor.
+            self.token_url = self._read_url("second", wait=False)
+
+    def _read_url(self, which, wait=True):
+        ready = select.select([self._process.stdout], [], [], self.startup_timeout)[0] if wait else True
         line = self._process.stdout.readline().strip() if ready else ""
         if not line.startswith("http://"):
             self.stop()
-            raise RuntimeError(f"the simulator did not start (first line {line!r})")
-        self.base_url = line
+            raise RuntimeError(f"the simulator did not start ({which} line {line!r})")
+        return line
 
     def command(self):
         """The `python tests/simulator ...` command line for this configuration."""
@@ -109,6 +132,12 @@ class Simulator:
             command += ["--fixture", self._fixture_path(config.fixture)]
         for name, value in config.faults.items():
             command += ["--fault-seed" if name == "seed" else f"--{name.replace('_', '-')}", str(value)]
+        if config.platform != "twilio":
+            command += ["--platform", config.platform, "--token-lifetime", str(config.token_lifetime),
+                        "--token-port", str(config.token_port), "--client-id", config.client_id,
+                        "--client-secret", config.client_secret]
+        for name, value in config.token_faults.items():
+            command += ["--token-fault-seed" if name == "seed" else f"--token-{name.replace('_', '-')}", str(value)]
         return command
 
     def _fixture_path(self, fixture):
@@ -136,14 +165,23 @@ class Simulator:
         ({Super SIM SID: [records]}) and `registration_codes` ({Wireless SIM SID: code}). Read-only."""
         return self.truth_for(self.account_sid)
 
-    def truth_for(self, account_sid):
-        """Like `truth`, for any account (an account without data has empty lists)."""
-        if account_sid not in self._truth:
-            if self._server is not None:
-                self._truth[account_sid] = self._server.app.store.truth(account_sid)
+    @property
+    def kore_truth(self):
+        """`truth` with the URLs served on KORE's `/programmable-wireless` alias (platforms kore and both)."""
+        return self.truth_for(self.account_sid, kore=True)
+
+    def truth_for(self, account_sid, kore=False):
+        """Like `truth`, for any account (an account without data has empty lists); with `kore=True` the
+        Wireless records' URLs are those served under `/programmable-wireless`."""
+        key = (account_sid, kore)
+        if key not in self._truth:
+            if self._server is not None and not kore:
+                self._truth[key] = self._server.app.store.truth(account_sid)
+            elif self._server is not None:
+                self._truth[key] = json.loads(self._server.app.store.truth_json(account_sid, "programmable-wireless"))
             else:
-                self._truth[account_sid] = self._admin("GET", f"/_sim/truth?account={account_sid}")
-        return self._truth[account_sid]
+                self._truth[key] = self._admin("GET", f"/_sim/truth?account={account_sid}" + ("&kore=1" if kore else ""))
+        return self._truth[key]
 
     def info(self):
         return self._admin("GET", "/_sim/info")
@@ -157,8 +195,9 @@ class Simulator:
         return self._admin("GET", "/_sim/stats" + ("?log=1" if log else ""))
 
     def reset_stats(self):
+        """Zero the API counters and log, the token counters and the request log."""
         if self._server is not None:
-            self._server.stats.reset()
+            self._server.app.reset_stats()
         else:
             self._admin("POST", "/_sim/reset-stats")
 
@@ -173,6 +212,86 @@ class Simulator:
         settings = asdict(FaultConfig())
         settings.pop("seed")
         return self.set_faults(**settings)
+
+    # KORE: tokens, clients, token faults, the request log
+
+    def request_token(self, client_id=None, client_secret=None):
+        """POST the token endpoint as an API client (default: client 1) and return the JSON body; raises
+        urllib.error.HTTPError for an error answer. The request shows in the request log like any other."""
+        if self.token_url is None:
+            raise RuntimeError(f"no token endpoint on platform {self.platform!r} (use platform='kore' or 'both')")
+        form = urllib.parse.urlencode({"grant_type": "client_credentials", "client_id": client_id or self.client_id,
+                                       "client_secret": client_secret or self.client_secret}).encode()
+        request = urllib.request.Request(self.token_url, data=form, method="POST",
+                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.load(response)
+
+    def access_token(self, client_id=None, client_secret=None):
+        """A fresh access token (the `access_token` of `request_token()`)."""
+        return self.request_token(client_id, client_secret)["access_token"]
+
+    def revoke_tokens(self, token=None, client_id=None):
+        """Revoke one token, one client's tokens, or every token (no argument); returns how many good ones
+        were revoked. A revoked token gets 401 (20003, `Bearer error="invalid_token"`)."""
+        body = {key: value for key, value in (("token", token), ("client_id", client_id)) if value is not None}
+        return self._either(lambda: self._server.kore.revoke(**body), "POST", "/_sim/kore/revoke", body)["revoked"]
+
+    def disable_client(self, client_id=None):
+        """Refuse new tokens to a client (default: client 1): the token endpoint answers 401 unauthorized_client.
+        Tokens already issued stay good until they expire or are revoked."""
+        return self._set_client(client_id or self.client_id, False)
+
+    def enable_client(self, client_id=None):
+        return self._set_client(client_id or self.client_id, True)
+
+    def _set_client(self, client_id, enabled):
+        action = "enable" if enabled else "disable"
+        return self._either(lambda: self._server.kore.clients.set_enabled(client_id, enabled),
+                            "POST", f"/_sim/kore/clients/{urllib.parse.quote(client_id, safe='')}/{action}")
+
+    def set_token_lifetime(self, seconds):
+        """Lifetime of the tokens issued from now on; returns the KORE settings."""
+        settings = self._either(lambda: self._server.kore.update(token_lifetime=seconds), "POST", "/_sim/kore",
+                                {"token_lifetime": seconds})
+        self.token_lifetime = settings["token_lifetime"]
+        return settings
+
+    def kore_settings(self):
+        """platform, token_url, token_lifetime, clients, active_tokens, faults."""
+        # pylint: disable-next=unnecessary-lambda  # self._server is read when called: None in subprocess mode
+        return self._either(lambda: self._server.kore.settings(), "GET", "/_sim/kore")
+
+    def set_token_faults(self, **settings):
+        """Change the token endpoint's fault settings at run time; returns all its current settings."""
+        return self._either(lambda: self._server.kore.faults.update(**settings), "POST", "/_sim/kore/faults", settings)
+
+    def clear_token_faults(self):
+        settings = asdict(TokenFaultConfig())
+        settings.pop("seed")
+        return self.set_token_faults(**settings)
+
+    def token_stats(self):
+        """Token endpoint counters: requests, ok, failed, by_status, by_error, faults, issued, revoked,
+        rejected_unknown, rejected_expired, rejected_revoked."""
+        # pylint: disable-next=unnecessary-lambda  # self._server is read when called: None in subprocess mode
+        return self._either(lambda: self._server.kore.stats.snapshot(), "GET", "/_sim/kore/stats")
+
+    def requests_log(self, listener=None):
+        """The request log (last 10,000 entries; `listener` "api" or "token" to keep one): listener, method,
+        path, auth, credential, client_id, client_secret, status, time."""
+        query = f"?listener={listener}" if listener else ""
+        return self._either(lambda: self._server.requests.snapshot(listener), "GET", f"/_sim/requests{query}")["log"]
+
+    def request_counts(self):
+        """{listener: {"requests", "auth": {scheme: n}, "client_secret": n}} since the start or the last reset."""
+        return self._either(lambda: self._server.requests.snapshot(log=False), "GET", "/_sim/requests?log=0")["counts"]
+
+    def _either(self, local, method, path, body=None):
+        """Call `local()` in-thread (a JSON-safe copy of its answer), else the admin endpoint."""
+        if self._server is not None:
+            return json.loads(json.dumps(local()))
+        return self._admin(method, path, body)
 
     def _admin(self, method, path, body=None):
         data = json.dumps(body).encode() if body is not None else None

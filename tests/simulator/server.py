@@ -1,6 +1,10 @@
-"""Building and running the simulator: configuration, built-in credentials and the werkzeug server."""
+"""Building and running the simulator: configuration, built-in credentials and the werkzeug server(s).
+
+On the KORE platforms (`kore`, `both`) a second listener, on its own port, serves the token endpoint.
+"""
 import datetime
 import gc
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -10,8 +14,11 @@ from . import fixtures
 from .app import Credentials, SimulatorApp
 from .faults import FaultConfig, Faults
 from .fleet import GenerateSpec, generate, iso
-from .stats import Stats
+from .kore import (CLIENT_ID, CLIENT_SECRET, DEFAULT_TOKEN_LIFETIME, SECOND_CLIENT_ID, SECOND_CLIENT_SECRET, TOKEN_PATH,
+                   Kore)
+from .stats import RequestLog, Stats
 from .store import Store
+from .token_app import TokenApp
 
 ACCOUNT_SID = "AC00000000000000000000000000000001"
 AUTH_TOKEN = "0123456789abcdef0123456789abcdef"
@@ -43,6 +50,12 @@ class SimConfig:
     api_key: str = API_KEY
     api_secret: str = API_SECRET
     faults: dict = field(default_factory=dict)
+    platform: str = "twilio"
+    token_lifetime: float = DEFAULT_TOKEN_LIFETIME
+    token_port: int = 0
+    client_id: str = CLIENT_ID
+    client_secret: str = CLIENT_SECRET
+    token_faults: dict = field(default_factory=dict)
 
 
 def resolve_now(value=None):
@@ -101,6 +114,15 @@ def build_credentials(config):
     return credentials
 
 
+def build_kore(config):
+    """The platform with its API clients: client 1 of the main account, client 2 of account 2."""
+    kore = Kore(config.platform, config.token_lifetime, config.token_faults)
+    kore.add_client(config.client_id, config.client_secret, config.account_sid)
+    if config.client_id != SECOND_CLIENT_ID:
+        kore.add_client(SECOND_CLIENT_ID, SECOND_CLIENT_SECRET, SECOND_ACCOUNT_SID)
+    return kore
+
+
 class QuietHandler(WSGIRequestHandler):
     """Werkzeug's handler without per-request log lines; a dropped connection also ends keep-alive."""
 
@@ -112,7 +134,8 @@ class QuietHandler(WSGIRequestHandler):
 
 
 class Server:
-    """A bound (not yet serving) threaded werkzeug server with its data built from `config`."""
+    """Bound (not yet serving) threaded werkzeug servers with their data built from `config`: the API
+    listener, and on the KORE platforms the token listener (`token_url`; None on twilio)."""
 
     def __init__(self, config):
         started = time.monotonic()
@@ -120,18 +143,38 @@ class Server:
         self.now = resolve_now(config.now)
         self.faults = Faults(FaultConfig(**config.faults) if config.faults else None)
         self.stats = Stats()
-        info = {"account_sid": config.account_sid, "now": iso(self.now), "now_epoch": self.now, "seed": config.seed}
-        self.app = SimulatorApp(build_credentials(config), self.faults, self.stats, info)
+        self.requests = RequestLog()
+        self.kore = build_kore(config)
+        info = {"account_sid": config.account_sid, "now": iso(self.now), "now_epoch": self.now, "seed": config.seed,
+                "platform": config.platform}
+        self.app = SimulatorApp(build_credentials(config), self.faults, self.stats, info, self.kore, self.requests)
         self.httpd = make_server(config.host, config.port, self.app, threaded=True, request_handler=QuietHandler)
         self.base_url = f"http://{config.host}:{self.httpd.server_port}"
         self.app.store = build_store(config, self.now, self.base_url)
+        self.token_httpd = self.token_url = None
+        if self.kore.platform.token_listener:
+            self.token_httpd = make_server(config.host, config.token_port, TokenApp(self.kore, self.requests),
+                                           threaded=True, request_handler=QuietHandler)
+            self.token_url = self.kore.token_url = f"http://{config.host}:{self.token_httpd.server_port}{TOKEN_PATH}"
         info["base_url"] = self.base_url
+        info["token_url"] = self.token_url
         info["accounts"] = sorted(self.app.store.accounts)
+        info["clients"] = [client["client_id"] for client in self.kore.clients.listing()]
         info["startup_seconds"] = round(time.monotonic() - started, 3)
 
     def serve_forever(self):
-        """Serve until `shutdown()` (another thread) or KeyboardInterrupt; closes the socket on exit."""
-        self.httpd.serve_forever(poll_interval=0.1)
+        """Serve until `shutdown()` (another thread) or KeyboardInterrupt; closes the sockets on exit."""
+        token_thread = None
+        if self.token_httpd is not None:
+            token_thread = threading.Thread(target=self.token_httpd.serve_forever, kwargs={"poll_interval": 0.1},
+                                            name="kore-token-listener", daemon=True)
+            token_thread.start()
+        try:
+            self.httpd.serve_forever(poll_interval=0.1)
+        finally:
+            if token_thread is not None:
+                self.token_httpd.shutdown()
+                token_thread.join(10)
 
     def shutdown(self):
         self.httpd.shutdown()

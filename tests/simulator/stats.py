@@ -1,4 +1,5 @@
-"""Request counters and a bounded request log (API paths only; never the Authorization header)."""
+"""Request counters and a bounded request log (API paths only; never the Authorization header); the
+credential log of both listeners (`RequestLog`); the KORE token counters (`TokenStats`)."""
 import threading
 import time
 from collections import Counter, deque
@@ -61,3 +62,84 @@ class Stats:
             if log:
                 snapshot["log"] = list(self.log)
             return snapshot
+
+
+class RequestLog:
+    """Who presented which credential to which listener: every request on the API listener (except `/_sim/`
+    admin paths) and on the token listener, as counters and the last LOG_SIZE entries.
+
+    An entry has listener (`api`/`token`), method, path, auth (`none`/`basic`/`bearer`/another scheme),
+    credential (the basic username or the bearer token; never a password), client_id (the token request's
+    form field), client_secret (whether a client secret was sent, see `Kore.carries_secret`), status, time.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        with self._lock:
+            self.counts = {}
+            self.log = deque(maxlen=LOG_SIZE)
+
+    def record(self, entry):
+        entry["time"] = round(time.time(), 3)
+        with self._lock:
+            counts = self.counts.get(entry["listener"])
+            if counts is None:
+                counts = self.counts[entry["listener"]] = {"requests": 0, "auth": Counter(), "client_secret": 0}
+            counts["requests"] += 1
+            counts["auth"][entry["auth"]] += 1
+            counts["client_secret"] += entry["client_secret"]
+            self.log.append(entry)
+
+    def snapshot(self, listener=None, log=True):
+        """{"counts": {listener: {"requests", "auth": {scheme: n}, "client_secret": n}}, "log": [...]}."""
+        with self._lock:
+            snapshot = {"counts": {name: dict(counts, auth=dict(counts["auth"])) for name, counts in self.counts.items()}}
+            if log:
+                snapshot["log"] = [dict(entry) for entry in self.log if listener in (None, entry["listener"])]
+            return snapshot
+
+
+class TokenStats:
+    """Counters of the token endpoint (requests, ok, failed, by_status, by_error, faults) and of the tokens
+    (issued, revoked, and bearer tokens refused by the API: rejected_unknown/_expired/_revoked)."""
+
+    EVENTS = ("issued", "revoked", "rejected_unknown", "rejected_expired", "rejected_revoked")
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        with self._lock:
+            self.requests = self.ok = self.failed = 0
+            self.by_status = Counter()
+            self.by_error = Counter()
+            self.faults = Counter()
+            self.events = Counter({name: 0 for name in self.EVENTS})
+
+    def record(self, status, error=None, fault=None):
+        """Count one token request: its status (or "dropped"), OAuth error code and fault."""
+        with self._lock:
+            self.requests += 1
+            if status == 200:
+                self.ok += 1
+            else:
+                self.failed += 1
+            self.by_status[str(status)] += 1
+            if error:
+                self.by_error[error] += 1
+            if fault:
+                self.faults[fault] += 1
+
+    def count(self, event, number=1):
+        with self._lock:
+            self.events[event] += number
+
+    def snapshot(self):
+        with self._lock:
+            return dict({"requests": self.requests, "ok": self.ok, "failed": self.failed,
+                         "by_status": dict(self.by_status), "by_error": dict(self.by_error), "faults": dict(self.faults)},
+                        **self.events)

@@ -2,7 +2,8 @@
 
 A `Table` serialises each record's JSON text once (on first use) and keeps it, so a page is one string
 join; filter indexes (field value -> ascending positions) are built on first use. Positions are indexes
-into the newest-first order, so every filtered selection stays ordered and pages are slices.
+into the newest-first order, so every filtered selection stays ordered and pages are slices. Records served
+under an alias prefix (KORE's `/programmable-wireless` for `/wireless`) are rewritten once and kept as well.
 """
 import json
 import threading
@@ -29,6 +30,7 @@ class Table:
             self.unique_names = {r["unique_name"]: i for i, r in enumerate(self.records) if r["unique_name"] is not None}
         self.hidden = hidden
         self._indexes = {}
+        self._rewritten = {}
         self._lock = threading.Lock()
 
     def __len__(self):
@@ -70,6 +72,24 @@ class Table:
         if text is None:
             text = self.jsons[position] = ENCODE(self.records[position])
         return text
+
+    def json_getter(self, rewrite=None):
+        """`json_of`, or for an alias path prefix (`rewrite`: (old URL prefix, new)) a function giving the
+        record's JSON with its URLs rewritten, also made once per record and kept."""
+        if not rewrite:
+            return self.json_of
+        with self._lock:
+            cache = self._rewritten.get(rewrite)
+            if cache is None:
+                cache = self._rewritten[rewrite] = [None] * len(self.records)
+        records, jsons = self.records, self.jsons
+
+        def rewritten(position):
+            text = cache[position]
+            if text is None:
+                text = cache[position] = (jsons[position] or ENCODE(records[position])).replace(*rewrite)
+            return text
+        return rewritten
 
 
 class MiniTable:
@@ -119,8 +139,9 @@ class Page:
     def has_previous(self):
         return self.start > 0
 
-    def body(self, key, meta):
-        items = ", ".join(map(self.table.json_of, self.selection[self.start:self.end]))
+    def body(self, key, meta, json_of=None):
+        """The page's JSON text; `json_of` (default: the table's) gives a record's JSON by position."""
+        items = ", ".join(map(json_of or self.table.json_of, self.selection[self.start:self.end]))
         return f'{{"{key}": [{items}], "meta": {json.dumps(meta)}}}'
 
 
@@ -166,12 +187,16 @@ class Store:
         truth.update(self._hidden_truth(tables))
         return truth
 
-    def truth_json(self, account_sid):
-        """`truth()` as JSON text, joined from the pre-serialised records."""
+    def truth_json(self, account_sid, wireless_prefix=None):
+        """`truth()` as JSON text, joined from the pre-serialised records; with `wireless_prefix` (e.g.
+        "programmable-wireless") the URLs are those served under that alias of /wireless."""
         tables = self.tables(account_sid)
         parts = [f'"{name}": [{", ".join(map(table.json_of, range(len(table))))}]' for name, table in tables.items()]
         parts += [f"{json.dumps(name)}: {json.dumps(value)}" for name, value in self._hidden_truth(tables).items()]
-        return "{" + ", ".join(parts) + "}"
+        text = "{" + ", ".join(parts) + "}"
+        if wireless_prefix:
+            text = text.replace(f"{self.base_url}/wireless/", f"{self.base_url}/{wireless_prefix}/")
+        return text
 
     @staticmethod
     def _hidden_truth(tables):
