@@ -1,0 +1,196 @@
+# -*- coding: utf-8 -*-
+# Copyright: simfleet.twilio contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""End-to-end tests on KORE Wireless: real ``ansible-playbook`` runs and the shared client against the simulator
+playing KORE (OAuth 2.0 client credentials, a token endpoint on its own port, bearer tokens).
+
+- every info module with every filter, the records checked against the simulator's truth, one token per module
+  run, the client secret only at the token listener and bearer tokens only at the API listener;
+- ``-vvv`` and failures (wrong secret, a token endpoint that keeps failing, credentials of both platforms) with
+  no secret and no access token anywhere in the output, and no API request when no token could be had;
+- the token lifecycle at fleet scale: 100,000 SIMs with tokens that live 2 seconds, a revoked token, a client
+  that is refused new tokens.
+"""
+
+import copy
+import glob
+import json
+import os
+import sys
+import time
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TESTS = os.path.dirname(HERE)
+ROOT = os.path.dirname(TESTS)
+for _path in (HERE, TESTS, os.path.join(ROOT, "build", "collections")):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+
+from _ansible import run_tasks  # noqa: E402
+from simulator import Simulator  # noqa: E402
+
+from ansible_collections.simfleet.twilio.plugins.module_utils._client import TwilioClient, TwilioError  # noqa: E402
+from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import ENDPOINTS, redact  # noqa: E402
+
+# The info modules, from the endpoint table and the module files.
+MODULES = sorted(name for name in ENDPOINTS
+                 if os.path.exists(os.path.join(ROOT, "plugins", "modules", "%s_info.py" % name)))
+# Which record field each filter option matches; None: a value the simulator never shows (expect no record).
+FILTER_FIELDS = {"status": "status", "iccid": "iccid", "rate_plan": "rate_plan_sid", "e_id": "e_id", "fleet": "fleet_sid",
+                 "eid": "eid", "sim_sid": "sim_sid", "sim": "sim_sid", "sim_iccid": "sim_iccid", "direction": "direction",
+                 "sim_registration_code": None}
+
+
+def truth_key(endpoint):
+    return endpoint.name + "s" if endpoint.key == "sims" else endpoint.key
+
+
+def kore_connection(sim, **extra):
+    return dict(client_id=sim.client_id, client_secret=sim.client_secret, token_url=sim.token_url, base_url=sim.product_url,
+                **extra)
+
+
+def secrets_of(sim):
+    """The client secrets and every access token the simulator handed out."""
+    tokens = set(entry["credential"] for entry in sim.requests_log("api") if entry.get("auth") == "bearer" and entry.get("credential"))
+    return [sim.client_secret, sim.second_client_secret] + sorted(tokens)
+
+
+@pytest.fixture(scope="module")
+def kore():
+    with Simulator(seed=21, wireless_sims=240, super_sims=160, platform="kore") as sim:
+        yield sim
+
+
+def filter_cases(sim):
+    """(task name, module, filter args, expected records) for every filter of every info module."""
+    truth = sim.kore_truth
+    cases = []
+    for name in MODULES:
+        endpoint = ENDPOINTS[name]
+        records = truth[truth_key(endpoint)]
+        cases.append(("%s unfiltered" % name, name, {}, records))
+        for f in endpoint.filters:
+            assert f.option in FILTER_FIELDS, "add %s to FILTER_FIELDS" % f.option
+            field = FILTER_FIELDS[f.option]
+            if field is None:
+                cases.append(("%s %s" % (name, f.option), name, {f.option: "no-such-value"}, []))
+                continue
+            value = next(r[field] for r in records if r.get(field))
+            expected = [r for r in records if r.get(field) == value]
+            assert expected
+            cases.append(("%s %s" % (name, f.option), name, {f.option: value}, expected))
+    return cases
+
+
+def test_every_module_and_filter_on_kore(kore, tmp_path):
+    kore.reset_stats()
+    cases = filter_cases(kore)
+    tasks = [{"name": title, "simfleet.twilio.%s_info" % name: dict(args, **kore_connection(kore))} for title, name, args, dummy in cases]
+    run = run_tasks(str(tmp_path), tasks, verbosity=3)
+    assert run.rc == 0, run.output[-3000:]
+    for title, name, dummy, expected in cases:
+        endpoint = ENDPOINTS[name]
+        got = run.ok(title)[endpoint.key]
+        assert got == redact(endpoint, copy.deepcopy(expected)), title
+    # One token per module run, the secret only at the token listener, bearer tokens only at the API listener.
+    assert kore.token_stats()["issued"] == len(cases)
+    counts = kore.request_counts()
+    assert counts["token"]["requests"] == len(cases) and counts["token"]["client_secret"] == len(cases)
+    assert counts["api"]["client_secret"] == 0 and set(counts["api"]["auth"]) == {"bearer"}
+    assert set(counts["token"]["auth"]) <= {"none"}
+    assert all(entry["path"].startswith(("/programmable-wireless/v1/", "/supersim/v1/")) for entry in kore.requests_log("api"))
+    for secret in secrets_of(kore):
+        assert secret not in run.output
+    assert "kore-at-" not in run.output
+
+
+def test_failures_on_kore_are_clear_and_reveal_nothing(kore, tmp_path):
+    kore.reset_stats()
+    connection = kore_connection(kore, max_retries=1, max_retry_time=5)
+    with Simulator(seed=22, wireless_sims=5, super_sims=5, platform="kore", token_faults={"rate_5xx": 1.0, "status_5xx": 503}) as down:
+        tasks = [
+            {"name": "wrong secret", "simfleet.twilio.supersim_sim_info": dict(connection, client_secret="not-the-secret-000")},
+            {"name": "both platforms", "simfleet.twilio.wireless_sim_info": dict(connection, auth_token="0123456789abcdef0123456789abcdef",
+                                                                               account_sid=kore.account_sid)},
+            {"name": "no client secret", "simfleet.twilio.wireless_sim_info": dict(client_id=kore.client_id, base_url=kore.product_url)},
+            {"name": "token endpoint down", "simfleet.twilio.wireless_sim_info": dict(kore_connection(down), max_retries=1)},
+            {"name": "twilio credentials on a kore-only server", "simfleet.twilio.wireless_sim_info": dict(
+                account_sid=kore.account_sid, auth_token=kore.auth_token, base_url=kore.product_url, max_retries=0)},
+        ]
+        for task in tasks:
+            task["ignore_errors"] = True
+        run = run_tasks(str(tmp_path), tasks, workers=1, verbosity=3)
+        down_counts = down.request_counts()
+        leaked = secrets_of(down)
+    message = run.failed("wrong secret")["msg"]
+    assert message == ("KORE token request failed: POST %s answered HTTP 401: unauthorized_client: Invalid client or Invalid client "
+                       "credentials" % kore.token_url)
+    assert "credentials of both platforms are set" in run.failed("both platforms")["msg"]
+    assert "client_secret is required on KORE" in run.failed("no client secret")["msg"]
+    message = run.failed("token endpoint down")["msg"]
+    assert "KORE token endpoint answered HTTP 503" in message or "temporarily_unavailable" in message
+    assert "gave up after 2 attempts" in message
+    assert "Twilio API error 20003 (HTTP 401)" in run.failed("twilio credentials on a kore-only server")["msg"]
+    # No token, no API request: the failed token requests never reached the API listener.
+    assert "api" not in down_counts and down_counts["token"]["requests"] == 2
+    counts = kore.request_counts()
+    assert counts["token"]["requests"] == 1 and counts["api"]["requests"] == 1  # the wrong secret; the Twilio-credentials run
+    for secret in secrets_of(kore) + leaked + ["not-the-secret-000"]:
+        assert secret not in run.output
+
+
+# -- the token lifecycle at fleet scale, through the shared client -------------------------------------------------
+
+def test_100000_sims_with_tokens_that_live_2_seconds(tmp_path):
+    with Simulator(seed=23, wireless_sims=100000, super_sims=10, platform="kore", token_lifetime=2, subprocess=True,
+                   faults={"latency_ms": 40}) as sim:
+        sim.reset_stats()
+        started = time.monotonic()
+        with TwilioClient(**kore_connection(sim)) as client:
+            records = client.list_records(ENDPOINTS["wireless_sim"])
+        seconds = time.monotonic() - started
+        sids = [r["sid"] for r in records]
+        stats = sim.token_stats()
+        pages = sim.stats()["requests"]
+    assert len(sids) == 100000 and len(set(sids)) == 100000
+    # 100 pages of at least 40 ms: at least 4 seconds, so tokens expire during the listing; each one is replaced
+    # before it runs out (no page is refused) and no more are asked for than the listing's length needs.
+    assert pages == 100
+    assert 3 <= client.token_requests <= 12, client.token_requests
+    assert stats["issued"] == client.token_requests
+    assert stats["rejected_expired"] == 0
+    print("kore 100000 SIMs, 2 s tokens: %d pages in %.1f s, %d token requests" % (pages, seconds, client.token_requests))
+
+
+def test_a_revoked_token_costs_one_renewal_then_a_refused_client_fails_clearly(kore):
+    kore.revoke_tokens()  # those of the tests before
+    kore.reset_stats()
+    sims = ENDPOINTS["supersim_sim"]
+    with TwilioClient(**kore_connection(kore)) as client:
+        assert len(client.list_records(sims)) == 160
+        assert kore.revoke_tokens() == 1
+        assert len(client.list_records(sims)) == 160
+        assert client.token_requests == 2
+        kore.revoke_tokens()
+        kore.disable_client()
+        try:
+            with pytest.raises(TwilioError) as err:
+                client.list_records(sims)
+        finally:
+            kore.enable_client()
+    assert str(err.value) == ("KORE token request failed: POST %s answered HTTP 401: unauthorized_client: Invalid client or "
+                              "Invalid client credentials" % kore.token_url)
+    assert client.token_requests == 3
+    log = kore.requests_log("api")
+    assert [entry["status"] for entry in log] == [200, 401, 200, 401]
+
+
+def test_no_python_file_of_the_collection_names_a_kore_secret():
+    """The simulator's secrets are test data: nothing under plugins/ may carry them."""
+    for path in glob.glob(os.path.join(ROOT, "plugins", "**", "*.py"), recursive=True):
+        with open(path) as handle:
+            assert "simulator-kore-secret" not in handle.read(), path
