@@ -27,24 +27,30 @@ options:
   window_days:
     description:
       - IP and SMS commands created in the last O(window_days) days are counted; older ones are ignored.
+      - More than 0 and at most 36500.
     type: float
     default: 7
   recent_days:
     description:
       - SIMs whose C(date_updated) is within the last O(recent_days) days are listed as recently changed.
+      - More than 0 and at most 36500.
     type: float
     default: 7
   silent_statuses:
     description:
       - Super SIMs in one of these statuses without any IP or SMS command in the window are listed as silent.
+      - A comma-separated string is read as a list.
     type: list
     elements: str
+    choices: [new, ready, active, inactive, scheduled]
     default: [active]
   products:
     description:
-      - The products that were audited, recorded in the report.
+      - The products that were audited, at least one; the records of other products in the input are ignored.
+      - A comma-separated string is read as a list.
     type: list
     elements: str
+    choices: [wireless, supersim]
     default: [wireless, supersim]
   now:
     description:
@@ -123,19 +129,17 @@ _value:
 import datetime
 from collections import Counter
 
-from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.simfleet.twilio.plugins.plugin_utils._fleet import (
+    AUDIT_OPTIONS,
     PRODUCTS,
     SCHEMA_VERSION,
     by_sim,
     fleet_sims,
     in_window,
     iso,
-    number,
     parse_time,
-    plain,
     records,
     reference_time,
     text,
@@ -177,13 +181,11 @@ def _timestamp(value):
 
 def summarize(data, window_days=7, recent_days=7, silent_statuses=None, products=None, now=None):
     """The audit report (a plain dict); see RETURN."""
-    window_days = number(window_days, "window_days")
-    recent_days = number(recent_days, "recent_days")
-    silent_statuses = [to_text(s) for s in (silent_statuses if silent_statuses is not None else ["active"])]
-    products = [to_text(p) for p in (products if products is not None else PRODUCTS)]
-    unknown = sorted(set(products) - set(PRODUCTS))
-    if unknown:
-        raise AnsibleFilterError("products must be among %s, got %s" % (", ".join(PRODUCTS), ", ".join(unknown)))
+    window_days = AUDIT_OPTIONS["window_days"](window_days, "window_days")
+    recent_days = AUDIT_OPTIONS["recent_days"](recent_days, "recent_days")
+    silent_statuses = AUDIT_OPTIONS["silent_statuses"](
+        ["active"] if silent_statuses is None else silent_statuses, "silent_statuses")
+    products = AUDIT_OPTIONS["products"](PRODUCTS if products is None else products, "products")
     moment = reference_time(now)
     start = moment - datetime.timedelta(days=window_days)
     recent_start = moment - datetime.timedelta(days=recent_days)
@@ -235,7 +237,7 @@ def summarize(data, window_days=7, recent_days=7, silent_statuses=None, products
         "schema_version": SCHEMA_VERSION,
         "generated_at": iso(moment),
         "parameters": {
-            "window_days": plain(window_days), "recent_days": plain(recent_days),
+            "window_days": window_days, "recent_days": recent_days,
             "silent_statuses": silent_statuses, "products": products,
         },
         "window": {"start": iso(start), "end": iso(moment)},

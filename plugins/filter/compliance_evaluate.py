@@ -33,6 +33,9 @@ options:
   policy:
     description:
       - The policy. Every key is optional and falls back to the default shown.
+      - Every list can also be given as a comma-separated string, as C(-e) on the command line gives it.
+      - An unknown key, rule, product or status, an empty product list and a number out of range are refused
+        with a message naming the key.
     type: dict
     default: {}
     suboptions:
@@ -43,16 +46,18 @@ options:
         default: {}
       allowed_statuses:
         description:
-          - C(wireless) and C(supersim), the statuses allowed for SIMs of each product.
+          - C(wireless) and C(supersim), the statuses allowed for SIMs of each product, each among the statuses
+            Twilio documents for that product.
           - By default every status Twilio documents, so the rule only catches statuses removed from the list.
         type: dict
       suspended_statuses:
-        description: The statuses that count as suspended.
+        description: The statuses that count as suspended, among the SIM statuses of both products.
         type: list
         elements: str
+        choices: [new, ready, active, suspended, deactivated, canceled, scheduled, updating, inactive]
         default: [suspended, inactive]
       suspended_max_days:
-        description: How many days a SIM may stay suspended.
+        description: How many days a SIM may stay suspended, from 0 to 36500.
         type: float
         default: 30
       failed_command_ratio:
@@ -60,26 +65,28 @@ options:
         type: float
         default: 0.2
       failed_command_min:
-        description: The ratio is checked only for SIMs with at least this many commands sent to them.
+        description: The ratio is checked only for SIMs with at least this many commands sent to them, 1 or more.
         type: int
         default: 5
       command_window_days:
-        description: The failed-command ratio looks at commands created in this many last days.
+        description: The failed-command ratio looks at commands created in this many last days, more than 0.
         type: float
         default: 7
       silent_days:
-        description: A SIM is silent when it exchanged no command in this many last days.
+        description: A SIM is silent when it exchanged no command in this many last days, more than 0.
         type: float
         default: 7
       silent_statuses:
-        description: Only SIMs in these statuses can be silent.
+        description: Only Super SIMs in these statuses can be silent.
         type: list
         elements: str
+        choices: [new, ready, active, inactive, scheduled]
         default: [active]
       products:
-        description: The products to check, C(wireless) and C(supersim).
+        description: The products to check, at least one.
         type: list
         elements: str
+        choices: [wireless, supersim]
         default: [wireless, supersim]
       exempt_sims:
         description: SIDs, unique names or ICCIDs of SIMs that no rule reports.
@@ -142,40 +149,29 @@ import datetime
 import math
 
 from ansible.errors import AnsibleFilterError
-from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.simfleet.twilio.plugins.plugin_utils._fleet import (
+    ALLOWED_STATUSES_OPTIONS,
+    POLICY_OPTIONS,
     PRODUCTS,
+    RULES,
     SCHEMA_VERSION,
+    SIM_STATUSES,
     by_sim,
     fleet_sims,
+    flag,
     in_window,
     iso,
-    number,
     parse_time,
-    plain,
     records,
     reference_time,
     text,
 )
 from ansible_collections.simfleet.twilio.plugins.plugin_utils._unsafe import unsafe
 
-RULES = (
-    "allowed_status",
-    "suspended_too_long",
-    "active_without_unique_name",
-    "active_without_rate_plan",
-    "esim_profile_failed",
-    "failed_command_ratio",
-    "silent_sims",
-)
-
 DEFAULT_POLICY = {
     "rules": {},
-    "allowed_statuses": {
-        "wireless": ["new", "ready", "active", "suspended", "deactivated", "canceled", "scheduled", "updating"],
-        "supersim": ["new", "ready", "active", "inactive", "scheduled"],
-    },
+    "allowed_statuses": dict((product, list(SIM_STATUSES[product])) for product in PRODUCTS),
     "suspended_statuses": ["suspended", "inactive"],
     "suspended_max_days": 30,
     "failed_command_ratio": 0.2,
@@ -188,16 +184,8 @@ DEFAULT_POLICY = {
 }
 
 
-def _string_list(value, name):
-    if value is None:
-        return []
-    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, set)):
-        raise AnsibleFilterError("policy %s must be a list of strings, got %r" % (name, value))
-    return [to_text(item) for item in value]
-
-
 def normalize_policy(policy):
-    """The policy with defaults filled in and values checked."""
+    """The policy with defaults filled in and every value checked (POLICY_OPTIONS) and in its one form."""
     if policy is None:
         policy = {}
     if not isinstance(policy, dict):
@@ -216,29 +204,18 @@ def normalize_policy(policy):
     unknown = sorted(set(rules) - set(RULES))
     if unknown:
         raise AnsibleFilterError("unknown rules: %s (known: %s)" % (", ".join(unknown), ", ".join(RULES)))
-    result["rules"] = dict((rule, bool(rules.get(rule, True))) for rule in RULES)
+    result["rules"] = dict((rule, flag(rules.get(rule, True), "policy rules.%s" % rule)) for rule in RULES)
 
     allowed = result["allowed_statuses"]
     if not isinstance(allowed, dict) or set(allowed) - set(PRODUCTS):
         raise AnsibleFilterError("policy allowed_statuses must be a dictionary with the keys wireless and supersim")
     result["allowed_statuses"] = dict(
-        (product, _string_list(allowed[product], "allowed_statuses.%s" % product) if allowed.get(product) is not None
+        (product, check(allowed[product], "policy allowed_statuses.%s" % product) if allowed.get(product) is not None
          else list(DEFAULT_POLICY["allowed_statuses"][product]))
-        for product in PRODUCTS)
+        for product, check in ALLOWED_STATUSES_OPTIONS.items())
 
-    for key in ("suspended_statuses", "silent_statuses", "products", "exempt_sims"):
-        result[key] = _string_list(result[key], key)
-    bad = sorted(set(result["products"]) - set(PRODUCTS))
-    if bad:
-        raise AnsibleFilterError("policy products must be among wireless, supersim, got %s" % ", ".join(bad))
-
-    for key in ("suspended_max_days", "command_window_days", "silent_days"):
-        result[key] = plain(number(result[key], "policy " + key))
-    ratio = number(result["failed_command_ratio"], "policy failed_command_ratio")
-    if ratio > 1:
-        raise AnsibleFilterError("policy failed_command_ratio must be between 0 and 1, got %r" % ratio)
-    result["failed_command_ratio"] = plain(ratio)
-    result["failed_command_min"] = int(number(result["failed_command_min"], "policy failed_command_min", minimum=1))
+    for key, check in POLICY_OPTIONS.items():
+        result[key] = check(result[key], "policy " + key)
     return result
 
 

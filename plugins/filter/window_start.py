@@ -14,7 +14,7 @@ description:
     M(simfleet.twilio.supersim_sms_command_info) takes.
 options:
   _input:
-    description: The length of the window in days, zero or more; fractions are allowed.
+    description: The length of the window in days, from 0 to 36500; fractions are allowed.
     type: float
     required: true
   now:
@@ -40,11 +40,11 @@ _value:
 
 import datetime
 
-from ansible_collections.simfleet.twilio.plugins.plugin_utils._fleet import iso, number, reference_time
+from ansible_collections.simfleet.twilio.plugins.plugin_utils._fleet import age_days, iso, reference_time
 
 
 def window_start(days, now=None):
-    return iso(reference_time(now) - datetime.timedelta(days=number(days, "days")))
+    return iso(reference_time(now) - datetime.timedelta(days=age_days(days, "days")))
 
 
 class FilterModule(object):

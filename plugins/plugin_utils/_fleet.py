@@ -5,15 +5,26 @@
 """Helpers shared by the fleet report filters (private to this collection, controller side)."""
 
 import datetime
+import math
 from email.utils import parsedate_to_datetime
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
+from ansible.module_utils.parsing.convert_bool import boolean
 
-from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import parse_timestamp
+from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import (
+    SUPERSIM_SIM_STATUSES,
+    WIRELESS_SIM_STATUSES,
+    parse_timestamp,
+)
 
 SCHEMA_VERSION = 1
 PRODUCTS = ("wireless", "supersim")
+# The SIM statuses Twilio documents, per product, and every one of them (a policy's suspended statuses mix both).
+SIM_STATUSES = {"wireless": WIRELESS_SIM_STATUSES, "supersim": SUPERSIM_SIM_STATUSES}
+ANY_SIM_STATUSES = tuple(dict.fromkeys(WIRELESS_SIM_STATUSES + SUPERSIM_SIM_STATUSES))
+# The longest window or age in days that options take: a century.
+MAX_DAYS = 36500
 
 
 def plain(value):
@@ -41,23 +52,172 @@ def iso(moment):
     return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def reference_time(now):
+def reference_time(now, name="now"):
+    """The moment `now` names (ISO 8601, or RFC 2822), the current time when it is empty; refused naming `name`."""
     if now is None or now == "":
         return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-    moment = parse_time(now)
+    # YAML reads an unquoted 2026-01-31T12:00:00Z as a datetime, and 2026-01-31 as a date; numbers are no timestamps
+    moment = None if isinstance(now, (bool, int, float)) else parse_time(
+        now if isinstance(now, datetime.datetime) else to_text(now))
     if moment is None:
-        raise AnsibleFilterError("now must be an ISO 8601 timestamp, got %r" % (now,))
+        raise AnsibleFilterError("%s must be an ISO 8601 timestamp such as 2026-01-31T12:00:00Z, or empty for the "
+                                 "current time, got %r" % (name, to_text(now)))
     return moment
 
 
-def number(value, name, minimum=0):
+# Checks and conversions of options given by people (role variables, -e on the command line, filter options).
+# Each takes the value and the name to give in its error message, and returns the value in its one form.
+
+
+def number(value, name, minimum=0, above=False):
+    """A finite number of at least `minimum` (more than `minimum` when `above`); numeric strings are converted."""
+    if isinstance(value, bool):
+        raise AnsibleFilterError("%s must be a number, got %r" % (name, value))
     try:
         result = float(value)
     except (TypeError, ValueError):
         raise AnsibleFilterError("%s must be a number, got %r" % (name, value))
-    if result < minimum:
-        raise AnsibleFilterError("%s must be %s or more, got %r" % (name, minimum, value))
+    if not math.isfinite(result):
+        raise AnsibleFilterError("%s must be a finite number, got %r" % (name, value))
+    if result < minimum or (above and result == minimum):
+        bound = "more than" if above else "at least"
+        raise AnsibleFilterError("%s must be %s %s, got %r" % (name, bound, plain(float(minimum)), value))
     return result
+
+
+def days(value, name, allow_zero=False):
+    """A length of time in days, more than 0 (an empty window makes no sense for a report) unless `allow_zero`.
+
+    At most MAX_DAYS: longer spans reach before any SIM existed (and beyond what a datetime can hold).
+    """
+    result = number(value, name, above=not allow_zero)
+    if result > MAX_DAYS:
+        raise AnsibleFilterError("%s must be at most %d days, got %r" % (name, MAX_DAYS, value))
+    return plain(result)
+
+
+def whole_number(value, name, minimum=1):
+    """An integer of at least `minimum`; integral floats and numeric strings are converted, fractions refused."""
+    result = number(value, name, minimum=minimum)
+    if not result.is_integer():
+        raise AnsibleFilterError("%s must be a whole number, got %r" % (name, value))
+    return int(result)
+
+
+def ratio(value, name):
+    """A share from 0 to 1."""
+    result = number(value, name)
+    if result > 1:
+        raise AnsibleFilterError("%s must be between 0 and 1, got %r" % (name, value))
+    return plain(result)
+
+
+def flag(value, name):
+    """A boolean; the strings Ansible reads as booleans (yes, no, true, false, 1, 0, ...) are converted."""
+    try:
+        return boolean(value, strict=True)
+    except TypeError:
+        raise AnsibleFilterError("%s must be true or false, got %r" % (name, value))
+
+
+def timestamp(value, name):
+    """The reference time as ISO 8601 UTC; empty means the current time, which is then fixed for the whole run."""
+    return iso(reference_time(value, name))
+
+
+def text_list(value, name, choices=None, required=False):
+    """A list of strings, from a list or from a comma-separated string (``-e name=a,b`` on the command line).
+
+    Items of a comma-separated string are stripped and empty ones dropped; repeated items are kept once. With
+    `choices`, every item must be one of them; with `required`, the list must not be empty.
+    """
+    if value is None:
+        items = []
+    elif isinstance(value, (str, bytes)):
+        items = [item.strip() for item in to_text(value).split(",")]
+        items = [item for item in items if item]
+    elif isinstance(value, (list, tuple)):
+        items = []
+        for item in value:
+            if isinstance(item, bool) or not isinstance(item, (str, bytes, int)):
+                raise AnsibleFilterError("%s must be a list of strings, got the item %r" % (name, item))
+            items.append(to_text(item))
+    else:
+        raise AnsibleFilterError("%s must be a list of strings or a comma-separated string, got %s"
+                                 % (name, type(value).__name__))
+    items = list(dict.fromkeys(items))
+    if choices is not None:
+        unknown = [item for item in items if item not in choices]
+        if unknown:
+            raise AnsibleFilterError("%s must be one or more of: %s; got %s"
+                                     % (name, ", ".join(choices), ", ".join(repr(item) for item in unknown)))
+    if required and not items:
+        if choices:
+            raise AnsibleFilterError("%s must name at least one of: %s" % (name, ", ".join(choices)))
+        raise AnsibleFilterError("%s must not be empty" % name)
+    return items
+
+
+def product_list(value, name):
+    """Products, at least one: a report on no product would read nothing and pass."""
+    return text_list(value, name, choices=PRODUCTS, required=True)
+
+
+def supersim_statuses(value, name):
+    return text_list(value, name, choices=SUPERSIM_SIM_STATUSES)
+
+
+def wireless_statuses(value, name):
+    return text_list(value, name, choices=WIRELESS_SIM_STATUSES)
+
+
+def any_sim_statuses(value, name):
+    return text_list(value, name, choices=ANY_SIM_STATUSES)
+
+
+def names_list(value, name):
+    """Free-form names (SIDs, unique names, ICCIDs)."""
+    return text_list(value, name)
+
+
+def age_days(value, name):
+    """An age in days from 0: 0 tolerates no time at all."""
+    return days(value, name, allow_zero=True)
+
+
+# The options of the audit_summary filter (the sim_audit role's variables of the same names), each with its check.
+AUDIT_OPTIONS = {
+    "products": product_list,
+    "window_days": days,
+    "recent_days": days,
+    "silent_statuses": supersim_statuses,
+}
+
+# The rules of a compliance policy, in report order.
+RULES = (
+    "allowed_status",
+    "suspended_too_long",
+    "active_without_unique_name",
+    "active_without_rate_plan",
+    "esim_profile_failed",
+    "failed_command_ratio",
+    "silent_sims",
+)
+
+# The values of a compliance policy (the compliance_evaluate filter, the sim_compliance role's variables of the
+# same names), each with its check; rules (flag) and allowed_statuses (ALLOWED_STATUSES_OPTIONS) are nested.
+POLICY_OPTIONS = {
+    "products": product_list,
+    "exempt_sims": names_list,
+    "suspended_statuses": any_sim_statuses,
+    "suspended_max_days": age_days,
+    "failed_command_ratio": ratio,
+    "failed_command_min": whole_number,
+    "command_window_days": days,
+    "silent_days": days,
+    "silent_statuses": supersim_statuses,
+}
+ALLOWED_STATUSES_OPTIONS = {"wireless": wireless_statuses, "supersim": supersim_statuses}
 
 
 def records(data, key):

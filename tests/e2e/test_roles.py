@@ -17,6 +17,16 @@ started together, in parallel, by a module-scoped fixture, and each test then ch
 - ``generated``: ``audit.yml`` on a generated fleet, compared with the simulator's truth.
 - ``active``: ``active_sims.yml`` with the ``simfleet.twilio.sims`` inventory, limited to three SIMs.
 - ``unbounded``: ``active_sims.yml`` on every active SIM with a bound that is too low: it must refuse.
+
+A second set of runs (fixture ``argument_runs``), also in parallel, each against its own simulator, checks that the
+roles' variables mean what they say, given as ``-e name=value`` on the command line as people give them:
+
+- ``refused_*``: values that cannot be right (no product, an unknown status, a bad timestamp, an empty or negative
+  window, a row limit or minimum below 1) fail the run with a message naming each variable, before any request.
+- ``audit_lists``, ``audit_one_status``, ``compliance_lists``: comma-separated strings for every list variable.
+- ``markdown``: ``audit.yml`` on ``fixtures/roles_markdown.json``, SIMs, statuses, groups and eSIM errors with
+  Markdown and HTML syntax: ``audit.md`` must show them as text.
+- ``active_new_dir``: ``active_sims.yml`` with an output directory that does not exist yet.
 """
 
 import collections
@@ -61,10 +71,34 @@ EXPECTED_VIOLATIONS = {
 }
 
 
+# Markdown, as the sim_audit role writes API text into audit.md: & < > as entities, these characters backslash-escaped,
+# line breaks as spaces (roles/sim_audit/templates/audit.md.j2).
+MARKDOWN_ESCAPED = "\\`*_~[]|$./@"
+# A backslash-escaped ASCII punctuation character: CommonMark and GFM read it as that character, never as syntax.
+ESCAPE = re.compile(r"\\[!-/:-@\[-`{-~]")
+# What Markdown turns into a link, an image or HTML, in text that has no escapes left: inline links and images,
+# full and collapsed reference links, <scheme:...> autolinks, raw HTML tags and comments, and the literal
+# autolinks of GitHub Flavored Markdown (http://, https://, ftp://, www., e-mail addresses).
+LINK_SYNTAX = re.compile(r"!?\[[^\]]*\]\s*[(\[]|<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>|<[A-Za-z/!?]"
+                         r"|(?:https?|ftp)://|www\.|[A-Za-z0-9.+_-]+@[A-Za-z0-9-]+\.[A-Za-z]")
+
+
+def markdown_text(value):
+    """`value` as audit.md must carry it: text, whatever Markdown syntax it holds."""
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    value = "".join("\\" + char if char in MARKDOWN_ESCAPED else char for char in value)
+    return re.sub(r"\r\n?|\n", " ", value)
+
+
+def markdown_links(markdown):
+    """The links, images, autolinks and HTML that Markdown would make of `markdown` (a small regex detector)."""
+    return LINK_SYNTAX.findall(ESCAPE.sub("\x00", markdown))
+
+
 class Run:
     """One ``ansible-playbook`` process and the directory its reports go to."""
 
-    def __init__(self, name, workdir, playbooks, extra_vars, env, inventory=None, limit=None):
+    def __init__(self, name, workdir, playbooks, extra_vars, env, inventory=None, limit=None, cli_vars=()):
         self.name, self.workdir, self.output_dir = name, workdir, os.path.join(workdir, "reports")
         os.makedirs(self.output_dir, exist_ok=True)
         command = [ANSIBLE_PLAYBOOK] + [os.path.join(PLAYBOOKS, p) for p in playbooks]  # absolute paths stay
@@ -73,6 +107,8 @@ class Run:
         if limit:
             command += ["--limit", limit]
         command += ["-e", json.dumps(extra_vars)]
+        for assignment in cli_vars:  # -e name=value, a string as the command line gives it
+            command += ["-e", assignment]
         run_env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("TWILIO_", "ANSIBLE_")))
         run_env.update(ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1", ANSIBLE_PIPELINING="1",
                        ANSIBLE_HOME=os.path.join(workdir, "ansible-home"),
@@ -130,6 +166,7 @@ def runs(tmp_path_factory, simulator):
     """Start every playbook run of this module at once and wait for all of them."""
     violations = Simulator(fixture=os.path.join(FIXTURES, "roles_violations.json"), now=NOW).start()
     clean = Simulator(fixture=os.path.join(FIXTURES, "roles_clean.json"), now=NOW).start()
+    kore = Simulator(fixture=os.path.join(FIXTURES, "roles_violations.json"), now=NOW, platform="kore").start()
     started = {}
     try:
         base = tmp_path_factory.mktemp("roles")
@@ -166,16 +203,24 @@ def runs(tmp_path_factory, simulator):
         # the compliance check (no role variable) must then fail with Twilio's authentication error.
         start("module_defaults", [module_defaults_play], {"sim_audit_now": NOW, "sim_compliance_now": NOW}, {})
         start("generated", ["audit.yml"], {"sim_audit_now": simulator.now_iso}, env_credentials(simulator))
+        # The violations fleet on KORE: the audit with role variables, the compliance check with KORE_* variables.
+        start("kore", ["audit.yml", "compliance.yml"], {
+            "sim_audit_now": NOW, "sim_compliance_now": NOW, "sim_audit_client_id": kore.client_id,
+            "sim_audit_client_secret": kore.client_secret, "sim_audit_token_url": kore.token_url,
+            "sim_audit_base_url": kore.product_url,
+        }, {"KORE_CLIENT_ID": kore.client_id, "KORE_CLIENT_SECRET": kore.client_secret, "KORE_TOKEN_URL": kore.token_url,
+            "TWILIO_BASE_URL": kore.product_url})
         inventory_dir = str(base / "inventory")
         os.makedirs(inventory_dir)
         inventory = write_inventory(inventory_dir, violations)
         start("active", ["active_sims.yml"], {"active_sims_output_dir": os.path.join(str(base), "active", "reports")},
-              env_credentials(violations), inventory=inventory, limit="tracker-flaky,tracker-ok,meter-ok")
+              env_credentials(violations), inventory=inventory,
+              limit="*tracker-flaky,*tracker-ok,*meter-ok")  # whatever prefix the inventory gives host names
         start("unbounded", ["active_sims.yml"], {"active_sims_max_hosts": 2}, env_credentials(violations),
               inventory=inventory)
         for run in started.values():
             run.wait()
-        yield {"runs": started, "violations": violations, "clean": clean, "generated": simulator}
+        yield {"runs": started, "violations": violations, "clean": clean, "generated": simulator, "kore": kore}
     finally:
         for run in started.values():
             if run.process.poll() is None:
@@ -183,6 +228,7 @@ def runs(tmp_path_factory, simulator):
                 run.process.wait()
         violations.stop()
         clean.stop()
+        kore.stop()
 
 
 def by_name(truth, key, name):
@@ -238,7 +284,7 @@ def test_template_text_from_the_api_stays_text(runs):
     run = runs["runs"]["violations"]
     report = run.json("audit.json")
     assert report["recently_changed"][0]["unique_name"] == TEMPLATE_NAME
-    assert "| %s |" % TEMPLATE_NAME in run.report("audit.md")
+    assert "| {{ 7 \\* 7 }} |" in run.report("audit.md")  # as text: the braces as they are, the * escaped
     assert ">%s<" % TEMPLATE_NAME in run.report("audit.html")
     compliance = run.json("compliance.json")
     silent = [v["unique_name"] for r in compliance["rules"] if r["id"] == "silent_sims" for v in r["violations"]]
@@ -255,7 +301,8 @@ def test_audit_markdown(runs):
         assert "\n%s\n" % heading in markdown
     assert "| SIMs | 18 |" in markdown
     # A name with Markdown and HTML syntax cannot break the table or inject markup
-    assert "&lt;script&gt;alert(\"x\")&lt;/script&gt; &amp; co \\| pipe" in markdown
+    assert "&lt;script&gt;alert(\"x\")&lt;\\/script&gt; &amp; co \\| pipe" in markdown
+    assert markdown_text(HOSTILE_NAME) in markdown
     assert "<script>" not in markdown
     for line in markdown.splitlines():
         if line.startswith("| wireless |") or line.startswith("| supersim |"):
@@ -374,6 +421,22 @@ def test_clean_fleet_passes(runs):
     assert skipped == ["allowed_status"]
 
 
+def test_both_roles_on_kore_report_what_they_report_on_twilio(runs):
+    kore, twilio = runs["runs"]["kore"], runs["runs"]["violations"]
+    assert kore.rc == twilio.rc != 0, kore.output[-3000:]
+    for report in ("audit.json", "compliance.json"):
+        assert kore.json(report) == twilio.json(report), report
+    sim = runs["kore"]
+    counts = sim.request_counts()
+    assert counts["api"]["client_secret"] == 0 and set(counts["api"]["auth"]) == {"bearer"}
+    assert counts["token"]["requests"] == counts["token"]["client_secret"] >= 2
+    tokens = set(entry["credential"] for entry in sim.requests_log("api"))
+    assert tokens and all(token.startswith("kore-at-") for token in tokens)
+    for text in list(kore.all_reports().values()) + [kore.output]:
+        for secret in [sim.client_secret] + sorted(tokens):
+            assert secret not in text
+
+
 def test_connection_from_module_defaults_and_role_variables(runs):
     run = runs["runs"]["module_defaults"]
     assert run.rc != 0
@@ -440,9 +503,12 @@ def test_active_sims_does_per_sim_work_on_the_limited_hosts(runs):
     run = runs["runs"]["active"]
     assert run.rc == 0, run.output[-4000:]
     path = os.path.join(os.path.dirname(run.workdir), "active", "reports", "active-sims.json")
+    truth = runs["violations"].truth
+    names = dict((sim["sid"], sim["unique_name"]) for sim in truth["wireless_sims"] + truth["supersim_sims"])
     with open(path, encoding="utf-8") as handle:
-        summaries = dict((entry["sim"], entry) for entry in json.load(handle))
+        summaries = dict((names[entry["sid"]], entry) for entry in json.load(handle))
     assert sorted(summaries) == ["meter-ok", "tracker-flaky", "tracker-ok"]
+    assert all(entry["sim"].endswith(name) for name, entry in summaries.items()), summaries
     flaky = summaries["tracker-flaky"]
     assert (flaky["product"], int(flaky["commands"]), int(flaky["failed_commands"])) == ("supersim", 6, 3)
     assert int(summaries["tracker-ok"]["commands"]) == 2
@@ -453,3 +519,209 @@ def test_active_sims_refuses_an_unbounded_run(runs):
     run = runs["runs"]["unbounded"]
     assert run.rc != 0
     assert "narrow the run with --limit" in run.output
+
+
+# Role variables mean what they say (fixture argument_runs)
+
+# Runs that must be refused before any request: (playbook, variables as JSON, variables as -e name=value, what the
+# output must say, one pattern per wrong variable, each naming it).
+REFUSED = {
+    "refused_audit_values": ("audit.yml", {"sim_audit_products": []}, [
+        "sim_audit_now=yesterday", "sim_audit_window_days=-1", "sim_audit_recent_days=0",
+        "sim_audit_report_max_rows=0",
+    ], [
+        r"sim_audit_products must name at least one of: wireless, supersim",
+        r"sim_audit_now must be an ISO 8601 timestamp .*'yesterday'",
+        r"sim_audit_window_days must be more than 0, got '-1'",
+        r"sim_audit_recent_days must be more than 0, got '0'",
+        r"sim_audit_report_max_rows must be at least 1, got '0'",
+    ]),
+    "refused_audit_choices": ("audit.yml", {}, [
+        "sim_audit_silent_statuses=active,suspended", "sim_audit_products=wireless,wirelss",
+    ], [
+        r"sim_audit_silent_statuses must be one or more of: new, ready, active, inactive, scheduled\W+"
+        r"got (no match for: )?'?suspended",
+        r"sim_audit_products must be one or more of: wireless, supersim\W+got (no match for: )?'?wirelss",
+    ]),
+    "refused_compliance_values": ("compliance.yml", {"sim_compliance_products": []}, [
+        "sim_compliance_now=2026-13-45T00:00:00Z", "sim_compliance_silent_days=0",
+        "sim_compliance_command_window_days=-3", "sim_compliance_suspended_max_days=-1",
+        "sim_compliance_failed_command_ratio=1.5", "sim_compliance_failed_command_min=0",
+    ], [
+        r"sim_compliance_products must name at least one of: wireless, supersim",
+        r"sim_compliance_now must be an ISO 8601 timestamp .*'2026-13-45T00:00:00Z'",
+        r"sim_compliance_silent_days must be more than 0, got '0'",
+        r"sim_compliance_command_window_days must be more than 0, got '-3'",
+        r"sim_compliance_suspended_max_days must be at least 0, got '-1'",
+        r"sim_compliance_failed_command_ratio must be between 0 and 1, got '1.5'",
+        r"sim_compliance_failed_command_min must be at least 1, got '0'",
+    ]),
+    "refused_compliance_choices": ("compliance.yml", {}, [
+        "sim_compliance_silent_statuses=suspended", "sim_compliance_allowed_statuses_wireless=active,inactive",
+        "sim_compliance_allowed_statuses_supersim=suspended", "sim_compliance_suspended_statuses=suspnded",
+    ], [
+        r"sim_compliance_silent_statuses must be one or more of: new, ready, active, inactive, scheduled\W+"
+        r"got (no match for: )?'?suspended",
+        r"sim_compliance_allowed_statuses_wireless must be one or more of: new, ready, active, suspended, "
+        r"deactivated, canceled, scheduled, updating\W+got (no match for: )?'?inactive",
+        r"sim_compliance_allowed_statuses_supersim must be one or more of: new, ready, active, inactive, "
+        r"scheduled\W+got (no match for: )?'?suspended",
+        r"sim_compliance_suspended_statuses must be one or more of: new, ready, active, suspended, deactivated, "
+        r"canceled, scheduled, updating, inactive\W+got (no match for: )?'?suspnded",
+    ]),
+}
+
+
+@pytest.fixture(scope="module")
+def argument_runs(tmp_path_factory):
+    """Start the runs of role variables given on the command line, each against its own simulator, and wait."""
+    violations_fleet = os.path.join(FIXTURES, "roles_violations.json")
+    started, sims = {}, {}
+    try:
+        base = tmp_path_factory.mktemp("arguments")
+
+        def start(name, playbooks, extra_vars, cli_vars=(), fixture=violations_fleet, **kwargs):
+            sims[name] = sim = Simulator(fixture=fixture, now=NOW).start()
+            workdir = os.path.join(str(base), name)
+            os.makedirs(workdir)
+            reports = os.path.join(workdir, "reports")
+            extra_vars = dict(extra_vars, sim_audit_output_dir=reports, sim_compliance_output_dir=reports)
+            if kwargs.get("inventory"):
+                kwargs["inventory"] = write_inventory(workdir, sim)
+            started[name] = Run(name, workdir, playbooks, extra_vars, env_credentials(sim), cli_vars=cli_vars, **kwargs)
+
+        for name, (playbook, extra_vars, cli_vars, dummy) in REFUSED.items():
+            start(name, [playbook], extra_vars, cli_vars)
+        start("audit_lists", ["audit.yml"], {"sim_audit_now": NOW},
+              ["sim_audit_products=supersim", "sim_audit_silent_statuses=active,inactive"])
+        start("audit_one_status", ["audit.yml"], {"sim_audit_now": NOW}, ["sim_audit_silent_statuses=active"])
+        start("compliance_lists", ["compliance.yml"], {"sim_compliance_now": NOW}, [
+            "sim_compliance_products=supersim", "sim_compliance_exempt_sims=tracker-flaky,tracker-silent",
+            "sim_compliance_allowed_statuses_supersim=new,ready,active,scheduled",
+            "sim_compliance_allowed_statuses_wireless=active", "sim_compliance_suspended_statuses=inactive",
+            "sim_compliance_silent_statuses=active", "sim_compliance_rule_active_without_unique_name=false",
+            "sim_compliance_report_only=true",
+        ])
+        start("markdown", ["audit.yml"], {"sim_audit_now": NOW}, fixture=os.path.join(FIXTURES, "roles_markdown.json"))
+        start("active_new_dir", ["active_sims.yml"],
+              {"active_sims_output_dir": os.path.join(str(base), "active_new_dir", "not", "yet", "there")},
+              inventory=True, limit="*tracker-ok")  # whatever prefix the inventory gives host names
+        for run in started.values():
+            run.wait()
+        yield {"runs": started, "sims": sims}
+    finally:
+        for run in started.values():
+            if run.process.poll() is None:
+                run.process.kill()
+                run.process.wait()
+        for sim in sims.values():
+            sim.stop()
+
+
+def requested_paths(argument_runs, name):
+    return sorted(argument_runs["sims"][name].stats()["by_path"])
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_wrong_role_variables_are_refused_before_any_request(argument_runs, name):
+    run = argument_runs["runs"][name]
+    assert run.rc != 0, run.output[-3000:]
+    for pattern in REFUSED[name][3]:
+        assert re.search(pattern, run.output, re.IGNORECASE), "%s: no %r in\n%s" % (name, pattern, run.output[-3000:])
+    assert argument_runs["sims"][name].stats()["requests"] == 0
+    assert os.listdir(run.output_dir) == []
+
+
+def test_audit_lists_given_as_comma_separated_strings(argument_runs):
+    run = argument_runs["runs"]["audit_lists"]
+    assert run.rc == 0, run.output[-3000:]
+    report = run.json("audit.json")
+    assert report["parameters"]["products"] == ["supersim"]
+    assert report["parameters"]["silent_statuses"] == ["active", "inactive"]
+    assert (report["totals"]["wireless_sims"], report["totals"]["supersim_sims"]) == (0, 10)
+    silent = sorted(e["unique_name"] for e in report["silent_sims"])
+    assert silent == sorted(["tracker-silent", TEMPLATE_NAME, "tracker-young", "tracker-inactive-long"])
+    paths = requested_paths(argument_runs, "audit_lists")
+    assert paths and all(path.startswith("/supersim/") for path in paths), paths
+    assert "Products: supersim." in run.report("audit.md")
+
+
+def test_audit_one_silent_status_on_the_command_line(argument_runs):
+    """-e sim_audit_silent_statuses=active is the status active, not the letters a, c, t, i, v and e."""
+    run = argument_runs["runs"]["audit_one_status"]
+    assert run.rc == 0, run.output[-3000:]
+    report = run.json("audit.json")
+    assert report["parameters"]["silent_statuses"] == ["active"]
+    assert sorted(e["unique_name"] for e in report["silent_sims"]) == sorted(["tracker-silent", TEMPLATE_NAME, "tracker-young"])
+    assert "3 silent Super SIMs" in run.output
+
+
+def test_compliance_lists_given_as_comma_separated_strings(argument_runs):
+    run = argument_runs["runs"]["compliance_lists"]
+    assert run.rc == 0, run.output[-3000:]
+    result = run.json("compliance.json")
+    policy = result["policy"]
+    assert policy["products"] == ["supersim"]
+    assert policy["exempt_sims"] == ["tracker-flaky", "tracker-silent"]
+    assert policy["allowed_statuses"] == {"wireless": ["active"], "supersim": ["new", "ready", "active", "scheduled"]}
+    assert (policy["suspended_statuses"], policy["silent_statuses"]) == (["inactive"], ["active"])
+    assert policy["rules"]["active_without_unique_name"] is False
+    found = dict((r["id"], set(v["unique_name"] or v["sid"] for v in r["violations"])) for r in result["rules"])
+    assert found == {
+        "allowed_status": {"tracker-inactive-long"},  # inactive is not among the allowed Super SIM statuses
+        "suspended_too_long": {"tracker-inactive-long"},
+        "active_without_unique_name": set(),  # turned off
+        "active_without_rate_plan": {"tracker-nofleet"},
+        "esim_profile_failed": {"tracker-esim-failed"},
+        "failed_command_ratio": set(),  # tracker-flaky is exempt
+        "silent_sims": {TEMPLATE_NAME},  # tracker-silent is exempt
+    }
+    assert [r["id"] for r in result["rules"] if not r["enabled"]] == ["active_without_unique_name"]
+    paths = requested_paths(argument_runs, "compliance_lists")
+    assert paths and all(path.startswith("/supersim/") for path in paths), paths
+
+
+def test_markdown_report_shows_api_text_as_text(argument_runs):
+    run = argument_runs["runs"]["markdown"]
+    assert run.rc == 0, run.output[-3000:]
+    markdown = run.report("audit.md")
+    with open(os.path.join(FIXTURES, "roles_markdown.json"), encoding="utf-8") as handle:
+        fixture = json.load(handle)
+    values = set()
+    for key in ("wireless_sims", "supersim_sims", "esim_profiles", "ip_commands"):
+        for record in fixture[key]:
+            values.update(record[field] for field in ("unique_name", "status", "rate_plan_sid", "fleet_sid", "iccid",
+                                                      "eid", "error_code", "error_message") if field in record)
+    hostile = sorted(value for value in values if markdown_links(value) or re.search(r"[*_~`$|\n]", value))
+    assert len(hostile) >= 15, hostile  # the detector sees the links in the raw values
+    for value in hostile:
+        assert markdown_text(value) in markdown, value
+    assert "\\[click\\](https:\\/\\/evil\\.example)" in markdown
+    assert "!\\[x\\](https:\\/\\/evil\\.example\\/x\\.png)" in markdown
+    # no link, image, autolink or HTML anywhere
+    assert markdown_links(markdown) == []
+    assert not re.search(r"(?<!\\)\]\(", markdown)
+    # no emphasis, code span, strikethrough or math in any table row, and no row broken into more cells
+    tables = markdown.split("\n## SIMs by status\n", 1)[1]
+    cells = None
+    for line in tables.splitlines():
+        if not line.startswith("|"):
+            cells = None
+            continue
+        plain = ESCAPE.sub("\x00", line)
+        assert not re.search(r"[*_~`$<>\[\]]", plain), line
+        cells = plain.count("|") if cells is None else cells
+        assert plain.count("|") == cells, line
+    html = run.report("audit.html")
+    assert "<img" not in html and "evil.example" in html
+
+
+def test_active_sims_creates_its_output_directory(argument_runs):
+    run = argument_runs["runs"]["active_new_dir"]
+    assert run.rc == 0, run.output[-3000:]
+    path = os.path.join(os.path.dirname(run.workdir), "active_new_dir", "not", "yet", "there", "active-sims.json")
+    assert os.path.exists(path), run.output[-3000:]
+    with open(path, encoding="utf-8") as handle:
+        summaries = json.load(handle)
+    tracker = by_name(argument_runs["sims"]["active_new_dir"].truth, "supersim_sims", "tracker-ok")
+    assert [(entry["sid"], int(entry["commands"])) for entry in summaries] == [(tracker["sid"], 2)]

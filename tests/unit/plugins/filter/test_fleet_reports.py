@@ -7,6 +7,7 @@
 from __future__ import absolute_import, division, print_function
 
 import json
+import re
 import time
 import xml.etree.ElementTree as ET
 
@@ -145,6 +146,18 @@ class TestAuditSummary:
         assert report["esim_profiles"]["failed"] == [] and report["silent_sims"] == []
         with pytest.raises(AnsibleFilterError, match="products"):
             audit_summary(fleet(), products=["satellite"])
+        with pytest.raises(AnsibleFilterError, match="products must name at least one of: wireless, supersim"):
+            audit_summary(fleet(), products=[])
+
+    def test_comma_separated_lists(self):
+        """-e sim_audit_silent_statuses=active gives a string: one status, not five letters."""
+        as_text = audit_summary(fleet(), now=NOW, products="supersim", silent_statuses="active,inactive")
+        as_lists = audit_summary(fleet(), now=NOW, products=["supersim"], silent_statuses=["active", "inactive"])
+        assert as_text == as_lists
+        assert as_text["parameters"]["silent_statuses"] == ["active", "inactive"]
+        assert [e["sid"] for e in audit_summary(fleet(), now=NOW, silent_statuses="active")["silent_sims"]] == ["HS4", "HS3"]
+        with pytest.raises(AnsibleFilterError, match="silent_statuses must be one or more of: new, ready, active"):
+            audit_summary(fleet(), now=NOW, silent_statuses="suspended")
 
     def test_registered_results_and_missing_keys(self):
         data = fleet()
@@ -161,6 +174,8 @@ class TestAuditSummary:
             audit_summary({}, now="yesterday")
         with pytest.raises(AnsibleFilterError, match="window_days"):
             audit_summary({}, window_days=-1)
+        with pytest.raises(AnsibleFilterError, match="recent_days must be more than 0"):
+            audit_summary({}, recent_days=0)
 
     def test_default_now_is_current_time(self):
         report = audit_summary({})
@@ -242,12 +257,31 @@ class TestComplianceEvaluate:
             ({"failed_command_min": 0}, "failed_command_min"),
             ({"silent_days": "x"}, "silent_days"),
             ({"products": ["x"]}, "products"),
-            ({"exempt_sims": "DE1"}, "exempt_sims"),
+            ({"products": []}, "policy products must name at least one of: wireless, supersim"),
+            ({"exempt_sims": {"DE1": True}}, "exempt_sims"),
             ({"allowed_statuses": {"satellite": []}}, "allowed_statuses"),
+            ({"allowed_statuses": {"wireless": ["inactive"]}}, "policy allowed_statuses.wireless must be one or more of"),
+            ({"suspended_statuses": "suspnded"}, "policy suspended_statuses must be one or more of"),
+            ({"silent_statuses": ["suspended"]}, "policy silent_statuses must be one or more of"),
+            ({"silent_days": 0}, "policy silent_days must be more than 0"),
+            ({"command_window_days": -1}, "policy command_window_days must be more than 0"),
+            ({"failed_command_min": 2.5}, "policy failed_command_min must be a whole number"),
+            ({"rules": {"silent_sims": "sometimes"}}, "policy rules.silent_sims must be true or false"),
             ("strict", "policy must be a dictionary"),
         ):
-            with pytest.raises(AnsibleFilterError, match=message):
+            with pytest.raises(AnsibleFilterError, match=re.escape(message)):
                 compliance_evaluate({}, policy)
+
+    def test_comma_separated_policy_lists(self):
+        as_lists = compliance_evaluate(fleet(), {"exempt_sims": ["old", "HS3"], "products": ["supersim"],
+                                                 "silent_statuses": ["active", "inactive"],
+                                                 "rules": {"silent_sims": False}}, now=NOW)
+        as_text = compliance_evaluate(fleet(), {"exempt_sims": "old,HS3", "products": "supersim",
+                                                "silent_statuses": "active, inactive",
+                                                "rules": {"silent_sims": "false"}}, now=NOW)
+        assert as_text == as_lists
+        assert as_text["policy"]["exempt_sims"] == ["old", "HS3"] and as_text["policy"]["products"] == ["supersim"]
+        assert as_text["policy"]["rules"]["silent_sims"] is False
 
     def test_partial_allowed_statuses(self):
         result = compliance_evaluate(fleet(), {"allowed_statuses": {"wireless": ["active"]}}, now=NOW)

@@ -28,7 +28,7 @@ def test_window_start_defaults_to_now():
     assert datetime.timedelta(hours=23, minutes=59) < age < datetime.timedelta(days=1, minutes=1)
 
 
-@pytest.mark.parametrize("days,now", [(-1, None), ("week", None), (7, "tomorrow")])
+@pytest.mark.parametrize("days,now", [(-1, None), ("week", None), (7, "tomorrow"), (36501, None), ("inf", None)])
 def test_window_start_refuses_bad_input(days, now):
     with pytest.raises(AnsibleFilterError):
         window_start(days, now=now)

@@ -1,0 +1,110 @@
+# -*- coding: utf-8 -*-
+# Copyright: simfleet.twilio contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+name: role_arguments
+short_description: Check the variables of the collection's roles and give each in its one form
+version_added: 1.1.0
+author:
+  - simfleet maintainers (@simfleet)
+description:
+  - The first task of the P(simfleet.twilio.sim_audit#role) and P(simfleet.twilio.sim_compliance#role) roles. It checks
+    their variables before any request to Twilio and returns the values the role then uses.
+  - Ansible's role argument validation checks a converted copy of each variable but leaves the variable itself as
+    given, so C(-e sim_audit_silent_statuses=active) stays the string C(active). This filter returns every list as
+    a list (a comma-separated string C(a,b) becomes C([a, b])), every number as a number, every boolean as a
+    boolean, and the reference time C(now) as an ISO 8601 UTC timestamp (the current time when empty, fixed for
+    the rest of the run).
+  - It refuses, with a message naming the variable (C(<role>_<name>)), an unknown product or SIM status (the
+    message lists the allowed values), an empty product list, a timestamp it cannot read, a window of 0 days or
+    less (or more than 36500), a negative age, a ratio outside 0 to 1, a count or row limit below 1, and any
+    name the role does not have.
+options:
+  _input:
+    description:
+      - The role's variables, each by its name without the role prefix, for example C(products) for
+        C(sim_audit_products). Only the variables given are checked and returned.
+      - "For V(sim_audit): C(products), C(window_days), C(recent_days), C(silent_statuses), C(report_max_rows) and
+        C(now)."
+      - "For V(sim_compliance): C(products), C(exempt_sims), C(now), C(report_only), C(rule_<rule>) for each rule,
+        C(allowed_statuses_wireless), C(allowed_statuses_supersim), C(suspended_statuses), C(suspended_max_days),
+        C(failed_command_ratio), C(failed_command_min), C(command_window_days), C(silent_days) and
+        C(silent_statuses)."
+    type: dict
+    required: true
+  role:
+    description: The role whose variables these are.
+    type: str
+    required: true
+    choices: [sim_audit, sim_compliance]
+"""
+
+EXAMPLES = r"""
+- name: Check the role's variables
+  ansible.builtin.set_fact:
+    sim_audit__args: >-
+      {{ {'products': sim_audit_products, 'window_days': sim_audit_window_days, 'now': sim_audit_now}
+         | simfleet.twilio.role_arguments('sim_audit') }}
+  # -e sim_audit_products=wireless gives {'products': ['wireless'], 'window_days': 7, 'now': '2026-11-23T12:00:00Z'}
+"""
+
+RETURN = r"""
+_value:
+  description: The variables given, by the same names, each checked and in its one form.
+  type: dict
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.simfleet.twilio.plugins.plugin_utils._fleet import (
+    ALLOWED_STATUSES_OPTIONS,
+    AUDIT_OPTIONS,
+    POLICY_OPTIONS,
+    RULES,
+    flag,
+    timestamp,
+    whole_number,
+)
+from ansible_collections.simfleet.twilio.plugins.plugin_utils._unsafe import unsafe
+
+# Each role's variables (without the role prefix) and their checks: the same checks as the options of the
+# audit_summary and compliance_evaluate filters that the roles hand them to.
+ROLES = {
+    "sim_audit": dict(AUDIT_OPTIONS, now=timestamp, report_max_rows=whole_number),
+    "sim_compliance": dict(
+        POLICY_OPTIONS, now=timestamp, report_only=flag,
+        **dict([("allowed_statuses_" + product, check) for product, check in ALLOWED_STATUSES_OPTIONS.items()]
+               + [("rule_" + rule, flag) for rule in RULES])),
+}
+
+
+def check_role_arguments(values, role):
+    """The role's variables checked and converted; see DOCUMENTATION."""
+    checks = ROLES.get(role)
+    if checks is None:
+        raise AnsibleFilterError("role must be one of %s, got %r" % (", ".join(sorted(ROLES)), role))
+    if not isinstance(values, dict):
+        raise AnsibleFilterError("the input must be a dictionary of the variables of %s, got %s"
+                                 % (role, type(values).__name__))
+    unknown = sorted(set(values) - set(checks))
+    if unknown:
+        raise AnsibleFilterError("%s has no variables %s" % (role, ", ".join("%s_%s" % (role, name) for name in unknown)))
+    result, problems = {}, []
+    for name, value in values.items():
+        try:
+            result[name] = checks[name](value, "%s_%s" % (role, name))
+        except AnsibleFilterError as error:  # every wrong variable in one message, one line each
+            problems.append(error.message)
+    if problems:
+        raise AnsibleFilterError("\n".join(problems))
+    return result
+
+
+def role_arguments(values, role):
+    return unsafe(check_role_arguments(values, role))
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"role_arguments": role_arguments}
