@@ -61,7 +61,7 @@ options:
     default: https://api.korewireless.com/api-services/v1/auth/token
   base_url:
     description:
-      - The root URL of the APIs. C({product}) is replaced by each product's host label for each request:
+      - The root URL of the APIs. C({product}) is replaced by the host label of each product in each request,
         C(wireless) or C(supersim) on Twilio, C(programmable-wireless) or C(supersim) on KORE. A URL without that
         placeholder is used as given, for example a proxy or a local simulator.
       - The default is C(https://{product}.twilio.com) on Twilio and C(https://{product}.api.korewireless.com) on KORE.
@@ -174,7 +174,7 @@ options:
       - name: KORE_TOKEN_URL
   base_url:
     description:
-      - The root URL of the APIs. C({product}) is replaced by each product's host label for each request:
+      - The root URL of the APIs. C({product}) is replaced by the host label of each product in each request,
         C(wireless) or C(supersim) on Twilio, C(programmable-wireless) or C(supersim) on KORE. A URL without that
         placeholder is used as given, for example a proxy or a local simulator.
       - The default is C(https://{product}.twilio.com) on Twilio and C(https://{product}.api.korewireless.com) on KORE.
