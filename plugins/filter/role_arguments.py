@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 name: role_arguments
 short_description: Check the variables of the collection's roles and give each in its one form
-version_added: 1.1.0
+version_added: 2.0.0
 author:
   - simfleet maintainers (@simfleet)
 description:

@@ -28,6 +28,17 @@ description:
     C([inventory]) section of C(ansible.cfg)) so that the run stops instead. AWX runs inventory updates with
     E(ANSIBLE_INVENTORY_UNPARSED_FAILED=true), so a failed update keeps the previous hosts.
   - >-
+    A SIM never takes over a host of another inventory source. Ansible merges hosts of the same name across sources, so a
+    SIM named like a static host would otherwise pass it the groups and connection variables of this source and the values
+    of O(compose). Every SIM host name therefore starts with O(hostname_prefix) (V(sim-) by default, for example
+    C(sim-pump)), a namespace other sources must not use, and keeps only letters, digits, C(_), C(.) and C(-), so it is
+    never V(all), V(localhost), an IP address or a host pattern, whatever the order of the C(-i) sources. When this
+    source runs after another one that already has a host or group of a SIM's name, the source fails with an error
+    naming it.
+  - >-
+    A SIM record without a SID (letters and digits) is malformed API data: the source fails rather than drop the SIM or
+    merge it into another.
+  - >-
     SIM hosts are not machines Ansible logs into: tasks for a SIM call Twilio's API and run on the controller. With
     O(local_connection) (the default) the group V(twilio_sims) sets C(ansible_connection=local) and
     C(ansible_python_interpreter={{ ansible_playbook_python }}). For devices reachable by IP, set C(ansible_host) and
@@ -81,11 +92,35 @@ options:
         such as C({{ twilio_iccid }}-{{ twilio_status }}) evaluated with the SIM's host variables.
       - When no entry gives a name, the SIM's SID is used. SIDs are unique and never change.
       - >-
+        The host name is O(hostname_prefix) followed by that name, in which every character other than an ASCII letter, a
+        digit, C(_), C(.) or C(-) is replaced by C(_) (with a warning), for example C(sim-pump) or C(sim-DE0123...).
+      - >-
         When several SIMs get the same name, the one created first (by C(date_created), then SID) keeps it and each
-        of the others is named C(<name>_<sid>), with a warning. No SIM is ever dropped or merged into another.
+        of the others is named C(<name>_<sid>), with a warning. A name that a SIM of an earlier source of this plugin
+        already has in the inventory stays with that SIM. No SIM is ever dropped or merged into another.
     type: list
     elements: str
     default: [unique_name, sid]
+  hostname_prefix:
+    description:
+      - The start of every SIM host name, so that SIM hosts have a namespace of their own, for example C(sim-pump) for the
+        SIM named C(pump). Target SIMs with it, for example C(--limit sim-pump) or C(--limit 'sim-*').
+      - >-
+        Ansible merges hosts of the same name from all inventory sources (and AWX merges the hosts of an inventory's
+        sources by name), so without it whoever can rename a SIM could take over another source's host, for example give
+        a static host C(db01) the C(ansible_connection=local) of the group V(twilio_sims), or its C(ansible_host) through
+        O(compose). Do not name hosts or groups of other sources with this prefix: it is reserved for SIMs.
+      - >-
+        When this source runs after another one that already has a host or group named like one of its SIMs, the source
+        fails with an error that names it, before adding any host. Sources of this plugin share the namespace: the same
+        SIM listed by two of them is one host, and a SIM named like another SIM of an earlier source is renamed (see
+        O(hostnames)). Give sources of different accounts different prefixes to keep their host names stable.
+      - >-
+        It must start with a letter, hold only letters, digits, C(_), C(.) and C(-), and end with C(_), C(.) or C(-), so that
+        no SIM host is ever named V(all), V(localhost), like an IP address or like a host pattern. It cannot be empty.
+    type: str
+    default: sim-
+    version_added: 2.0.0
   hostvars_prefix:
     description:
       - The prefix of the host variables that carry the SIM's fields, for example C(twilio_status).
@@ -147,7 +182,8 @@ options:
     description:
       - Cache duration in seconds. Short by default because SIM statuses change; C(scheduled) and C(updating) are
         transitional.
-      - The cache holds the raw API data of a query, keyed by account, base URL and query (products, statuses, filters,
+      - The cache holds the raw API data of a query, keyed by platform, account (the Account SID on Twilio, the API client
+        ID on KORE), base URL and query (products, statuses, filters,
         O(resolve_group_names), O(enrich)); no credential is ever part of it. Host naming, variables and groups are
         rebuilt from it on every run, so changing them needs no new requests.
     type: int
@@ -187,6 +223,11 @@ plugin: simfleet.twilio.sims
 #   - key: twilio_esim_profile_status | default('none')
 #     prefix: esim
 
+# Hosts named twilio-<ICCID>, for example `ansible-playbook -i fleet.twilio_sims.yml --limit 'twilio-8901*' site.yml`
+# plugin: simfleet.twilio.sims
+# hostnames: [iccid]
+# hostname_prefix: twilio-
+
 # A big fleet targeted by group: few variables, cached for 10 minutes
 # plugin: simfleet.twilio.sims
 # hostvars_fields: [sid, iccid, status]
@@ -196,10 +237,15 @@ plugin: simfleet.twilio.sims
 # cache_timeout: 600
 """
 
+import copy
 import hashlib
 import json
+import re
 import threading
+import weakref
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Optional, Tuple
 
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.module_utils.common.text.converters import to_native
@@ -209,6 +255,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible_collections.simfleet.twilio.plugins.module_utils._client import (
     CONNECTION_OPTIONS,
     TwilioError,
+    platform_of,
     client_from_options,
     connection_problems,
 )
@@ -216,7 +263,6 @@ from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import 
     ENDPOINTS,
     SUPERSIM_SIM_STATUSES,
     WIRELESS_SIM_STATUSES,
-    redact,
 )
 from ansible_collections.simfleet.twilio.plugins.plugin_utils._unsafe import (
     trust_as_template,
@@ -225,17 +271,84 @@ from ansible_collections.simfleet.twilio.plugins.plugin_utils._unsafe import (
 
 CACHE_FORMAT = 1
 TOP_GROUP = "twilio_sims"
+
+
+@dataclass(frozen=True)
+class ProductSpec:
+    """What the inventory needs to know about one product (a key of PRODUCTS)."""
+
+    endpoint: str  # ENDPOINTS name of the product's SIM listing
+    group: str  # the product group, a child of TOP_GROUP
+    statuses: Tuple[str, ...]  # every status a SIM of the product can have
+    name_filter: str  # the option that filters SIMs by rate plan or fleet
+    group_prefix: str  # prefix of the rate plan or fleet groups
+    sid_field: str  # the SIM field that holds the rate plan or fleet SID
+    name_field: str  # the field the plugin adds with the rate plan's or fleet's unique name
+    lookup_endpoint: str  # ENDPOINTS name of the rate plan or fleet listing, for those names
+    lookup_label: str  # what that listing is called in messages
+
+
 PRODUCTS = {
-    # product: (SIM endpoint, product group, statuses, name filter option, group prefix, SID field, name field, lookup endpoint)
-    "wireless": ("wireless_sim", "twilio_wireless", WIRELESS_SIM_STATUSES, "rate_plan", "rate_plan_", "rate_plan_sid",
-                 "rate_plan_name", "wireless_rate_plan"),
-    "supersim": ("supersim_sim", "twilio_supersim", SUPERSIM_SIM_STATUSES, "fleet", "fleet_", "fleet_sid",
-                 "fleet_name", "supersim_fleet"),
+    "wireless": ProductSpec(endpoint="wireless_sim", group="twilio_wireless", statuses=WIRELESS_SIM_STATUSES, name_filter="rate_plan",
+                            group_prefix="rate_plan_", sid_field="rate_plan_sid", name_field="rate_plan_name",
+                            lookup_endpoint="wireless_rate_plan", lookup_label="rate plans"),
+    "supersim": ProductSpec(endpoint="supersim_sim", group="twilio_supersim", statuses=SUPERSIM_SIM_STATUSES, name_filter="fleet",
+                            group_prefix="fleet_", sid_field="fleet_sid", name_field="fleet_name",
+                            lookup_endpoint="supersim_fleet", lookup_label="fleets"),
 }
+
+
+@dataclass(frozen=True)
+class Enrichment:
+    """One item of the option enrich (Super SIM data): where its records come from and which host variables they give.
+
+    ``endpoint``: ENDPOINTS name of the listing for the whole account (one request per page); ``per_sim_endpoint``
+    instead: ENDPOINTS name of a listing per Super SIM (its parent ``sim``), one per SIM. ``newest_by``: the date field that picks each SIM's newest record (ties broken
+    by the record's SID); None keeps all of the SIM's records, as a list. ``fields``: the record fields kept; nothing
+    else is stored or cached. ``variables``: (variable, field, default) triples: the variable (without hostvars_prefix)
+    takes that field of the SIM's newest record, or with field None the SIM's list of records; a Super SIM without
+    records gets the default.
+    """
+
+    option: str
+    endpoint: Optional[str]
+    newest_by: Optional[str]
+    fields: Tuple[str, ...]
+    variables: Tuple[Tuple[str, Optional[str], Any], ...]
+    per_sim_endpoint: Optional[str] = None
+
+
+ENRICHMENTS = (
+    # Of an eSIM profile only its SID, status and EID are kept: its secrets (activation_code, matching_id) are never stored.
+    Enrichment(option="esim_profiles", endpoint="supersim_esim_profile", newest_by="date_updated", fields=("sid", "status", "eid"),
+               variables=(("esim_profile_sid", "sid", None), ("esim_profile_status", "status", None), ("eid", "eid", None))),
+    Enrichment(option="ip_commands", endpoint="supersim_ip_command", newest_by="date_created",
+               fields=("date_created", "direction", "status"),
+               variables=(("last_ip_command_date", "date_created", None), ("last_ip_command_direction", "direction", None),
+                          ("last_ip_command_status", "status", None))),
+    Enrichment(option="sms_commands", endpoint="supersim_sms_command", newest_by="date_created",
+               fields=("date_created", "direction", "status"),
+               variables=(("last_sms_command_date", "date_created", None), ("last_sms_command_direction", "direction", None),
+                          ("last_sms_command_status", "status", None))),
+    Enrichment(option="ip_addresses", endpoint=None, per_sim_endpoint="supersim_ip_address", newest_by=None,
+               fields=("ip_address", "ip_address_version"), variables=(("ip_addresses", None, []),)),
+)
+
 NAME_FIELDS = ("unique_name", "iccid", "sid", "friendly_name")
+# Twilio SIDs are two letters and 32 hex digits; a SIM record whose SID is not letters and digits is malformed data.
+SID_CHARS = re.compile(r"[A-Za-z0-9]+\Z")
+# Host names keep ASCII letters, digits, "_", "." and "-": no pattern syntax (":" "," "*" "?" "[" "~" "!" "&" "@"),
+# no path separator (host_vars files), no template or space.
+HOST_NAME_CHARS = re.compile(r"[A-Za-z0-9_.-]+\Z")
+NOT_HOST_NAME_CHARS = re.compile(r"[^A-Za-z0-9_.-]")
+# A letter first and a separator last: prefixed names are never all, localhost, an IP address or a pattern.
+HOSTNAME_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*[_.-]\Z")
+OWN_GROUPS = frozenset([TOP_GROUP] + [spec.group for spec in PRODUCTS.values()])
+# Per inventory (InventoryData), {host name: SIM SID} of the SIM hosts added by every source of this plugin: the same
+# SIM listed by two sources is one host, another SIM with that name is renamed, any other host or group is a clash.
+SIM_HOSTS = weakref.WeakKeyDictionary()
 STRING_OPTIONS = tuple(CONNECTION_OPTIONS) + ("rate_plan", "fleet", "iccid")
 CONSTRUCTED_OPTIONS = ("compose", "groups", "keyed_groups")
-IP_ADDRESSES_PATH = "/v1/Sims/%s/IpAddresses"
 
 
 def newest_by_sim(records, sim_field="sim_sid", date_field="date_created"):
@@ -251,13 +364,53 @@ def newest_by_sim(records, sim_field="sim_sid", date_field="date_created"):
     return newest
 
 
-def unique_host_names(names, records):
+def sim_record_problem(record):
+    """Why ``record`` cannot be a SIM host, or None: it must be an object whose ``sid`` is a string of letters and digits."""
+    if not isinstance(record, dict):
+        kinds = {list: "array", str: "string", type(None): "null", bool: "boolean", int: "number", float: "number"}
+        return "a JSON %s instead of an object" % kinds.get(type(record), type(record).__name__)
+    sid = record.get("sid")
+    if isinstance(sid, str) and SID_CHARS.match(sid):
+        return None
+    if "sid" not in record:
+        return "no sid"
+    return "sid %s" % json.dumps(sid, default=repr)[:80]
+
+
+def name_text(value):
+    """A host name candidate from a field or template value: text, or None for null, empty text, objects and arrays."""
+    if value is None or value == "" or isinstance(value, (dict, list)):
+        return None
+    return str(value)
+
+
+def prefixed_host_names(prefix, names):
+    """``prefix`` before each name, in which every character but ASCII letters, digits, ``_``, ``.`` and ``-`` becomes ``_``.
+
+    Returns the new names and a list of (old name, new name) for the names that had other characters.
+    """
+    result = []
+    changed = []
+    for name in names:
+        if HOST_NAME_CHARS.match(name) is None:
+            safe = prefix + NOT_HOST_NAME_CHARS.sub("_", name)
+            changed.append((name, safe))
+            result.append(safe)
+        else:
+            result.append(prefix + name)
+    return result, changed
+
+
+def unique_host_names(names, records, others=None):
     """Make ``names`` (one per record, same order) unique, deterministically, without losing a record.
 
     Among records sharing a name, the one created first (``date_created``, then ``sid``) keeps it and each of the
     others becomes ``<name>_<sid>`` (then ``<name>_<sid>_2`` and so on in the unlikely case that is taken too).
+    ``others`` maps the names of SIM hosts already in the inventory (from earlier sources) to their SIM's SID: such a
+    name stays with that SIM, and every other record that gets it is renamed the same way.
     Returns the new list of names and a list of (old name, new name) renames.
     """
+    others = others or {}
     first = {}
     duplicates = {}
     for index, name in enumerate(names):
@@ -265,18 +418,23 @@ def unique_host_names(names, records):
             duplicates.setdefault(name, [first[name]]).append(index)
         else:
             first[name] = index
-    if not duplicates:
+    held = set(name for name in first if name in others) if others else set()
+    if not duplicates and not held:
         return names, []
     names = list(names)
     taken = set(first)
     renames = []
-    for name in sorted(duplicates):
-        indexes = sorted(duplicates[name], key=lambda i: (records[i].get("date_created") or "", records[i].get("sid") or ""))
-        names[indexes[0]] = name
-        for index in indexes[1:]:
-            candidate = base = "%s_%s" % (name, records[index].get("sid"))
+    for name in sorted(set(duplicates) | held):
+        indexes = sorted(duplicates.get(name) or [first[name]],
+                         key=lambda i: (records[i].get("date_created") or "", records[i].get("sid") or ""))
+        keeper = indexes[0] if name not in others else next((i for i in indexes if records[i].get("sid") == others[name]), None)
+        for index in indexes:
+            if index == keeper:
+                continue
+            sid = records[index].get("sid")
+            candidate = base = "%s_%s" % (name, sid)
             counter = 1
-            while candidate in taken:
+            while candidate in taken or others.get(candidate, sid) != sid:
                 counter += 1
                 candidate = "%s_%d" % (base, counter)
             taken.add(candidate)
@@ -314,21 +472,26 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         products = options["products"] = [p for p in PRODUCTS if p in options["products"]]
         if not products:
             problems.append("products must name at least one of wireless, supersim")
-        for product in PRODUCTS:
-            name_filter = PRODUCTS[product][3]
-            if options.get(name_filter) and products != [product]:
+        for product, spec in PRODUCTS.items():
+            if options.get(spec.name_filter) and products != [product]:
                 problems.append("%s filters %s SIMs only: set products to [%s] (use another source for the other product)"
-                                % (name_filter, product, product))
+                                % (spec.name_filter, product, product))
         known = set(WIRELESS_SIM_STATUSES) | set(SUPERSIM_SIM_STATUSES)
         wanted = set()
         for product in products:
-            wanted.update(PRODUCTS[product][2])
+            wanted.update(PRODUCTS[product].statuses)
         for status in options["statuses"]:
             if status not in known:
                 problems.append("statuses: unknown SIM status %r; known statuses are %s" % (str(status), ", ".join(sorted(known))))
             elif status not in wanted:
                 problems.append("statuses: no SIM of products %s can be %r" % (", ".join(products), str(status)))
         options["statuses"] = [s for s in sorted(known) if s in options["statuses"]]
+        prefix = options["hostname_prefix"]
+        if not isinstance(prefix, str) or not HOSTNAME_PREFIX.match(prefix):
+            problems.append("hostname_prefix must start with a letter, hold only letters, digits, '_', '.' and '-', and end with "
+                            "'_', '.' or '-' (so that no SIM host is named like a host of another source), got %r" % (prefix,))
+        else:
+            options["hostname_prefix"] = "%s" % prefix
         for entry in options["hostnames"]:
             if entry not in NAME_FIELDS and "{{" not in entry and "{%" not in entry:
                 problems.append("hostnames: %r is neither one of %s nor a template" % (entry, ", ".join(NAME_FIELDS)))
@@ -344,11 +507,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         """The SIM queries: a list of (product, params), one per product and status."""
         queries = []
         for product in options["products"]:
-            endpoint_name, dummy, statuses, name_filter = PRODUCTS[product][:4]
+            spec = PRODUCTS[product]
             base = {"Iccid": options.get("iccid")}
-            if options.get(name_filter):
-                base[dict((f.option, f.param) for f in ENDPOINTS[endpoint_name].filters)[name_filter]] = options[name_filter]
-            product_statuses = [s for s in options["statuses"] if s in statuses] if options["statuses"] else [None]
+            if options.get(spec.name_filter):
+                base[dict((f.option, f.param) for f in ENDPOINTS[spec.endpoint].filters)[spec.name_filter]] = options[spec.name_filter]
+            product_statuses = [s for s in options["statuses"] if s in spec.statuses] if options["statuses"] else [None]
             for status in product_statuses:
                 params = dict((k, v) for k, v in base.items() if v)
                 if status:
@@ -357,10 +520,13 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return queries
 
     def _cache_key(self, options, queries):
-        """Cache key from account, base URL and query; never from a credential."""
+        """Cache key from platform, account (Twilio's Account SID, KORE's API client ID), base URL and query; never
+        from a secret."""
+        platform = platform_of(options)
         identity = {
             "format": CACHE_FORMAT,
-            "account_sid": options["account_sid"],
+            "platform": platform,
+            "account": options["client_id"] if platform == "kore" else options["account_sid"],
             "base_url": options["base_url"],
             "queries": queries,
             "resolve_group_names": options["resolve_group_names"],
@@ -373,13 +539,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _fetch(self, client, options, queries):
         """Every API listing the inventory needs, as plain data ready for the cache; any failure raises AnsibleError."""
+        enrichments = [e for e in ENRICHMENTS if e.option in options["enrich"]]
         jobs = [("sims", product, params) for product, params in queries]
         if options["resolve_group_names"]:
             jobs.extend(("names", product, None) for product in options["products"])
-        enrich = options["enrich"]
-        for item in ("esim_profiles", "ip_commands", "sms_commands"):
-            if item in enrich:
-                jobs.append((item, "supersim", None))
+        jobs.extend((enrichment, "supersim", None) for enrichment in enrichments if enrichment.endpoint)
         workers = max(1, min(options["max_concurrency"], len(jobs)))
         with ThreadPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(lambda job: self._run_job(client, *job), jobs))
@@ -388,48 +552,64 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         seen = set()
         for (kind, product, params), result in zip(jobs, results):
             if kind == "sims":
-                for record in result:
-                    if record.get("sid") not in seen:
-                        seen.add(record.get("sid"))
+                for index, record in enumerate(result):
+                    problem = sim_record_problem(record)
+                    if problem:
+                        raise AnsibleError("simfleet.twilio.sims: cannot list %s: record %d of %d is not a SIM with a SID (%s); "
+                                           "the source fails rather than merge or drop SIMs of malformed API data"
+                                           % (self._job_label(kind, product, params), index + 1, len(result), problem))
+                    if record["sid"] not in seen:
+                        seen.add(record["sid"])
                         data["sims"].append([product, record])
             elif kind == "names":
                 data["names"][product] = result
             else:
-                data["enrich"][kind] = result
-        if "ip_addresses" in enrich:
-            sids = [record["sid"] for product, record in data["sims"] if product == "supersim"]
-            data["enrich"]["ip_addresses"] = self._fetch_ip_addresses(client, sids, options["max_concurrency"])
+                data["enrich"][kind.option] = result
+        for enrichment in enrichments:
+            if not enrichment.endpoint:
+                sids = [record["sid"] for product, record in data["sims"] if product == "supersim"]
+                data["enrich"][enrichment.option] = self._fetch_ip_addresses(client, enrichment, sids, options["max_concurrency"])
         return data
+
+    @staticmethod
+    def _job_label(kind, product, params=None):
+        """What a job lists, for messages: for example C(wireless SIMs (Status=active))."""
+        if kind == "sims":
+            what = "%s SIMs" % product
+        elif kind == "names":
+            what = "%s %s" % (product, PRODUCTS[product].lookup_label)
+        else:
+            what = "%s %s" % (product, kind.option)
+        if params:
+            what += " (%s)" % ", ".join("%s=%s" % item for item in sorted(params.items()))
+        return what
 
     def _run_job(self, client, kind, product, params):
         try:
             if kind == "sims":
-                endpoint = ENDPOINTS[PRODUCTS[product][0]]
-                return client.list_records(product, endpoint.path, endpoint.key, params=params)
+                return client.list_records(ENDPOINTS[PRODUCTS[product].endpoint], params=params)
             if kind == "names":
-                endpoint = ENDPOINTS[PRODUCTS[product][7]]
-                records = client.list_records(product, endpoint.path, endpoint.key)
+                records = client.list_records(ENDPOINTS[PRODUCTS[product].lookup_endpoint])
                 return dict((r["sid"], r.get("unique_name")) for r in records if r.get("sid"))
-            endpoint = ENDPOINTS["supersim_" + kind[:-1]]
-            records = client.list_records(product, endpoint.path, endpoint.key)
-            if kind == "esim_profiles":
-                return newest_by_sim(redact(endpoint, records), date_field="date_updated")
-            return newest_by_sim(records)
+            records = client.list_records(ENDPOINTS[kind.endpoint])
+            fields = kind.fields
+            return dict((sim_sid, dict((field, record.get(field)) for field in fields))
+                        for sim_sid, record in newest_by_sim(records, date_field=kind.newest_by).items())
         except TwilioError as err:
-            what = "%s %s" % (product, {"sims": "SIMs", "names": "rate plans" if product == "wireless" else "fleets"}.get(kind, kind))
-            if params:
-                what += " (%s)" % ", ".join("%s=%s" % item for item in sorted(params.items()))
-            raise AnsibleError("simfleet.twilio.sims: cannot list %s: %s" % (what, err)) from None
+            raise AnsibleError("simfleet.twilio.sims: cannot list %s: %s" % (self._job_label(kind, product, params), err)) from None
 
     @staticmethod
-    def _fetch_ip_addresses(client, sids, max_concurrency):
+    def _fetch_ip_addresses(client, enrichment, sids, max_concurrency):
+        """The IP addresses of each Super SIM, one listing per SIM: ``{SIM SID: [{field: value}]}``."""
         lock = threading.Lock()
         addresses = {}
+        fields = enrichment.fields
+        endpoint = ENDPOINTS[enrichment.per_sim_endpoint]
 
         def one(sid):
-            records = client.list_records("supersim", IP_ADDRESSES_PATH % sid, "ip_addresses")
+            records = client.list_records(endpoint, parents={"sim": sid})
             with lock:
-                addresses[sid] = [dict(ip_address=r.get("ip_address"), ip_address_version=r.get("ip_address_version")) for r in records]
+                addresses[sid] = [dict((field, r.get(field)) for field in fields) for r in records]
 
         try:
             with ThreadPoolExecutor(max_workers=max_concurrency) as pool:
@@ -448,8 +628,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             except KeyError:
                 data = None
             if isinstance(data, dict) and data.get("format") == CACHE_FORMAT:
-                self.display.vvv("simfleet.twilio.sims: using cached Twilio data (%d SIMs)" % len(data["sims"]))
-                return data
+                if not any(product not in PRODUCTS or sim_record_problem(record) for product, record in data["sims"]):
+                    self.display.vvv("simfleet.twilio.sims: using cached Twilio data (%d SIMs)" % len(data["sims"]))
+                    return data
+                self.display.vvv("simfleet.twilio.sims: ignoring cached data with a malformed SIM record")
         client = client_from_options(options)
         try:
             data = self._fetch(client, options, queries)
@@ -470,31 +652,20 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             extra = {"product": product}
             names = data["names"].get(product)
             if names is not None:
-                name_field = PRODUCTS[product][6]
-                extra[name_field] = names.get(record.get(PRODUCTS[product][5]))
+                spec = PRODUCTS[product]
+                extra[spec.name_field] = names.get(record.get(spec.sid_field))
             extras[record["sid"]] = extra
-        enrich = data["enrich"]
-        for sim_sid, profile in enrich.get("esim_profiles", {}).items():
-            if sim_sid in extras:
-                extras[sim_sid].update(esim_profile_sid=profile.get("sid"), esim_profile_status=profile.get("status"), eid=profile.get("eid"))
-        for kind in ("ip_command", "sms_command"):
-            for sim_sid, command in enrich.get(kind + "s", {}).items():
-                if sim_sid in extras:
-                    extras[sim_sid].update({"last_%s_date" % kind: command.get("date_created"),
-                                            "last_%s_direction" % kind: command.get("direction"),
-                                            "last_%s_status" % kind: command.get("status")})
-        for sim_sid, addresses in enrich.get("ip_addresses", {}).items():
-            if sim_sid in extras:
-                extras[sim_sid]["ip_addresses"] = addresses
-        if options["enrich"]:
-            defaults = {}
-            if "esim_profiles" in options["enrich"]:
-                defaults.update(esim_profile_sid=None, esim_profile_status=None, eid=None)
-            for kind in ("ip_command", "sms_command"):
-                if kind + "s" in options["enrich"]:
-                    defaults.update(dict(("last_%s_%s" % (kind, f), None) for f in ("date", "direction", "status")))
-            if "ip_addresses" in options["enrich"]:
-                defaults["ip_addresses"] = []
+        fetched = data["enrich"]
+        defaults = {}
+        for enrichment in ENRICHMENTS:
+            for sim_sid, value in fetched.get(enrichment.option, {}).items():
+                extra = extras.get(sim_sid)
+                if extra is not None:
+                    for variable, field, dummy in enrichment.variables:
+                        extra[variable] = value if field is None else value.get(field)
+            if enrichment.option in options["enrich"]:
+                defaults.update((variable, copy.copy(default)) for variable, dummy, default in enrichment.variables)
+        if defaults:
             for product, record in data["sims"]:
                 if product == "supersim":
                     extra = extras[record["sid"]]
@@ -528,8 +699,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                         raise AnsibleError("simfleet.twilio.sims: cannot template hostname %r for SIM %s: %s"
                                            % (entry, record.get("sid"), to_native(err))) from None
                     value = None
-            if value is not None and value != "" and not isinstance(value, (dict, list)):
-                return str(value)
+            value = name_text(value)
+            if value is not None:
+                return value
         return record["sid"]
 
     def _host_names(self, data, extras, options, hostvars_args):
@@ -537,11 +709,15 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         records = [record for dummy, record in data["sims"]]
         preferences = options["hostnames"]
         if preferences == ["unique_name", "sid"]:
-            names = [record.get("unique_name") or record["sid"] for record in records]
+            names = [name_text(record.get("unique_name")) or record["sid"] for record in records]
         else:
             names = [self._preferred_name(record, self._host_vars(record, extras[record["sid"]], *hostvars_args), preferences)
                      for record in records]
-        names, renames = unique_host_names(names, records)
+        names, changed = prefixed_host_names(options["hostname_prefix"], names)
+        if changed:
+            self.display.warning("simfleet.twilio.sims: %d SIM names have characters other than letters, digits, '_', '.' and '-', "
+                                 "replaced by '_' in their host names, for example %r -> %s" % (len(changed), changed[0][0], changed[0][1]))
+        names, renames = unique_host_names(names, records, SIM_HOSTS.get(self.inventory))
         if renames:
             self.display.warning("simfleet.twilio.sims: %d SIMs share a host name with another SIM and were renamed <name>_<sid>, "
                                  "for example %s -> %s" % (len(renames), renames[0][0], renames[0][1]))
@@ -557,8 +733,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             inventory.set_variable(TOP_GROUP, "ansible_python_interpreter",
                                    trust_as_template(interpreter) if trust_as_template is not None else interpreter)
         for product in options["products"]:
-            inventory.add_group(PRODUCTS[product][1])
-            inventory.add_child(TOP_GROUP, PRODUCTS[product][1])
+            inventory.add_group(PRODUCTS[product].group)
+            inventory.add_child(TOP_GROUP, PRODUCTS[product].group)
 
     def _populate(self, data, options):
         """Add hosts, their variables and groups. Host variables are built per host and not kept (memory)."""
@@ -566,6 +742,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         hostvars_args = (options["hostvars_prefix"] or "", fields, {})
         extras = self._extras(data, options)
         host_names = self._host_names(data, extras, options, hostvars_args)
+        self._check_clashes(host_names, data["sims"], options)
         self._add_top_groups(options)
 
         inventory = self.inventory
@@ -577,12 +754,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         group_names = {}
         resolved = data["names"]
         for (product, record), host in zip(data["sims"], host_names):
-            inventory.add_host(host, group=PRODUCTS[product][1])
+            inventory.add_host(host, group=PRODUCTS[product].group)
             hostvars = host_vars(record, extras[record["sid"]], *hostvars_args)
             for name, value in hostvars.items():
                 set_variable(host, name, value)
             if default_groups:
-                for kind, value in (("status", record.get("status")), (product, record.get(PRODUCTS[product][5]))):
+                for kind, value in (("status", record.get("status")), (product, record.get(PRODUCTS[product].sid_field))):
                     if not value:
                         continue
                     group = group_names.get((kind, value))
@@ -591,18 +768,41 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                     members.setdefault(group, []).append(host)
             if construct:
                 self._construct(host, hostvars, options)
+        SIM_HOSTS.setdefault(inventory, {}).update(zip(host_names, (record["sid"] for dummy, record in data["sims"])))
         add_child = inventory.add_child
         for group in sorted(members):
             inventory.add_group(group)
             for host in members[group]:
                 add_child(group, host)
 
+    def _check_clashes(self, host_names, sims, options):
+        """Fail, before adding anything, if a SIM's host name is already a host or group of another source.
+
+        Ansible merges hosts of the same name across sources: a SIM must never take over another source's host (its
+        groups, the connection variables of TOP_GROUP, compose). The same SIM added by another source of this plugin is
+        the same host; other SIMs of earlier sources were already named apart (unique_host_names). The other order (a
+        later source adds a host named like a SIM) is what hostname_prefix prevents.
+        """
+        inventory = self.inventory
+        hosts, groups = inventory.hosts, inventory.groups
+        owners = SIM_HOSTS.get(inventory) or {}
+        clashes = []
+        for name, (dummy, record) in zip(host_names, sims):
+            if (name in hosts and owners.get(name) != record["sid"]) or name in groups or name in OWN_GROUPS:
+                clashes.append("%s (SIM %s)" % (name, record["sid"]))
+        if clashes:
+            more = " and %d more" % (len(clashes) - 5) if len(clashes) > 5 else ""
+            raise AnsibleError("simfleet.twilio.sims: SIM host names already in the inventory as a host of another source or as a "
+                               "group: %s%s. A SIM never takes over another host or a group: names starting with hostname_prefix %r "
+                               "are meant for SIM hosts only, so rename those hosts or groups, or set another hostname_prefix for this "
+                               "source" % (", ".join(clashes[:5]), more, options["hostname_prefix"]))
+
     @staticmethod
     def _default_group_name(kind, value, resolved):
         if kind == "status":
             return to_safe_group_name("status_" + value, force=True, silent=True)
         names = resolved.get(kind) or {}
-        return to_safe_group_name(PRODUCTS[kind][4] + (names.get(value) or value), force=True, silent=True)
+        return to_safe_group_name(PRODUCTS[kind].group_prefix + (names.get(value) or value), force=True, silent=True)
 
     def _construct(self, host, hostvars, options):
         """compose, groups and keyed_groups, templated for one host: only when the user set one of them."""

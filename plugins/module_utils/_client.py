@@ -36,7 +36,7 @@ else:
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 
-from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import Endpoint, matches
+from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import matches
 
 COLLECTION_VERSION = "1.0.0"
 USER_AGENT = "simfleet.twilio/%s (Ansible collection; +https://github.com/simfleet/twilio)" % COLLECTION_VERSION
@@ -767,7 +767,5 @@ class TwilioClient:
             raise TwilioError("%s API paging does not advance: a page with no new record (empty, or only records already "
                               "seen) names a next page %s" % (self.platform.label, next_url))
 
-    def list_records(self, endpoint, *legacy, params=None, page_size=MAX_PAGE_SIZE, limit=None, stop_at=None, parents=None):
-        if legacy:  # TRANSITION: (product, path, key) until the inventory passes endpoints
-            endpoint = Endpoint(name=legacy[1], product=endpoint, path=legacy[0], key=legacy[1], sid_pattern=None)
+    def list_records(self, endpoint, params=None, page_size=MAX_PAGE_SIZE, limit=None, stop_at=None, parents=None):
         return list(self.iter_records(endpoint, params=params, page_size=page_size, limit=limit, stop_at=stop_at, parents=parents))

@@ -19,11 +19,12 @@ COLLECTIONS = os.path.join(ROOT, "build", "collections")
 BIN = os.path.dirname(sys.executable)
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 PIPE_NAME = "{{ lookup('pipe', 'id') }}"
+PIPE_HOST = "sim-___lookup__pipe____id_____"  # PIPE_NAME as a host name: prefixed, other characters than [A-Za-z0-9_.-] as "_"
 
 
 def run(args, env=None, cwd=None, check=True):
     """Run an Ansible CLI with a clean TWILIO_* environment; returns the CompletedProcess."""
-    base = dict((k, v) for k, v in os.environ.items() if not k.startswith(("TWILIO_", "ANSIBLE_")))
+    base = dict((k, v) for k, v in os.environ.items() if not k.startswith(("TWILIO_", "KORE_", "ANSIBLE_")))
     base.update(ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1", ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED="true",
                 ANSIBLE_HOME=str(cwd or ROOT) + "/.ansible-home")
     base.update(env or {})
@@ -142,12 +143,12 @@ def test_every_filter_and_naming_option(workdir, simulator):
     fleet = next(f["sid"] for f in truth["fleets"] if f["unique_name"] == "field-sensors")
     wanted = [r for r in truth["supersim_sims"] if r["fleet_sid"] == fleet and r["status"] in ("active", "inactive")]
     assert wanted
-    assert sorted(hostvars) == sorted(r["iccid"] for r in wanted)
+    assert sorted(hostvars) == sorted("sim-" + r["iccid"] for r in wanted)
     for record in wanted:
-        assert hostvars[record["iccid"]] == {"sim_sid": record["sid"], "sim_status": record["status"], "sim_fleet_name": "field-sensors",
-                                             "sim_label": "field-sensors/" + record["sid"]}
+        assert hostvars["sim-" + record["iccid"]] == {"sim_sid": record["sid"], "sim_status": record["status"],
+                                                      "sim_fleet_name": "field-sensors", "sim_label": "field-sensors/" + record["sid"]}
     for status in ("active", "inactive"):
-        expected = sorted(r["iccid"] for r in wanted if r["status"] == status)
+        expected = sorted("sim-" + r["iccid"] for r in wanted if r["status"] == status)
         assert sorted(group_hosts(data, "state_" + status)) == expected
         assert sorted(group_hosts(data, "status_" + status)) == expected
     assert sorted(group_hosts(data, "all_field_sensors")) == sorted(hostvars)
@@ -181,8 +182,8 @@ def test_duplicate_names_are_renamed_not_lost(workdir, simulator_factory):
     assert sorted(v["twilio_sid"] for v in hostvars.values()) == sorted(r["sid"] for r in records)
     pumps = sorted((r for r in records if r["unique_name"] == "pump"), key=lambda r: (r["date_created"], r["sid"]))
     assert len(pumps) == 2
-    assert hostvars["pump"]["twilio_sid"] == pumps[0]["sid"]
-    assert hostvars["pump_" + pumps[1]["sid"]]["twilio_sid"] == pumps[1]["sid"]
+    assert hostvars["sim-pump"]["twilio_sid"] == pumps[0]["sid"]
+    assert hostvars["sim-pump_" + pumps[1]["sid"]]["twilio_sid"] == pumps[1]["sid"]
     assert "share a host name" in result.stderr
 
 
@@ -205,6 +206,54 @@ def test_cache_second_run_makes_no_request(workdir, simulator):
     assert simulator.truth["supersim_sims"][0]["sid"] in text
     secrets = [simulator.auth_token] + [p[f] for p in simulator.truth["esim_profiles"] for f in ("activation_code", "matching_id") if p[f]]
     assert not [s for s in secrets if s in text]
+
+
+def kore_env(sim, client=1):
+    client_id, secret = (sim.client_id, sim.client_secret) if client == 1 else (sim.second_client_id, sim.second_client_secret)
+    return {"KORE_CLIENT_ID": client_id, "KORE_CLIENT_SECRET": secret, "KORE_TOKEN_URL": sim.token_url,
+            "TWILIO_BASE_URL": sim.product_url}
+
+
+def test_kore_inventory_with_cache_and_no_secret_anywhere(workdir, simulator_factory):
+    sim = simulator_factory(seed=31, wireless_sims=40, super_sims=30, platform="kore")
+    cache_dir = workdir / "cache"
+    path = source(workdir, cache=True, cache_plugin="ansible.builtin.jsonfile", cache_connection=str(cache_dir),
+                  enrich=["esim_profiles", "ip_addresses"])
+    verbose = run(["ansible-inventory", "-i", path, "--graph", "-vvv"], env=kore_env(sim), cwd=workdir)
+    first = run(["ansible-inventory", "-i", path, "--list"], env=kore_env(sim), cwd=workdir)
+    data = plain(json.loads(first.stdout))
+    hostvars = data["_meta"]["hostvars"]
+    truth = sim.kore_truth
+    assert sorted(v["twilio_sid"] for v in hostvars.values()) == sorted(r["sid"] for r in truth["wireless_sims"] + truth["supersim_sims"])
+    assert len(group_hosts(data, "twilio_wireless")) == 40 and len(group_hosts(data, "twilio_supersim")) == 30
+    # The second client (account 2) has its own cache entry: the key is the platform and the client, not the URL alone.
+    second = plain(json.loads(run(["ansible-inventory", "-i", path, "--list"], env=kore_env(sim, client=2), cwd=workdir).stdout))
+    assert set(v["twilio_account_sid"] for v in second["_meta"]["hostvars"].values()) == {sim.second_account_sid}
+    assert len(list(cache_dir.iterdir())) == 2
+    log = sim.requests_log()
+    sim.reset_stats()
+    again = run(["ansible-inventory", "-i", path, "--list"], env=kore_env(sim), cwd=workdir)
+    assert json.loads(again.stdout) == json.loads(first.stdout)
+    assert sim.request_counts() == {}  # from the cache: no token request, no API request
+    # Where each credential went, and where none may be.
+    assert all(entry["listener"] == "token" for entry in log if entry.get("client_secret"))
+    tokens = set(entry["credential"] for entry in log if entry["listener"] == "api")
+    assert tokens and all(entry["auth"] == "bearer" for entry in log if entry["listener"] == "api")
+    secrets = [sim.client_secret, sim.second_client_secret] + sorted(tokens)
+    texts = [verbose.stdout, verbose.stderr, first.stdout, first.stderr] + [f.read_text() for f in cache_dir.iterdir()]
+    assert "sim-" in verbose.stdout
+    assert not [secret for secret in secrets for text in texts if secret in text]
+
+
+def test_kore_wrong_secret_fails_the_source_without_api_request(workdir, simulator_factory):
+    sim = simulator_factory(seed=32, wireless_sims=5, super_sims=5, platform="kore")
+    path = source(workdir)
+    result = run(["ansible-inventory", "-i", path, "--list", "-vvv"], env=dict(kore_env(sim), KORE_CLIENT_SECRET="wrong-secret-0001"),
+                 cwd=workdir, check=False)
+    assert result.returncode != 0
+    assert "unauthorized_client: Invalid client or Invalid client credentials" in result.stderr
+    assert "api" not in sim.request_counts()
+    assert "wrong-secret-0001" not in result.stdout + result.stderr
 
 
 def test_enrichment(workdir, simulator):
@@ -298,7 +347,7 @@ def test_api_data_is_never_templated(workdir, simulator_factory):
     sim = simulator_factory(fixture=os.path.join(FIXTURES, "inventory_injection.json"))
     path = source(workdir, products=["supersim"])
     data, hostvars = inventory_list(path, sim_env(sim), cwd=workdir)
-    assert hostvars[PIPE_NAME]["twilio_unique_name"] == PIPE_NAME
+    assert hostvars[PIPE_HOST]["twilio_unique_name"] == PIPE_NAME
     # A real ad-hoc run renders the variables: the text comes back, the lookup never runs
     result = run(["ansible", "-i", path, "twilio_supersim", "-m", "ansible.builtin.debug", "-a",
                   json.dumps({"msg": "{{ twilio_unique_name }} {{ twilio_fleet_name }}"})],
@@ -352,3 +401,152 @@ def test_demo_inventory(workdir, simulator):
     assert counts["twilio_sims"] == len(simulator.truth["wireless_sims"]) + len(simulator.truth["supersim_sims"])
     assert counts["status_active"] == sum(1 for r in simulator.truth["wireless_sims"] + simulator.truth["supersim_sims"]
                                           if r["status"] == "active")
+
+
+# -- a SIM never takes over another source's host ------------------------------------------------------------------
+
+STATIC_INI = """\
+localhost ansible_connection=local owner=static
+db01 ansible_host=10.0.0.5 ansible_connection=ssh owner=static
+web01 ansible_host=10.0.0.6 owner=static
+
+[databases]
+db01
+
+[webservers]
+web01
+"""
+STATIC_YAML = """\
+all:
+  hosts:
+    localhost: {ansible_connection: local, owner: static}
+  children:
+    databases:
+      hosts:
+        db01: {ansible_host: 10.0.0.5, ansible_connection: ssh, owner: static}
+    webservers:
+      hosts:
+        web01: {ansible_host: 10.0.0.6, owner: static}
+"""
+# What ansible-inventory shows for the static hosts when no other source touches them.
+STATIC_HOSTS = {
+    "db01": ({"ansible_host": "10.0.0.5", "ansible_connection": "ssh", "owner": "static"}, {"databases"}),
+    "web01": ({"ansible_host": "10.0.0.6", "owner": "static"}, {"webservers"}),
+    "localhost": ({"ansible_connection": "local", "owner": "static"}, {"ungrouped"}),
+}
+SIM_HOST_NAME = re.compile(r"^sim-[A-Za-z0-9_.-]+$")
+
+
+def host_groups(data, host):
+    """The groups that list ``host`` directly in ansible-inventory --list output."""
+    return set(group for group, value in data.items() if group != "_meta" and host in value.get("hosts", []))
+
+
+def clash_sources(workdir, static_format):
+    """A static inventory (INI or YAML) and a SIM source with the README's compose example plus a variable of the same
+    name as one of the static hosts' (owner)."""
+    static = workdir / ("static.ini" if static_format == "ini" else "static.yml")
+    static.write_text(STATIC_INI if static_format == "ini" else STATIC_YAML)
+    plugin = source(workdir, enrich=["ip_addresses"],
+                    compose={"ansible_host": "twilio_ip_addresses[0].ip_address",
+                             "ansible_connection": "'ssh' if twilio_ip_addresses else 'local'", "owner": "'sim'"})
+    return str(static), plugin
+
+
+@pytest.mark.parametrize("static_format", ["ini", "yaml"])
+@pytest.mark.parametrize("plugin_first", [False, True], ids=["static_first", "plugin_first"])
+def test_sims_never_take_over_static_hosts(workdir, simulator_factory, static_format, plugin_first):
+    """SIMs named db01 (both products), web01, localhost, 127.0.0.1 and ::1 next to a static inventory with db01, web01
+    and localhost, in both -i orders: the static hosts keep exactly their own variables and groups; every SIM is a host
+    of its own."""
+    sim = simulator_factory(fixture=os.path.join(FIXTURES, "inventory_host_clash.json"))
+    static, plugin = clash_sources(workdir, static_format)
+    first, second = (plugin, static) if plugin_first else (static, plugin)
+    data, hostvars = inventory_list(first, sim_env(sim), "-i", second, cwd=workdir)
+    data = plain(data)  # host names in groups too, on ansible-core before 2.19
+    for host, (variables, groups) in STATIC_HOSTS.items():
+        assert hostvars[host] == variables, host
+        assert host_groups(data, host) == groups, host
+        shown = run(["ansible-inventory", "-i", first, "-i", second, "--host", host], env=sim_env(sim), cwd=workdir).stdout
+        assert plain(json.loads(shown)) == variables, host
+
+    truth = sim.truth
+    sims = truth["wireless_sims"] + truth["supersim_sims"]
+    sim_hosts = dict((v["twilio_sid"], host) for host, v in hostvars.items() if "twilio_sid" in v)
+    assert sorted(sim_hosts) == sorted(r["sid"] for r in sims)  # one host per SIM, none merged into another
+    assert sorted(sim_hosts.values()) == sorted(group_hosts(data, "twilio_sims"))
+    assert sorted(hostvars) == sorted(list(STATIC_HOSTS) + list(sim_hosts.values()))
+    assert [name for name in sim_hosts.values() if not SIM_HOST_NAME.match(name)] == []
+    for name in ("db01", "web01", "localhost", "127.0.0.1"):
+        assert hostvars["sim-" + name]["twilio_unique_name"] == name
+    assert hostvars["sim-__1"]["twilio_unique_name"] == "::1"
+    # compose applies to the SIM's own host only
+    assert (hostvars["sim-web01"]["ansible_host"], hostvars["sim-web01"]["ansible_connection"]) == ("10.66.0.1", "ssh")
+    assert hostvars["sim-db01"]["ansible_connection"] == "local" and hostvars["sim-db01"]["owner"] == "sim"
+
+
+def test_sim_host_names_are_literal_in_patterns(workdir, simulator_factory):
+    """SIMs named all, ungrouped, *, ~regex, a:b, a,b, !a, &a, a[0], @file, ../path, ...: each SIM host name, used as a
+    pattern (as in --limit or hosts:), selects that SIM's host and nothing else, and the static hosts stay as they are."""
+    sim = simulator_factory(fixture=os.path.join(FIXTURES, "inventory_hostile_names.json"))
+    static, plugin = clash_sources(workdir, "ini")
+    data, hostvars = inventory_list(static, sim_env(sim), "-i", plugin, cwd=workdir)
+    data = plain(data)
+    for host, (variables, groups) in STATIC_HOSTS.items():
+        assert hostvars[host] == variables and host_groups(data, host) == groups, host
+    sim_hosts = sorted(host for host, v in hostvars.items() if "twilio_sid" in v)
+    assert len(sim_hosts) == len(sim.truth["wireless_sims"]) + len(sim.truth["supersim_sims"])
+    assert [name for name in sim_hosts if not SIM_HOST_NAME.match(name)] == []
+    for name, host in (("all", "sim-all"), ("ungrouped", "sim-ungrouped"), ("twilio_sims", "sim-twilio_sims"), ("*", "sim-_"),
+                       ("~.*", "sim-_._"), ("!db01", "sim-_db01"), ("../group_vars/all", "sim-.._group_vars_all"),
+                       ("localhost", "sim-localhost"), ("fe80::1", "sim-fe80__1")):
+        assert hostvars[host]["twilio_unique_name"] == name
+
+    def selected(pattern):
+        result = run(["ansible", "-i", static, "-i", plugin, pattern, "--list-hosts"], env=sim_env(sim), cwd=workdir)
+        return sorted(line.strip() for line in result.stdout.splitlines()[1:] if line.strip())
+
+    assert selected(",".join(sim_hosts)) == sim_hosts
+    assert selected("sim-*") == sim_hosts
+    assert selected("all:!twilio_sims") == sorted(STATIC_HOSTS)
+    for host in ("sim-all", "sim-_", "sim-_._", "sim-db01_web01"):
+        assert selected(host) == [host]
+
+
+def test_plugin_after_a_source_using_its_namespace_fails(workdir, simulator_factory):
+    """A host or group of an earlier source named like a SIM host: the SIM source fails, naming them, and adds nothing."""
+    sim = simulator_factory(fixture=os.path.join(FIXTURES, "inventory_host_clash.json"))
+    static = workdir / "static.ini"
+    static.write_text("sim-db01 ansible_host=10.0.0.7 owner=static\n\n[sim-web01]\ndb01\n")
+    plugin = source(workdir)
+    result = run(["ansible-inventory", "-i", str(static), "-i", plugin, "--list"], env=sim_env(sim), cwd=workdir, check=False)
+    assert result.returncode != 0 and not result.stdout.strip()
+    web01 = next(r["sid"] for r in sim.truth["supersim_sims"] if r["unique_name"] == "web01")
+    message = " ".join(result.stderr.split())
+    assert "SIM host names already in the inventory as a host of another source or as a group: " in message
+    assert "sim-web01 (SIM %s)" % web01 in message and "sim-db01 (SIM " in message
+    assert "Traceback" not in result.stderr
+
+    # Ansible's default only warns about the failed source: the static hosts stay as they are, and no SIM host is added
+    data, hostvars = inventory_list(str(static), sim_env(sim, ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED="false"), "-i", plugin,
+                                    cwd=workdir)
+    data = plain(data)
+    assert hostvars == {"sim-db01": {"ansible_host": "10.0.0.7", "owner": "static"}}
+    assert sorted(group_hosts(data, "all")) == ["db01", "sim-db01"] and "twilio_sims" not in data
+
+
+def test_sim_record_without_sid_fails_the_source(workdir, httpserver):
+    """Malformed API data (a SIM without a SID) fails the source with a clear message: no SIM is merged or dropped."""
+    page = {"sims": [{"sid": "DE%032x" % 1, "unique_name": "one", "status": "active", "rate_plan_sid": None},
+                     {"unique_name": "two", "status": "active", "rate_plan_sid": None}],
+            "meta": {"key": "sims", "next_page_url": None}}
+    httpserver.expect_request("/wireless/v1/Sims").respond_with_json(page)
+    path = source(workdir, products=["wireless"], resolve_group_names=False)
+    env = {"TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "t" * 32, "TWILIO_BASE_URL": httpserver.url_for("/{product}")}
+    result = run(["ansible-inventory", "-i", path, "--list"], env=env, cwd=workdir, check=False)
+    assert result.returncode != 0 and not result.stdout.strip()
+    message = " ".join(result.stderr.split())
+    # the plugin's own check, or the shared client's if it refuses such records first
+    assert re.search(r"simfleet\.twilio\.sims: cannot list wireless SIMs: (record 2 of 2 is not a SIM with a SID \(no sid\)|.*\bsid\b)",
+                     message), message
+    assert "Traceback" not in result.stderr

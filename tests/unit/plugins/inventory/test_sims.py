@@ -8,6 +8,7 @@ The plugin runs in-process through Ansible's own InventoryManager against real H
 """
 import json
 import os
+import re
 from collections import Counter
 
 import pytest
@@ -22,9 +23,11 @@ from ansible.template import Templar
 from ansible.vars.manager import VariableManager
 
 from ansible_collections.simfleet.twilio.plugins.inventory import sims
-from ansible_collections.simfleet.twilio.plugins.inventory.sims import newest_by_sim, unique_host_names, unsafe
+from ansible_collections.simfleet.twilio.plugins.inventory.sims import newest_by_sim, prefixed_host_names, unique_host_names, unsafe
+from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import ENDPOINTS
 
 PIPE_NAME = "{{ lookup('pipe', 'id') }}"
+PIPE_HOST = "sim-___lookup__pipe____id_____"  # PIPE_NAME as a host name: prefixed, other characters than [A-Za-z0-9_.-] as "_"
 DE = "DE%032x"
 HS = "HS%032x"
 
@@ -240,17 +243,18 @@ def test_server_side_filters(tmp_path, simulator):
 def test_hostnames_preferences(tmp_path, simulator):
     truth = simulator.truth
     inventory = manager(write_config(tmp_path, simulator, hostnames=["iccid"]))
-    assert sorted(h.name for h in inventory.get_hosts()) == sorted(r["iccid"] for r in truth["wireless_sims"] + truth["supersim_sims"])
+    assert sorted(h.name for h in inventory.get_hosts()) == sorted("sim-" + r["iccid"] for r in truth["wireless_sims"] + truth["supersim_sims"])
 
     inventory = manager(write_config(tmp_path, simulator, products=["wireless"], hostnames=["friendly_name"]))
     assert len(inventory.get_hosts()) == len(truth["wireless_sims"])
     for host in inventory.get_hosts():
         friendly, sid = host.vars["twilio_friendly_name"], host.vars["twilio_sid"]
-        assert host.name in ((friendly, friendly + "_" + sid) if friendly else (sid,))
+        name = "sim-" + re.sub(r"[^A-Za-z0-9_.-]", "_", friendly) if friendly else None
+        assert host.name in ((name, name + "_" + sid) if friendly else ("sim-" + sid,))
     assert [r for r in truth["wireless_sims"] if not r["friendly_name"]]
 
     inventory = manager(write_config(tmp_path, simulator, products=["supersim"], hostnames=["{{ twilio_iccid[-6:] }}-{{ twilio_status }}", "sid"]))
-    assert sorted(h.name for h in inventory.get_hosts()) == sorted("%s-%s" % (r["iccid"][-6:], r["status"]) for r in truth["supersim_sims"])
+    assert sorted(h.name for h in inventory.get_hosts()) == sorted("sim-%s-%s" % (r["iccid"][-6:], r["status"]) for r in truth["supersim_sims"])
 
 
 def test_duplicate_names_and_fallback(tmp_path, simulator_factory):
@@ -265,9 +269,11 @@ def test_duplicate_names_and_fallback(tmp_path, simulator_factory):
     truth = sim.truth
     by_name = dict(((product, r["unique_name"]), r["sid"]) for product in ("wireless_sims", "supersim_sims") for r in truth[product])
     nameless = by_name[("wireless_sims", None)]
-    expected = {"pump": by_name[("supersim_sims", "pump")], "pump_" + by_name[("wireless_sims", "pump")]: by_name[("wireless_sims", "pump")],
-                "valve": by_name[("wireless_sims", "valve")], "valve_" + by_name[("supersim_sims", "valve")]: by_name[("supersim_sims", "valve")],
-                nameless: nameless}
+    expected = {"sim-pump": by_name[("supersim_sims", "pump")],
+                "sim-pump_" + by_name[("wireless_sims", "pump")]: by_name[("wireless_sims", "pump")],
+                "sim-valve": by_name[("wireless_sims", "valve")],
+                "sim-valve_" + by_name[("supersim_sims", "valve")]: by_name[("supersim_sims", "valve")],
+                "sim-" + nameless: nameless}
     assert dict((h.name, h.vars["twilio_sid"]) for h in inventory.get_hosts()) == expected
 
 
@@ -275,11 +281,11 @@ def test_api_data_stays_text(tmp_path, simulator_factory):
     sim = simulator_factory(fixture={"supersim_sims": [{"unique_name": PIPE_NAME, "status": "active", "fleet": "{{ 7 * 7 }}"}],
                                      "fleets": [{"unique_name": "{{ 7 * 7 }}"}]})
     inventory = manager(write_config(tmp_path, sim, products=["supersim"]))
-    host = inventory.get_host(PIPE_NAME)
+    host = inventory.get_host(PIPE_HOST)
     variables = VariableManager(loader=DataLoader(), inventory=inventory).get_vars(host=host)
     templar = Templar(loader=DataLoader(), variables=variables)
     assert templar.template(trusted("{{ twilio_unique_name }}")) == PIPE_NAME
-    assert templar.template(trusted("{{ inventory_hostname }}")) == PIPE_NAME
+    assert templar.template(trusted("{{ inventory_hostname }}")) == PIPE_HOST
     assert templar.template(trusted("{{ twilio_fleet_name }}")) == "{{ 7 * 7 }}"
 
 
@@ -512,4 +518,302 @@ def test_unknown_status_in_response_gets_a_group(tmp_path, httpserver):
     path = write_config(tmp_path, None, account_sid="AC" + "0" * 32, auth_token="t" * 32, base_url=httpserver.url_for("/{product}"),
                         products=["supersim"], resolve_group_names=False)
     inventory = manager(path)
-    assert members(inventory, "status_hibernating") == ["s"]
+    assert members(inventory, "status_hibernating") == ["sim-s"]
+
+
+# -- the tables of products and enrichments --------------------------------------------------------------------
+
+def test_product_table_matches_endpoints_and_documentation():
+    doc = yaml.safe_load(sims.DOCUMENTATION)["options"]
+    assert list(sims.PRODUCTS) == doc["products"]["choices"]
+    for product, spec in sims.PRODUCTS.items():
+        assert ENDPOINTS[spec.endpoint].product == ENDPOINTS[spec.lookup_endpoint].product == product
+        assert spec.name_filter in [f.option for f in ENDPOINTS[spec.endpoint].filters]
+        assert spec.name_filter in doc and spec.sid_field.endswith("_sid") and spec.group.startswith("twilio_")
+
+
+def test_enrichment_table_matches_endpoints_and_documentation():
+    doc = yaml.safe_load(sims.DOCUMENTATION)["options"]["enrich"]
+    assert [e.option for e in sims.ENRICHMENTS] == doc["choices"]
+    text = " ".join(doc["description"])
+    for enrichment in sims.ENRICHMENTS:
+        assert (enrichment.endpoint is None) == (enrichment.newest_by is None) == (enrichment.option == "ip_addresses")
+        if enrichment.endpoint:
+            assert ENDPOINTS[enrichment.endpoint].product == "supersim"
+        for variable, field, default in enrichment.variables:
+            assert field is None or field in enrichment.fields
+            assert "C(%s)" % variable in text, variable
+        assert not set(enrichment.fields) & {"activation_code", "matching_id"}
+
+
+# -- host names: a SIM never takes over another source's host --------------------------------------------------
+
+def manager_of(*paths):
+    """Parse several sources into one inventory, in this order, the way ansible-inventory -i A -i B does."""
+    old = C.INVENTORY_ANY_UNPARSED_IS_FAILED
+    C.INVENTORY_ANY_UNPARSED_IS_FAILED = True
+    try:
+        return InventoryManager(loader=DataLoader(), sources=list(paths))
+    finally:
+        C.INVENTORY_ANY_UNPARSED_IS_FAILED = old
+
+
+def parse_into(inventory, path):
+    """Run the plugin on ``path`` into an existing InventoryData (a source after others)."""
+    inventory_loader.get("simfleet.twilio.sims").parse(inventory, DataLoader(), path, cache=False)
+
+
+@pytest.mark.parametrize("name, host", [
+    ("pump", "sim-pump"), ("DE0123abc", "sim-DE0123abc"), ("web-01.example_2", "sim-web-01.example_2"),
+    ("all", "sim-all"), ("ungrouped", "sim-ungrouped"), ("localhost", "sim-localhost"), ("127.0.0.1", "sim-127.0.0.1"),
+    ("::1", "sim-__1"), ("*", "sim-_"), ("db?", "sim-db_"), ("~db.*", "sim-_db._"), ("a,b", "sim-a_b"), ("a:b", "sim-a_b"),
+    ("!a", "sim-_a"), ("&a", "sim-_a"), ("a[0]", "sim-a_0_"), ("@file", "sim-_file"), ("../../x", "sim-.._.._x"),
+    ("a b\tc\n", "sim-a_b_c_"), ("Pumpe-M\u00fcller", "sim-Pumpe-M_ller"), (PIPE_NAME, PIPE_HOST),
+])
+def test_prefixed_host_names(name, host):
+    names, changed = prefixed_host_names("sim-", [name])
+    assert names == [host]
+    assert changed == ([] if host == "sim-" + name else [(name, host)])
+
+
+@pytest.mark.parametrize("prefix", ["", "sim", "-sim-", "1-", "_sim_", "sim:-", "sim,-", "sim*-", "sim -", "~sim-", "sim/-",
+                                    "sim-/", "s\u00efm-"])
+def test_bad_hostname_prefix_is_refused(tmp_path, simulator, prefix):
+    simulator.reset_stats()
+    error = parse_error(write_config(tmp_path, simulator, hostname_prefix=prefix))
+    assert isinstance(error, AnsibleParserError)
+    assert "hostname_prefix must start with a letter" in str(error) and repr(prefix) in str(error)
+    assert simulator.stats()["requests"] == 0
+
+
+def test_hostname_prefix(tmp_path, simulator):
+    truth = simulator.truth
+    inventory = manager(write_config(tmp_path, simulator, products=["supersim"], hostname_prefix="Twilio.super_sim-"))
+    assert sorted(h.name for h in inventory.get_hosts()) == \
+        sorted("Twilio.super_sim-" + (r["unique_name"] or r["sid"]) for r in truth["supersim_sims"])
+
+
+def test_host_names_from_any_json_value(tmp_path, httpserver):
+    """unique_name is text for Twilio, but a broken server may send anything: never a crash, never an empty name."""
+    records = [{"sid": HS % 1, "unique_name": 42}, {"sid": HS % 2, "unique_name": {"a": 1}}, {"sid": HS % 3, "unique_name": ""},
+               {"sid": HS % 4, "unique_name": ["x"]}, {"sid": HS % 5, "unique_name": True}, {"sid": HS % 6}]
+    httpserver.expect_request("/supersim/v1/Sims").respond_with_json({"sims": records, "meta": {"key": "sims", "next_page_url": None}})
+    path = write_config(tmp_path, None, account_sid="AC" + "0" * 32, auth_token="t" * 32, base_url=httpserver.url_for("/{product}"),
+                        products=["supersim"], resolve_group_names=False)
+    inventory = manager(path)
+    assert dict((h.vars["twilio_sid"], h.name) for h in inventory.get_hosts()) == {
+        HS % 1: "sim-42", HS % 2: "sim-" + HS % 2, HS % 3: "sim-" + HS % 3, HS % 4: "sim-" + HS % 4, HS % 5: "sim-True",
+        HS % 6: "sim-" + HS % 6}
+
+
+def test_names_that_become_equal_are_renamed_not_merged(tmp_path, simulator_factory):
+    sim = simulator_factory(fixture={"wireless_sims": [{"unique_name": "a:b", "created_days_ago": 1},
+                                                       {"unique_name": "a,b", "created_days_ago": 2},
+                                                       {"unique_name": "a_b", "created_days_ago": 3}]})
+    inventory = manager(write_config(tmp_path, sim, products=["wireless"]))
+    sids = dict((r["unique_name"], r["sid"]) for r in sim.truth["wireless_sims"])
+    assert dict((h.name, h.vars["twilio_sid"]) for h in inventory.get_hosts()) == {
+        "sim-a_b": sids["a_b"], "sim-a_b_" + sids["a,b"]: sids["a,b"], "sim-a_b_" + sids["a:b"]: sids["a:b"]}
+
+
+def test_existing_host_or_group_is_never_taken_over(tmp_path, simulator_factory):
+    """The plugin after another source: a SIM named like one of its hosts or groups fails the source, adding nothing."""
+    sim = simulator_factory(fixture={"wireless_sims": [{"unique_name": "pump"}, {"unique_name": "valve"}, {"unique_name": "gauge"}]})
+    sids = dict((r["unique_name"], r["sid"]) for r in sim.truth["wireless_sims"])
+    inventory = InventoryData()
+    inventory.add_host("sim-pump")
+    inventory.set_variable("sim-pump", "owner", "static")
+    inventory.add_group("sim-valve")
+    before = (sorted(inventory.hosts), sorted(inventory.groups))
+    with pytest.raises(AnsibleError) as info:
+        parse_into(inventory, write_config(tmp_path, sim, products=["wireless"]))
+    message = str(info.value)
+    assert "sim-pump (SIM %s), sim-valve (SIM %s)." % (sids["pump"], sids["valve"]) in message
+    assert "gauge" not in message and "hostname_prefix 'sim-'" in message
+    assert (sorted(inventory.hosts), sorted(inventory.groups)) == before
+    assert inventory.get_host("sim-pump").vars["owner"] == "static" and not inventory.get_host("sim-pump").get_groups()
+
+
+def test_sim_named_like_a_group_of_the_plugin_is_refused(tmp_path, simulator_factory):
+    sim = simulator_factory(fixture={"supersim_sims": [{"unique_name": "sims"}, {"unique_name": "pump"}]})
+    sid = next(r["sid"] for r in sim.truth["supersim_sims"] if r["unique_name"] == "sims")
+    inventory = InventoryData()
+    with pytest.raises(AnsibleError, match=r"as a group: twilio_sims \(SIM %s\)\. A SIM never takes over" % sid):
+        parse_into(inventory, write_config(tmp_path, sim, products=["supersim"], hostname_prefix="twilio_"))
+    assert sorted(inventory.hosts) == [] and sorted(inventory.groups) == ["all", "ungrouped"]
+
+
+def test_clash_message_names_five_hosts_and_counts_the_others(tmp_path, simulator_factory):
+    sim = simulator_factory(fixture={"supersim_sims": [{"unique_name": "s%d" % n} for n in range(8)]})
+    inventory = InventoryData()
+    for n in range(8):
+        inventory.add_host("sim-s%d" % n)
+    with pytest.raises(AnsibleError, match=r"sim-s4 \(SIM HS[0-9a-f]{32}\) and 3 more\. A SIM"):
+        parse_into(inventory, write_config(tmp_path, sim, products=["supersim"]))
+
+
+def test_same_sim_from_two_sources_is_one_host(tmp_path, simulator):
+    """Two sources of this plugin that list the same SIMs (same SIDs) share their hosts, as before."""
+    truth = simulator.truth
+    active = write_config(tmp_path, simulator, name="active.twilio_sims.yml", statuses=["active"], hostvars_prefix="active_")
+    supersim = write_config(tmp_path, simulator, name="super.twilio_sims.yml", products=["supersim"])
+    active_sids = set(r["sid"] for r in truth["wireless_sims"] + truth["supersim_sims"] if r["status"] == "active")
+    super_sids = set(r["sid"] for r in truth["supersim_sims"])
+    assert active_sids & super_sids and active_sids - super_sids and super_sids - active_sids
+    inventory = manager_of(active, supersim)
+    hosts = inventory.get_hosts()
+    assert sorted(h.vars.get("active_sid") for h in hosts if "active_sid" in h.vars) == sorted(active_sids)
+    assert sorted(h.vars.get("twilio_sid") for h in hosts if "twilio_sid" in h.vars) == sorted(super_sids)
+    assert len(hosts) == len(active_sids | super_sids)  # so each SIM of both sources is one host, with both sets of variables
+    assert all(h.vars["active_sid"] == h.vars.get("twilio_sid", h.vars["active_sid"]) for h in hosts if "active_sid" in h.vars)
+    # the first source names its hosts as it does on its own
+    assert sorted(h.name for h in manager(active).get_hosts()) == sorted(h.name for h in hosts if "active_sid" in h.vars)
+
+
+def test_sim_named_like_a_sim_of_an_earlier_source_is_renamed(tmp_path, simulator_factory):
+    """Unique names are unique per product only: a source of both products then one of Super SIMs only, where the
+    Super SIM would get the name the Wireless SIM has from the first source."""
+    sim = simulator_factory(fixture={"wireless_sims": [{"unique_name": "pump", "created_days_ago": 30}],
+                                     "supersim_sims": [{"unique_name": "pump", "created_days_ago": 10}]})
+    wireless, supersim = sim.truth["wireless_sims"][0]["sid"], sim.truth["supersim_sims"][0]["sid"]
+    both = write_config(tmp_path, sim, name="both.twilio_sims.yml")
+    only = write_config(tmp_path, sim, name="super.twilio_sims.yml", products=["supersim"])
+    expected = {"sim-pump": wireless, "sim-pump_" + supersim: supersim}
+    for sources in ((both, only), (only, both)):
+        inventory = InventoryData()
+        for path in sources:
+            parse_into(inventory, path)
+        names = dict((name, host.vars["twilio_sid"]) for name, host in inventory.hosts.items())
+        if sources[0] == both:
+            assert names == expected
+        else:  # the Super SIM came first and keeps the name; the Wireless SIM, though older, is renamed
+            assert names == {"sim-pump": supersim, "sim-pump_" + wireless: wireless}
+
+
+def test_unique_host_names_with_names_of_earlier_sources():
+    records = [{"sid": "DE1", "date_created": "2026-01-01T00:00:00Z"}, {"sid": "DE2", "date_created": "2026-02-01T00:00:00Z"},
+               {"sid": "DE3", "date_created": "2026-03-01T00:00:00Z"}, {"sid": "DE4", "date_created": "2026-04-01T00:00:00Z"}]
+    others = {"a": "HS9", "b": "DE2", "c_DE3": "HS8", "d_DE4": "DE4"}
+    names, renames = unique_host_names(["a", "b", "c", "d"], records, {})
+    assert names == ["a", "b", "c", "d"] and renames == []
+    names, renames = unique_host_names(["a", "b", "c", "d"], records, others)
+    assert names == ["a_DE1", "b", "c", "d"] and renames == [("a", "a_DE1")]
+    names, renames = unique_host_names(["a", "b", "b", "b"], records, dict(others, b="DE3"))
+    # b belongs to DE3 (an earlier source gave it that name), though DE2 is older
+    assert names == ["a_DE1", "b_DE2", "b", "b_DE4"] and sorted(renames) == [("a", "a_DE1"), ("b", "b_DE2"), ("b", "b_DE4")]
+    names, renames = unique_host_names(["c", "d", "c", "d"], records, others)
+    # c_DE3 belongs to another SIM; d_DE4 to this very SIM (its name in an earlier source)
+    assert names == ["c", "d", "c_DE3_2", "d_DE4"]
+    assert sorted(renames) == [("c", "c_DE3_2"), ("d", "d_DE4")]
+
+
+def test_sims_of_two_accounts_never_share_a_host(tmp_path, simulator_factory):
+    sim = simulator_factory(fixture={"wireless_sims": [{"unique_name": "pump"}, {"unique_name": "valve"}],
+                                     "accounts": {"AC" + "0" * 31 + "2": {"wireless_sims": [{"unique_name": "pump"}]}}})
+    assert sim.second_account_sid == "AC" + "0" * 31 + "2"
+    first = write_config(tmp_path, sim, name="first.twilio_sims.yml", products=["wireless"])
+    second = dict(account_sid=sim.second_account_sid, auth_token=sim.second_auth_token, base_url=sim.product_url, products=["wireless"])
+    pump, other_pump = sim.truth["wireless_sims"][0]["sid"], sim.truth_for(sim.second_account_sid)["wireless_sims"][0]["sid"]
+    inventory = manager_of(first, write_config(tmp_path, None, name="second.twilio_sims.yml", **second))
+    pumps = dict((h.name, h.vars["twilio_sid"]) for h in inventory.get_hosts() if h.vars["twilio_unique_name"] == "pump")
+    assert pumps == {"sim-pump": pump, "sim-pump_" + other_pump: other_pump}
+
+    inventory = manager_of(first, write_config(tmp_path, None, name="second.twilio_sims.yml", hostname_prefix="sim2-", **second))
+    pumps = dict((h.name, h.vars["twilio_sid"]) for h in inventory.get_hosts() if h.vars["twilio_unique_name"] == "pump")
+    assert pumps == {"sim-pump": pump, "sim2-pump": other_pump}
+
+
+# -- malformed SIM records -------------------------------------------------------------------------------------
+
+MALFORMED_SIMS = [
+    ({"unique_name": "two", "status": "active"}, "no sid"),
+    ({"sid": None, "unique_name": "two"}, "sid null"),
+    ({"sid": ""}, 'sid ""'),
+    ({"sid": 42}, "sid 42"),
+    ({"sid": ["HS1"]}, 'sid ["HS1"]'),
+    ({"sid": {"HS1": 1}}, 'sid {"HS1": 1}'),
+    ({"sid": "HS1/../../Fleets"}, 'sid "HS1/../../Fleets"'),
+    ({"sid": "HS 1"}, 'sid "HS 1"'),
+    ("HS1", "a JSON string instead of an object"),
+    (None, "a JSON null instead of an object"),
+    ([{"sid": "HS1"}], "a JSON array instead of an object"),
+]
+
+
+class ListingClient:
+    """A stand-in for the shared client that returns SIM records as they are, however malformed."""
+
+    request_count = 0
+
+    def __init__(self, records):
+        self.records = records
+
+    def list_records(self, endpoint, params=None):
+        return list(self.records)
+
+    def close(self):
+        pass
+
+
+@pytest.mark.parametrize("record, problem", MALFORMED_SIMS)
+def test_plugin_checks_sim_records_itself(tmp_path, monkeypatch, record, problem):
+    """Whatever the client lets through, a SIM without a SID is never merged into another SIM or dropped: the source
+    fails, naming the listing, the record and the problem, and adds no host."""
+    good = {"sid": HS % 1, "unique_name": "one", "status": "active", "fleet_sid": None}
+    monkeypatch.setattr(sims, "client_from_options", lambda options: ListingClient([good, record, dict(good, sid=HS % 3)]))
+    path = write_config(tmp_path, None, account_sid="AC" + "0" * 32, auth_token="t" * 32, products=["supersim"], statuses=["active"],
+                        resolve_group_names=False)
+    inventory = InventoryData()
+    with pytest.raises(AnsibleError) as info:
+        parse_into(inventory, path)
+    assert str(info.value) == ("simfleet.twilio.sims: cannot list supersim SIMs (Status=active): record 2 of 3 is not a SIM with a SID "
+                               "(%s); the source fails rather than merge or drop SIMs of malformed API data" % problem)
+    assert not inventory.hosts
+
+
+@pytest.mark.parametrize("record", [record for record, problem in MALFORMED_SIMS])
+def test_sim_record_without_sid_from_the_api_fails_the_source(tmp_path, httpserver, record):
+    """The same through the real client over HTTP (which may refuse such records first, with its own message)."""
+    good = {"sid": HS % 1, "unique_name": "one", "status": "active", "fleet_sid": None}
+    httpserver.expect_request("/supersim/v1/Sims").respond_with_json({"sims": [good, record, dict(good, sid=HS % 3)],
+                                                                      "meta": {"key": "sims", "next_page_url": None}})
+    path = write_config(tmp_path, None, account_sid="AC" + "0" * 32, auth_token="t" * 32, base_url=httpserver.url_for("/{product}"),
+                        products=["supersim"], statuses=["active"], resolve_group_names=False, max_retries=0)
+    inventory = InventoryData()
+    with pytest.raises(AnsibleError) as info:
+        parse_into(inventory, path)
+    assert str(info.value).startswith("simfleet.twilio.sims: cannot list supersim SIMs (Status=active): ")
+    assert re.search(r"\b(sid|SID|object)\b", str(info.value))
+    assert not inventory.hosts
+
+
+@pytest.mark.parametrize("record, problem", [
+    ({"sid": HS % 1}, None),
+    ({"sid": "DE1"}, None),
+    ({"sid": ["HS1"]}, 'sid ["HS1"]'),
+    ({"sid": {"HS1": 1}}, 'sid {"HS1": 1}'),
+    ({"sid": True}, "sid true"),
+    ({"sid": "all"}, None),  # letters: a SID as far as the inventory can tell; its host name is sim-all anyway
+    ({"sid": "x y" * 40}, 'sid "%s' % ("x y" * 40)[:79]),  # the JSON text, cut at 80 characters
+    (42, "a JSON number instead of an object"),
+    (False, "a JSON boolean instead of an object"),
+])
+def test_sim_record_problem(record, problem):
+    assert sims.sim_record_problem(record) == problem
+
+
+def test_cached_sim_without_sid_is_fetched_again(tmp_path, simulator):
+    cache_dir = tmp_path / "cache"
+    path = write_config(tmp_path, simulator, products=["supersim"], cache=True, cache_plugin="ansible.builtin.jsonfile",
+                        cache_connection=str(cache_dir))
+    manager(path)
+    cache_file = next(cache_dir.iterdir())
+    text = cache_file.read_text()
+    first = simulator.truth["supersim_sims"][0]["sid"]
+    assert first in text
+    cache_file.write_text(text.replace(first, "HS/../Fleets"))  # in the SIM's sid, url and links: a SID that is not a SID
+    simulator.reset_stats()
+    inventory = manager(path)
+    assert simulator.stats()["by_path"]["/supersim/v1/Sims"] == 1
+    assert sorted(h.vars["twilio_sid"] for h in inventory.get_hosts()) == sorted(r["sid"] for r in simulator.truth["supersim_sims"])
+    assert first in cache_file.read_text() and "HS/../Fleets" not in cache_file.read_text()
