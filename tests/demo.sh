@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make demo: start the bundled Twilio simulator with a demo fleet, run the fleet audit against it (then the
-# compliance check in report-only mode, and the per-SIM playbook on a few SIMs of the inventory plugin), show
-# where the reports are, and stop the simulator.
+# compliance check in report-only mode, and the per-SIM playbook on a few SIMs of the inventory plugin), run the
+# audit once more as a KORE Wireless account would (OAuth 2.0 client credentials), show where the reports are,
+# and stop the simulator.
 #
 # Run from a fresh clone with `make demo` (which builds .venv and the collection link first). Settings:
 #   DEMO_WIRELESS_SIMS (3000), DEMO_SUPER_SIMS (1500), DEMO_SEED (42), DEMO_OUTPUT (demo-output)
@@ -29,7 +30,8 @@ export ANSIBLE_COLLECTIONS_PATH="${ANSIBLE_COLLECTIONS_PATH:-$ROOT/build/collect
 export ANSIBLE_NOCOLOR="${ANSIBLE_NOCOLOR:-1}"
 export ANSIBLE_PIPELINING=1
 # Nothing of the caller's Twilio settings may leak into the demo: it talks to the simulator only.
-unset TWILIO_API_KEY TWILIO_API_SECRET TWILIO_TIMEOUT TWILIO_VALIDATE_CERTS TWILIO_MAX_RETRIES TWILIO_MAX_RETRY_TIME
+unset TWILIO_API_KEY TWILIO_API_SECRET TWILIO_TIMEOUT TWILIO_VALIDATE_CERTS TWILIO_MAX_RETRIES TWILIO_MAX_RETRY_TIME \
+  TWILIO_PLATFORM KORE_CLIENT_ID KORE_CLIENT_SECRET KORE_TOKEN_URL
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/simfleet-demo.XXXXXX")"
 SIM_PID=""
@@ -55,15 +57,18 @@ trap 'exit 143' TERM
 
 started=$SECONDS
 echo "demo: starting the Twilio simulator ($WIRELESS_SIMS Programmable Wireless SIMs, $SUPER_SIMS Super SIMs, seed $SEED)"
-"$PYTHON" tests/simulator --host 127.0.0.1 --port 0 --seed "$SEED" \
+# --platform both: Twilio's basic authentication and KORE's bearer tokens (token endpoint on a second port).
+"$PYTHON" tests/simulator --host 127.0.0.1 --port 0 --seed "$SEED" --platform both \
   --wireless-sims "$WIRELESS_SIMS" --super-sims "$SUPER_SIMS" >"$WORK/simulator.out" 2>"$WORK/simulator.err" &
 SIM_PID=$!
 
 BASE_URL=""
+TOKEN_URL=""
 for _ in $(seq 1 600); do
-  if [ -s "$WORK/simulator.out" ]; then
-    BASE_URL="$(head -n 1 "$WORK/simulator.out")"
-    case "$BASE_URL" in http://*) break ;; *) BASE_URL="" ;; esac
+  if [ "$(wc -l <"$WORK/simulator.out")" -ge 2 ]; then
+    BASE_URL="$(sed -n 1p "$WORK/simulator.out")"
+    TOKEN_URL="$(sed -n 2p "$WORK/simulator.out")"
+    case "$BASE_URL $TOKEN_URL" in http://*" http://"*) break ;; *) BASE_URL="" ;; esac
   fi
   if ! kill -0 "$SIM_PID" 2>/dev/null; then
     echo "demo: the simulator exited early:" >&2
@@ -77,7 +82,7 @@ if [ -z "$BASE_URL" ]; then
   cat "$WORK/simulator.err" >&2
   exit 1
 fi
-echo "demo: simulator at $BASE_URL (pid $SIM_PID)"
+echo "demo: simulator at $BASE_URL, KORE token endpoint at $TOKEN_URL (pid $SIM_PID)"
 
 # The simulator's built-in account (see tests/simulator/README.md); point these at a real account instead.
 export TWILIO_ACCOUNT_SID=AC00000000000000000000000000000001
@@ -95,12 +100,20 @@ echo "demo: running playbooks/active_sims.yml on the active ones of 8 Super SIMs
 "$PLAYBOOK" -i playbooks/demo.twilio_sims.yml playbooks/active_sims.yml --limit 'twilio_supersim[0:7]' \
   -e "active_sims_output_dir=$OUTPUT"
 
+echo "demo: running playbooks/audit.yml on KORE Wireless (client ID and secret, OAuth 2.0 tokens): reports in $OUTPUT/kore"
+mkdir -p "$OUTPUT/kore"
+# The simulator's KORE API client of the same account (see tests/simulator/README.md).
+env -u TWILIO_ACCOUNT_SID -u TWILIO_AUTH_TOKEN \
+  KORE_CLIENT_ID=kore-client-0000000000000001 KORE_CLIENT_SECRET=simulator-kore-secret-000000000000000001 \
+  KORE_TOKEN_URL="$TOKEN_URL" \
+  "$PLAYBOOK" playbooks/audit.yml -e "sim_audit_output_dir=$OUTPUT/kore"
+
 stop_simulator
 trap - EXIT
 
 echo
 echo "demo: done in $((SECONDS - started)) s; the simulator is stopped. Reports in $OUTPUT:"
-for report in audit.html audit.md audit.json compliance.json compliance-junit.xml active-sims.json; do
+for report in audit.html audit.md audit.json compliance.json compliance-junit.xml active-sims.json kore/audit.html; do
   printf '  %-22s %s\n' "$report" "$OUTPUT/$report"
 done
 echo "Open $OUTPUT/audit.html in a browser (it works offline)."
