@@ -267,3 +267,77 @@ options:
       - Cannot be combined with O(sid).
     type: str
 """
+
+    STATE = r"""
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: Reads the current record and reports what would change; sends no write.
+  diff_mode:
+    description: Will return details on what has changed when in diff mode.
+    support: full
+    details: The C(diff) shows before and after of exactly the fields that change.
+  action_group:
+    description: Action is part of action_group(s), for convenient setting of module_defaults.
+    support: full
+    membership:
+      - simfleet.twilio.twilio
+notes:
+  - >-
+    Only the options that are set are compared and written; a second identical run reports no change and sends no
+    write. Rate plans, fleets, SIMs and profiles given by unique name are resolved to their SIDs before comparing.
+  - >-
+    Field updates set absolute values, so they are retried after a 429, a server error or a timeout like reads.
+"""
+
+    WAIT = r"""
+options:
+  wait:
+    description:
+      - Wait until the change has settled (a SIM leaves a transitional status such as C(updating) or C(scheduled), a
+        command reaches a final status), polling once a second.
+      - Without it the module returns at once, with the status Twilio answered.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - Seconds to wait with O(wait), between 1 and 3600. The module fails when the record has not settled by then.
+    type: int
+    default: 120
+"""
+
+    COMMAND = r"""
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: Sends nothing and reports C(changed=true).
+  diff_mode:
+    description: Will return details on what has changed when in diff mode.
+    support: full
+    details: The C(diff) shows the command that is (or would be) sent.
+  action_group:
+    description: Action is part of action_group(s), for convenient setting of module_defaults.
+    support: full
+    membership:
+      - simfleet.twilio.twilio
+notes:
+  - >-
+    Every run sends a new command: this module is not idempotent, as sending a command is an event, not a state.
+  - >-
+    A command is sent once. It is retried only when Twilio cannot have received it (HTTP 429, or no connection made);
+    after a server error or a timeout the module fails and says the command may have been sent, so that it is never
+    delivered twice. Look for it with the matching info module, filtered by SIM, before sending it again.
+options:
+  callback_url:
+    description:
+      - The URL Twilio calls when the command's status changes.
+    type: str
+  callback_method:
+    description:
+      - The HTTP method for O(callback_url).
+    type: str
+    choices: [GET, POST]
+"""
+

@@ -562,6 +562,8 @@ class TwilioClient:
                 renewed, attempt = True, attempt - 1
                 continue
             if not self._retryable(failure, idempotent):
+                if not idempotent and failure.sent and (failure.http_status is None or failure.http_status >= 500):
+                    raise self._error("%s; it was not sent again: it may have been applied" % failure.message, failure)
                 raise self._error(failure.message, failure)
             if attempt > self.max_retries:
                 raise self._error("%s; gave up after %d attempts" % (failure.message, attempt), failure)
@@ -680,6 +682,32 @@ class TwilioClient:
         if not isinstance(record, dict):
             raise TwilioError("%s API returned a %s record that is not an object for %s" % (self.platform.label, endpoint.name, sid))
         return record
+
+    def create(self, endpoint, data, parents=None, idempotent=False):
+        """Create a record (a POST to the list path). Not retried once it may have reached Twilio, unless
+        ``idempotent``: sending it twice could create two records or send a command twice."""
+        url = self.url(endpoint.product, endpoint.list_path(**(parents or {})))
+        return self._record(endpoint, self.request("POST", url, data=data, idempotent=idempotent))
+
+    def update(self, endpoint, sid, data, parents=None):
+        """Set fields of a record to absolute values (a POST to the record's path): safe to send again."""
+        url = self.url(endpoint.product, endpoint.fetch_path(sid, **(parents or {})))
+        return self._record(endpoint, self.request("POST", url, data=data, idempotent=True))
+
+    def delete(self, endpoint, sid, parents=None):
+        """Delete a record; False when it was already gone (404)."""
+        try:
+            self.request("DELETE", self.url(endpoint.product, endpoint.fetch_path(sid, **(parents or {}))))
+        except TwilioError as err:
+            if err.http_status == 404:
+                return False
+            raise
+        return True
+
+    def _record(self, endpoint, body):
+        if not isinstance(body, dict) or not isinstance(body.get("sid"), str):
+            raise TwilioError("%s API answered a %s write with a body that is not a record" % (self.platform.label, endpoint.name))
+        return body
 
     def iter_records(self, endpoint, params=None, page_size=MAX_PAGE_SIZE, limit=None, stop_at=None, parents=None):
         """Yield every record of a list endpoint, following ``meta.next_page_url`` until it is null.

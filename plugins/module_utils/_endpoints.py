@@ -29,7 +29,14 @@ SID_PATTERNS = {
     "esim_profile": r"^HP[0-9a-fA-F]{32}$",
     "ip_command": r"^HG[0-9a-fA-F]{32}$",
     "sms_command": r"^HC[0-9a-fA-F]{32}$",
+    "wireless_command": r"^DC[0-9a-fA-F]{32}$",
+    "network_access_profile": r"^HA[0-9a-fA-F]{32}$",
+    "network": r"^HW[0-9a-fA-F]{32}$",
 }
+CALLBACK_METHODS = ("GET", "POST")
+PAYLOAD_TYPES = ("text", "binary")
+WIRELESS_COMMAND_STATUSES = ("queued", "sent", "delivered", "received", "failed")
+FINAL_COMMAND_STATUSES = ("delivered", "received", "failed")
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,46 @@ class Filter:
     choices: Tuple[str, ...] = ()
     pattern: Optional[str] = None
     removed_in_version: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Field:
+    """A writable field of a resource: the module option, the Twilio form parameter, and how to compare it.
+
+    type: the option's type (C(str), C(int), C(bool), C(list)); choices: the allowed values; ref: the ENDPOINTS name
+    of the resource the option names by SID or unique name (resolved to its SID before comparing and sending);
+    record: the record field that holds the value (by default the option's name); create_only: Twilio takes it only
+    when the resource is created, a different value on an existing one is an error; update_only: Twilio does not take
+    it when creating the resource, so it is set right after; required_to_create: needed to create the resource;
+    write_only: Twilio never shows it (a registration code, a callback for the change): sent with a write, never a
+    change by itself; no_log: a secret; sets: a bool option asking for an action, true sends this value (and the
+    record shows it until the action is done).
+    """
+
+    option: str
+    param: str
+    type: str = "str"
+    choices: Tuple[str, ...] = ()
+    ref: Optional[str] = None
+    record: Optional[str] = None
+    create_only: bool = False
+    update_only: bool = False
+    required_to_create: bool = False
+    write_only: bool = False
+    no_log: bool = False
+    sets: Optional[str] = None
+
+    @property
+    def record_field(self):
+        return self.record or self.option
+
+    def form_value(self, value):
+        """The value as Twilio's form parameter: booleans as C(true)/C(false), numbers as text."""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, (list, tuple)):
+            return [self.form_value(item) for item in value]
+        return str(value)
 
 
 @dataclass(frozen=True)
@@ -69,6 +116,16 @@ class Endpoint:
     fetch_by_unique_name: bool = False
     secret_fields: Tuple[str, ...] = ()
     newest_first: bool = False
+    # The write side (state modules): the result key of the resource, its writable fields, the statuses each status
+    # can be reached from (a status not listed can be reached from any), the transitional statuses that wait polls
+    # through, the final statuses of a command, and whether Twilio creates or deletes the resource.
+    item: Optional[str] = None
+    fields: Tuple[Field, ...] = ()
+    transitions: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    settling: Tuple[str, ...] = ()
+    final_statuses: Tuple[str, ...] = ()
+    creatable: bool = False
+    deletable: bool = False
 
     def list_path(self, **parents):
         """The list path with its parent SIDs (or unique names) filled in, URL-quoted."""
@@ -77,6 +134,13 @@ class Endpoint:
     def fetch_path(self, sid, **parents):
         """The path of one record of this endpoint."""
         return "%s/%s" % (self.list_path(**parents), quote(sid, safe=""))
+
+    def field(self, option):
+        return next(f for f in self.fields if f.option == option)
+
+    def allowed_from(self, status):
+        """The statuses from which ``status`` can be reached, or None when any can."""
+        return dict(self.transitions).get(status)
 
 
 ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
@@ -90,6 +154,27 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Filter("sim_registration_code", "SimRegistrationCode"),
         ),
         sid_pattern=SID_PATTERNS["wireless_sim"], fetch_by_unique_name=True,
+        item="sim",
+        fields=(
+            Field("status", "Status", choices=("ready", "active", "suspended", "deactivated")),
+            Field("rate_plan", "RatePlan", ref="wireless_rate_plan", record="rate_plan_sid"),
+            Field("unique_name", "UniqueName"),
+            Field("friendly_name", "FriendlyName"),
+            Field("callback_url", "CallbackUrl", write_only=True),
+            Field("callback_method", "CallbackMethod", choices=CALLBACK_METHODS, write_only=True),
+            Field("commands_callback_url", "CommandsCallbackUrl"),
+            Field("commands_callback_method", "CommandsCallbackMethod", choices=CALLBACK_METHODS),
+            Field("sms_url", "SmsUrl"),
+            Field("sms_method", "SmsMethod", choices=CALLBACK_METHODS),
+            Field("sms_fallback_url", "SmsFallbackUrl"),
+            Field("sms_fallback_method", "SmsFallbackMethod", choices=CALLBACK_METHODS),
+            Field("reset", "ResetStatus", type="bool", record="reset_status", sets="resetting"),
+        ),
+        # Never back to new; ready only from new; nothing leaves deactivated or canceled (Twilio cancels on its own).
+        transitions=(("ready", ("new",)), ("active", ("new", "ready", "active", "suspended")),
+                     ("suspended", ("new", "ready", "active", "suspended")),
+                     ("deactivated", ("new", "ready", "active", "suspended", "deactivated"))),
+        settling=("updating", "scheduled"),
     ),
     Endpoint(
         name="supersim_sim", product="supersim", path="/v1/Sims", key="sims",
@@ -99,6 +184,19 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Filter("iccid", "Iccid"),
         ),
         sid_pattern=SID_PATTERNS["supersim_sim"], fetch_by_unique_name=True,
+        item="sim", creatable=True,
+        fields=(
+            Field("iccid", "Iccid", create_only=True, required_to_create=True),
+            Field("registration_code", "RegistrationCode", create_only=True, required_to_create=True, write_only=True, no_log=True),
+            Field("status", "Status", choices=("ready", "active", "inactive"), update_only=True),
+            Field("fleet", "Fleet", ref="supersim_fleet", record="fleet_sid", update_only=True),
+            Field("unique_name", "UniqueName", update_only=True),
+            Field("callback_url", "CallbackUrl", write_only=True, update_only=True),
+            Field("callback_method", "CallbackMethod", choices=CALLBACK_METHODS, write_only=True, update_only=True),
+        ),
+        transitions=(("ready", ("new",)), ("active", ("new", "ready", "active", "inactive")),
+                     ("inactive", ("new", "ready", "active", "inactive"))),
+        settling=("scheduled",),
     ),
     Endpoint(
         name="supersim_esim_profile", product="supersim", path="/v1/ESimProfiles", key="esim_profiles",
@@ -118,6 +216,15 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Filter("direction", "Direction", choices=DIRECTIONS),
         ),
         sid_pattern=SID_PATTERNS["ip_command"], newest_first=True,
+        item="command", creatable=True, final_statuses=FINAL_COMMAND_STATUSES,
+        fields=(
+            Field("sim", "Sim", ref="supersim_sim", record="sim_sid", required_to_create=True),
+            Field("payload", "Payload", required_to_create=True),
+            Field("device_port", "DevicePort", type="int", required_to_create=True),
+            Field("payload_type", "PayloadType", choices=PAYLOAD_TYPES),
+            Field("callback_url", "CallbackUrl", write_only=True),
+            Field("callback_method", "CallbackMethod", choices=CALLBACK_METHODS, write_only=True),
+        ),
     ),
     Endpoint(
         name="supersim_sms_command", product="supersim", path="/v1/SmsCommands", key="sms_commands",
@@ -127,14 +234,87 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Filter("direction", "Direction", choices=DIRECTIONS),
         ),
         sid_pattern=SID_PATTERNS["sms_command"], newest_first=True,
+        item="command", creatable=True, final_statuses=FINAL_COMMAND_STATUSES,
+        fields=(
+            Field("sim", "Sim", ref="supersim_sim", record="sim_sid", required_to_create=True),
+            Field("payload", "Payload", required_to_create=True),
+            Field("callback_url", "CallbackUrl", write_only=True),
+            Field("callback_method", "CallbackMethod", choices=CALLBACK_METHODS, write_only=True),
+        ),
+    ),
+    Endpoint(
+        name="wireless_command", product="wireless", path="/v1/Commands", key="commands",
+        filters=(
+            Filter("sim", "Sim"),
+            Filter("status", "Status", choices=WIRELESS_COMMAND_STATUSES),
+            Filter("direction", "Direction", choices=DIRECTIONS),
+            Filter("transport", "Transport", choices=("sms", "ip")),
+        ),
+        sid_pattern=SID_PATTERNS["wireless_command"], newest_first=True,
+        item="command", creatable=True, final_statuses=FINAL_COMMAND_STATUSES,
+        fields=(
+            Field("sim", "Sim", ref="wireless_sim", record="sim_sid", required_to_create=True),
+            Field("command", "Command", required_to_create=True),
+            Field("command_mode", "CommandMode", choices=PAYLOAD_TYPES),
+            Field("include_sid", "IncludeSid", choices=("none", "start", "end")),
+            Field("delivery_receipt_requested", "DeliveryReceiptRequested", type="bool"),
+            Field("callback_url", "CallbackUrl", write_only=True),
+            Field("callback_method", "CallbackMethod", choices=CALLBACK_METHODS, write_only=True),
+        ),
     ),
     Endpoint(
         name="wireless_rate_plan", product="wireless", path="/v1/RatePlans", key="rate_plans",
         sid_pattern=SID_PATTERNS["rate_plan"], fetch_by_unique_name=True,
+        item="rate_plan", creatable=True, deletable=True,
+        # Twilio changes only the friendly name of an existing plan: everything else is create-only.
+        fields=(
+            Field("unique_name", "UniqueName", required_to_create=True),
+            Field("friendly_name", "FriendlyName"),
+            Field("data_enabled", "DataEnabled", type="bool", create_only=True),
+            Field("data_limit", "DataLimit", type="int", create_only=True),
+            Field("data_metering", "DataMetering", create_only=True),
+            Field("messaging_enabled", "MessagingEnabled", type="bool", create_only=True),
+            Field("voice_enabled", "VoiceEnabled", type="bool", create_only=True),
+            Field("national_roaming_enabled", "NationalRoamingEnabled", type="bool", create_only=True),
+            Field("national_roaming_data_limit", "NationalRoamingDataLimit", type="int", create_only=True),
+            Field("international_roaming", "InternationalRoaming", type="list", create_only=True),
+            Field("international_roaming_data_limit", "InternationalRoamingDataLimit", type="int", create_only=True),
+        ),
     ),
     Endpoint(
         name="supersim_fleet", product="supersim", path="/v1/Fleets", key="fleets",
         sid_pattern=SID_PATTERNS["fleet"], fetch_by_unique_name=True,
+        filters=(Filter("network_access_profile", "NetworkAccessProfile"),),
+        item="fleet", creatable=True,
+        fields=(
+            Field("unique_name", "UniqueName", required_to_create=True),
+            Field("network_access_profile", "NetworkAccessProfile", ref="supersim_network_access_profile",
+                  record="network_access_profile_sid", required_to_create=True),
+            Field("data_limit", "DataLimit", type="int"),
+            Field("ip_commands_url", "IpCommandsUrl"),
+            Field("ip_commands_method", "IpCommandsMethod", choices=CALLBACK_METHODS),
+            Field("sms_commands_url", "SmsCommandsUrl"),
+            Field("sms_commands_method", "SmsCommandsMethod", choices=CALLBACK_METHODS),
+            Field("data_enabled", "DataEnabled", type="bool", create_only=True),
+            Field("sms_commands_enabled", "SmsCommandsEnabled", type="bool", create_only=True),
+        ),
+    ),
+    Endpoint(
+        name="supersim_network_access_profile", product="supersim", path="/v1/NetworkAccessProfiles",
+        key="network_access_profiles", sid_pattern=SID_PATTERNS["network_access_profile"], fetch_by_unique_name=True,
+        item="network_access_profile", creatable=True,
+        fields=(Field("unique_name", "UniqueName", required_to_create=True),),
+    ),
+    Endpoint(
+        name="supersim_network_access_profile_network", product="supersim",
+        path="/v1/NetworkAccessProfiles/{network_access_profile}/Networks", key="networks",
+        parents=("network_access_profile",), sid_pattern=SID_PATTERNS["network"], creatable=True, deletable=True,
+        fields=(Field("network", "Network", ref="supersim_network", record="sid", required_to_create=True),),
+    ),
+    Endpoint(
+        name="supersim_network", product="supersim", path="/v1/Networks", key="networks",
+        filters=(Filter("iso_country", "IsoCountry"), Filter("mcc", "Mcc"), Filter("mnc", "Mnc")),
+        sid_pattern=SID_PATTERNS["network"],
     ),
     Endpoint(
         name="supersim_ip_address", product="supersim", path="/v1/Sims/{sim}/IpAddresses", key="ip_addresses",

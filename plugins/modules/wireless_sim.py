@@ -1,0 +1,139 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: simfleet.twilio contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: wireless_sim
+short_description: Manage a Twilio Programmable Wireless SIM
+version_added: 2.0.0
+description:
+  - Brings one Programmable Wireless SIM (C(POST /v1/Sims/{Sid})) to the state the options describe: its status, rate
+    plan, names and callback URLs, or resets its connectivity.
+  - Only the options that are set are compared, and only the fields that differ are sent.
+  - Twilio creates wireless SIMs itself (they come with the account); this module changes existing ones.
+author:
+  - simfleet maintainers (@simfleet)
+options:
+  sid:
+    description:
+      - The SIM's SID (C(DE...)) or unique name.
+      - One of O(sid) and O(iccid) is required.
+    type: str
+  iccid:
+    description:
+      - The SIM's ICCID, to find it when O(sid) is not set.
+    type: str
+  status:
+    description:
+      - The status the SIM should have.
+      - Twilio refuses some transitions, and so does the module before any write, naming both statuses. No SIM goes
+        back to C(new); C(ready) is reached only from C(new); nothing leaves C(deactivated) (Twilio then cancels the
+        SIM on its own).
+      - Twilio may apply the change asynchronously (status C(updating) or C(scheduled)); see O(wait).
+    type: str
+    choices: [ready, active, suspended, deactivated]
+  rate_plan:
+    description:
+      - The rate plan, by SID (C(WP...)) or unique name. A unique name is resolved to its SID before comparing.
+    type: str
+  unique_name:
+    description:
+      - The unique name the SIM should have (renames it when it has another).
+    type: str
+  friendly_name:
+    description:
+      - The descriptive name the SIM should have.
+    type: str
+  callback_url:
+    description:
+      - The URL Twilio calls when an asynchronous status change completes. Sent with a change, never a change by itself.
+    type: str
+  callback_method:
+    description:
+      - The HTTP method for O(callback_url).
+    type: str
+    choices: [GET, POST]
+  commands_callback_url:
+    description:
+      - The URL Twilio calls when the SIM sends a command.
+    type: str
+  commands_callback_method:
+    description:
+      - The HTTP method for O(commands_callback_url).
+    type: str
+    choices: [GET, POST]
+  sms_url:
+    description:
+      - The URL Twilio calls when the SIM sends an SMS.
+    type: str
+  sms_method:
+    description:
+      - The HTTP method for O(sms_url).
+    type: str
+    choices: [GET, POST]
+  sms_fallback_url:
+    description:
+      - The URL Twilio calls when O(sms_url) fails.
+    type: str
+  sms_fallback_method:
+    description:
+      - The HTTP method for O(sms_fallback_url).
+    type: str
+    choices: [GET, POST]
+  reset:
+    description:
+      - Reset the SIM's connectivity (C(ResetStatus=resetting)). No change while a reset is already in progress.
+    type: bool
+extends_documentation_fragment:
+  - simfleet.twilio.common.modules
+  - simfleet.twilio.common.state
+  - simfleet.twilio.common.wait
+seealso:
+  - module: simfleet.twilio.wireless_sim_info
+  - module: simfleet.twilio.wireless_rate_plan
+"""
+
+EXAMPLES = r"""
+- name: Suspend a SIM and wait until Twilio has applied it
+  simfleet.twilio.wireless_sim:
+    sid: pump-station-17
+    status: suspended
+    wait: true
+
+- name: Move a SIM, found by ICCID, to another rate plan and name it
+  simfleet.twilio.wireless_sim:
+    iccid: "8901260882204152000"
+    rate_plan: field-units
+    unique_name: pump-station-18
+
+- name: Reset the connectivity of a SIM
+  simfleet.twilio.wireless_sim:
+    sid: DE0123456789abcdef0123456789abcdef
+    reset: true
+"""
+
+RETURN = r"""
+sim:
+  description:
+    - The SIM as Twilio returns it after the change (in check mode, as it is now), with Twilio's fields unchanged;
+      see M(simfleet.twilio.wireless_sim_info) for the fields.
+  returned: success
+  type: dict
+  sample: {"sid": "DE0123456789abcdef0123456789abcdef", "unique_name": "pump-station-17", "status": "suspended"}
+diff:
+  description: Before and after of the fields that change, with C(--diff).
+  returned: in diff mode
+  type: dict
+  sample: {"before": {"status": "active"}, "after": {"status": "suspended"}}
+"""
+
+from ansible_collections.simfleet.twilio.plugins.module_utils._state import StateSpec, run_state_module
+
+
+def main():
+    run_state_module(StateSpec(endpoint="wireless_sim", find_by=("sid", "iccid")))
+
+
+if __name__ == "__main__":
+    main()
