@@ -340,4 +340,3 @@ options:
     type: str
     choices: [GET, POST]
 """
-

@@ -74,8 +74,8 @@ ROLES = {
     "sim_audit": dict(AUDIT_OPTIONS, now=timestamp, report_max_rows=whole_number),
     "sim_compliance": dict(
         POLICY_OPTIONS, now=timestamp, report_only=flag,
-        **dict([("allowed_statuses_" + product, check) for product, check in ALLOWED_STATUSES_OPTIONS.items()]
-               + [("rule_" + rule, flag) for rule in RULES])),
+        **dict([("allowed_statuses_" + product, check) for product, check in ALLOWED_STATUSES_OPTIONS.items()]),
+        **dict(("rule_" + rule, flag) for rule in RULES)),
 }
 
 

@@ -303,8 +303,9 @@ class Enrichment:
     """One item of the option enrich (Super SIM data): where its records come from and which host variables they give.
 
     ``endpoint``: ENDPOINTS name of the listing for the whole account (one request per page); ``per_sim_endpoint``
-    instead: ENDPOINTS name of a listing per Super SIM (its parent ``sim``), one per SIM. ``newest_by``: the date field that picks each SIM's newest record (ties broken
-    by the record's SID); None keeps all of the SIM's records, as a list. ``fields``: the record fields kept; nothing
+    instead: ENDPOINTS name of a listing per Super SIM (its parent ``sim``), one per SIM. ``newest_by``: the date
+    field that picks each SIM's newest record (ties broken by the record's SID); None keeps all of the SIM's records,
+    as a list. ``fields``: the record fields kept; nothing
     else is stored or cached. ``variables``: (variable, field, default) triples: the variable (without hostvars_prefix)
     takes that field of the SIM's newest record, or with field None the SIM's list of records; a Super SIM without
     records gets the default.

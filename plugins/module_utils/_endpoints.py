@@ -37,6 +37,8 @@ CALLBACK_METHODS = ("GET", "POST")
 PAYLOAD_TYPES = ("text", "binary")
 WIRELESS_COMMAND_STATUSES = ("queued", "sent", "delivered", "received", "failed")
 FINAL_COMMAND_STATUSES = ("delivered", "received", "failed")
+# An IP command to a SIM ends C(sent) (it went out to the device) or C(failed); C(received) is for commands from a SIM.
+FINAL_IP_COMMAND_STATUSES = ("sent", "received", "failed")
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,8 @@ class Field:
     it when creating the resource, so it is set right after; required_to_create: needed to create the resource;
     write_only: Twilio never shows it (a registration code, a callback for the change): sent with a write, never a
     change by itself; no_log: a secret; sets: a bool option asking for an action, true sends this value (and the
-    record shows it until the action is done).
+    record shows it until the action is done); final_when_false: a bool option that, set to false, makes this status
+    final for a command (no delivery receipt: a command stays C(sent)).
     """
 
     option: str
@@ -80,6 +83,7 @@ class Field:
     write_only: bool = False
     no_log: bool = False
     sets: Optional[str] = None
+    final_when_false: Optional[str] = None
 
     @property
     def record_field(self):
@@ -216,7 +220,7 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Filter("direction", "Direction", choices=DIRECTIONS),
         ),
         sid_pattern=SID_PATTERNS["ip_command"], newest_first=True,
-        item="command", creatable=True, final_statuses=FINAL_COMMAND_STATUSES,
+        item="command", creatable=True, final_statuses=FINAL_IP_COMMAND_STATUSES,
         fields=(
             Field("sim", "Sim", ref="supersim_sim", record="sim_sid", required_to_create=True),
             Field("payload", "Payload", required_to_create=True),
@@ -257,7 +261,7 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Field("command", "Command", required_to_create=True),
             Field("command_mode", "CommandMode", choices=PAYLOAD_TYPES),
             Field("include_sid", "IncludeSid", choices=("none", "start", "end")),
-            Field("delivery_receipt_requested", "DeliveryReceiptRequested", type="bool"),
+            Field("delivery_receipt_requested", "DeliveryReceiptRequested", type="bool", final_when_false="sent"),
             Field("callback_url", "CallbackUrl", write_only=True),
             Field("callback_method", "CallbackMethod", choices=CALLBACK_METHODS, write_only=True),
         ),

@@ -75,9 +75,13 @@ def state_argument_spec(spec):
             option["choices"] = list(f.choices)
         if f.no_log:
             option["no_log"] = True
+        if spec.command and f.required_to_create:
+            option["required"] = True
         argument_spec[f.option] = option
     for name in spec.find_by:
         argument_spec.setdefault(name, dict(type="str"))
+    if len(spec.find_by) == 1:
+        argument_spec[spec.find_by[0]] = dict(argument_spec[spec.find_by[0]], required=True)
     if spec.members:
         argument_spec[spec.members.option] = dict(type="list", elements="str")
     if spec.absent:
@@ -94,7 +98,7 @@ class StateModule:
         self.spec = spec
         self.endpoint = ENDPOINTS[spec.endpoint]
         self.module = AnsibleModule(argument_spec=state_argument_spec(spec), supports_check_mode=True,
-                                    required_one_of=[list(spec.find_by)] if spec.find_by else None)
+                                    required_one_of=[list(spec.find_by)] if len(spec.find_by) > 1 else None)
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         self.params = self.module.params
@@ -115,10 +119,6 @@ class StateModule:
             value = params.get(name)
             if value is not None and identifier_problem(name, value):
                 problems.append(identifier_problem(name, value))
-        if self.spec.command:
-            missing = [f.option for f in endpoint.fields if f.required_to_create and params.get(f.option) is None]
-            if missing:
-                problems.append("missing required options to send a command: %s" % ", ".join(missing))
         if self.spec.members:
             pattern = ENDPOINTS[self.spec.members.endpoint].sid_pattern
             for value in params.get(self.spec.members.option) or []:
@@ -347,7 +347,7 @@ class StateModule:
         parents = {endpoint.parents[0]: sid}
         field = endpoint.fields[0]
         for member in add:
-            self.client.create(endpoint, {field.param: member}, parents=parents, idempotent=True)
+            self.client.create(endpoint, {field.param: member}, parents=parents)
         for member in remove:
             self.client.delete(endpoint, member, parents=parents)
 
@@ -369,7 +369,9 @@ class StateModule:
 
     def settled(self, record):
         if self.endpoint.final_statuses:
-            return record.get("status") in self.endpoint.final_statuses
+            finals = self.endpoint.final_statuses + tuple(f.final_when_false for f in self.endpoint.fields
+                                                          if f.final_when_false and self.params.get(f.option) is False)
+            return record.get("status") in finals
         actions = [f for f in self.endpoint.fields if f.sets and self.params.get(f.option)]
         return record.get("status") not in self.endpoint.settling and not any(record.get(f.record_field) == f.sets for f in actions)
 

@@ -8,7 +8,8 @@ module: wireless_sim
 short_description: Manage a Twilio Programmable Wireless SIM
 version_added: 2.0.0
 description:
-  - Brings one Programmable Wireless SIM (C(POST /v1/Sims/{Sid})) to the state the options describe: its status, rate
+  - >-
+    Brings one Programmable Wireless SIM (C(POST /v1/Sims/{Sid})) to the state the options describe: its status, rate
     plan, names and callback URLs, or resets its connectivity.
   - Only the options that are set are compared, and only the fields that differ are sent.
   - Twilio creates wireless SIMs itself (they come with the account); this module changes existing ones.

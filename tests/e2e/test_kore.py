@@ -15,7 +15,6 @@ playing KORE (OAuth 2.0 client credentials, a token endpoint on its own port, be
 
 import copy
 import glob
-import json
 import os
 import sys
 import time
@@ -114,8 +113,8 @@ def test_failures_on_kore_are_clear_and_reveal_nothing(kore, tmp_path):
     with Simulator(seed=22, wireless_sims=5, super_sims=5, platform="kore", token_faults={"rate_5xx": 1.0, "status_5xx": 503}) as down:
         tasks = [
             {"name": "wrong secret", "simfleet.twilio.supersim_sim_info": dict(connection, client_secret="not-the-secret-000")},
-            {"name": "both platforms", "simfleet.twilio.wireless_sim_info": dict(connection, auth_token="0123456789abcdef0123456789abcdef",
-                                                                               account_sid=kore.account_sid)},
+            {"name": "both platforms", "simfleet.twilio.wireless_sim_info": dict(
+                connection, auth_token="0123456789abcdef0123456789abcdef", account_sid=kore.account_sid)},
             {"name": "no client secret", "simfleet.twilio.wireless_sim_info": dict(client_id=kore.client_id, base_url=kore.product_url)},
             {"name": "token endpoint down", "simfleet.twilio.wireless_sim_info": dict(kore_connection(down), max_retries=1)},
             {"name": "twilio credentials on a kore-only server", "simfleet.twilio.wireless_sim_info": dict(

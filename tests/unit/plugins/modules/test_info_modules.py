@@ -8,6 +8,7 @@ Each module runs in-process against a real HTTP server on loopback (pytest-https
 """
 
 import json
+import os
 
 import pytest
 from werkzeug.wrappers import Response
@@ -16,13 +17,10 @@ from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import 
 
 ACCOUNT = "AC" + "1" * 32
 TOKEN = "token-" + "7" * 26
-MODULES = {
-    "wireless_sim_info": ENDPOINTS["wireless_sim"],
-    "supersim_sim_info": ENDPOINTS["supersim_sim"],
-    "supersim_esim_profile_info": ENDPOINTS["supersim_esim_profile"],
-    "supersim_ip_command_info": ENDPOINTS["supersim_ip_command"],
-    "supersim_sms_command_info": ENDPOINTS["supersim_sms_command"],
-}
+MODULES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))),
+                           "plugins", "modules")
+# Every info module, from the module files and the endpoint table.
+MODULES = dict((name[:-3], ENDPOINTS[name[:-len("_info.py")]]) for name in sorted(os.listdir(MODULES_DIR)) if name.endswith("_info.py"))
 
 
 def valid_value(f):
@@ -241,4 +239,4 @@ def test_created_after_is_validated_before_any_request(run_module, httpserver, n
 
 def test_created_after_is_offered_only_where_twilio_lists_newest_first():
     offered = sorted(name for name, endpoint in MODULES.items() if endpoint.newest_first)
-    assert offered == ["supersim_ip_command_info", "supersim_sms_command_info"]
+    assert offered == ["supersim_ip_command_info", "supersim_sms_command_info", "wireless_command_info"]

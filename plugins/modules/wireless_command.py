@@ -1,0 +1,169 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: simfleet.twilio contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: wireless_command
+short_description: Send a command to a Twilio Programmable Wireless SIM
+version_added: 2.0.0
+description:
+  - Sends one command, a machine-to-machine SMS, to a Programmable Wireless SIM (C(POST /v1/Commands)).
+  - >-
+    With O(wait), polls the command until Twilio reports a final status, V(delivered), V(received) or V(failed);
+    with O(delivery_receipt_requested=false) no receipt comes back, so V(sent) is final too. A command that ends
+    V(failed) is returned, not an error: look at RV(command.status). A command whose receipt never comes back stays
+    V(sent), and makes the module fail once O(wait_timeout) has passed.
+author:
+  - simfleet maintainers (@simfleet)
+options:
+  sim:
+    description:
+      - The SIM to send the command to, by SID (C(DE...)) or unique name. A unique name is resolved to its SID before
+        sending.
+    type: str
+    required: true
+  command:
+    description:
+      - >-
+        The message body: up to 160 characters of text with O(command_mode=text), or up to 140 bytes encoded in
+        Base64 with O(command_mode=binary).
+    type: str
+    required: true
+  command_mode:
+    description:
+      - How O(command) is encoded. Twilio's default is V(text).
+    type: str
+    choices: [text, binary]
+  include_sid:
+    description:
+      - >-
+        Whether Twilio puts the command's SID in a text message body, at its V(start) or V(end) separated by a space,
+        so that the device can tell a command it has already processed. The SID counts in the 160 characters, so the
+        body can then have at most 128. Twilio's default is V(none).
+    type: str
+    choices: [none, start, end]
+  delivery_receipt_requested:
+    description:
+      - >-
+        Whether to ask the device for a delivery receipt; the command's status becomes V(delivered) when the receipt
+        arrives. Twilio's default is V(true).
+    type: bool
+extends_documentation_fragment:
+  - simfleet.twilio.common.modules
+  - simfleet.twilio.common.command
+  - simfleet.twilio.common.wait
+seealso:
+  - module: simfleet.twilio.wireless_sim
+  - module: simfleet.twilio.wireless_sim_info
+"""
+
+EXAMPLES = r"""
+- name: Ask a pump station for its meter reading, and wait until it is delivered
+  simfleet.twilio.wireless_command:
+    sim: pump-station-17
+    command: READ METER
+    include_sid: end
+    wait: true
+  register: wireless_command
+
+- name: Send a binary command without a delivery receipt
+  simfleet.twilio.wireless_command:
+    sim: DE0123456789abcdef0123456789abcdef
+    command: AAEC
+    command_mode: binary
+    delivery_receipt_requested: false
+"""
+
+RETURN = r"""
+command:
+  description:
+    - >-
+      The command as Twilio returns it when it is sent, or, with O(wait), once it has reached a final status;
+      Twilio's fields unchanged.
+    - C(null) in check mode, which sends nothing.
+  returned: success
+  type: dict
+  sample:
+    sid: DC0123456789abcdef0123456789abcdef
+    sim_sid: DE0123456789abcdef0123456789abcdef
+    command: READ METER
+    command_mode: text
+    status: delivered
+    direction: to_sim
+  contains:
+    sid:
+      description: The command's SID, C(DC) followed by 32 hex digits.
+      returned: always
+      type: str
+      sample: DC0123456789abcdef0123456789abcdef
+    sim_sid:
+      description: The SID of the SIM the command was sent to.
+      returned: always
+      type: str
+      sample: DE0123456789abcdef0123456789abcdef
+    command:
+      description: The message body.
+      returned: always
+      type: str
+      sample: READ METER
+    command_mode:
+      description: V(text) or V(binary).
+      returned: always
+      type: str
+      sample: text
+    transport:
+      description: How the command travels, C(sms) or C(ip).
+      returned: always
+      type: str
+      sample: sms
+    delivery_receipt_requested:
+      description: Whether a delivery receipt was asked for.
+      returned: always
+      type: bool
+      sample: true
+    status:
+      description: The command's status, C(queued), C(sent), C(delivered), C(received) or C(failed).
+      returned: always
+      type: str
+      sample: delivered
+    direction:
+      description: C(to_sim) for a command sent by this module.
+      returned: always
+      type: str
+      sample: to_sim
+    account_sid:
+      description: The SID of the account that sent the command.
+      returned: always
+      type: str
+    date_created:
+      description: When the command was created, ISO 8601.
+      returned: always
+      type: str
+    date_updated:
+      description: When the command was last updated, ISO 8601.
+      returned: always
+      type: str
+    url:
+      description: The command's absolute API URL.
+      returned: always
+      type: str
+diff:
+  description:
+    - The command that is (or would be) sent, with C(--diff); the SIM given by its SID.
+  returned: in diff mode
+  type: dict
+  sample:
+    before: {}
+    after: {"sim": "DE0123456789abcdef0123456789abcdef", "command": "READ METER", "include_sid": "end"}
+"""
+
+from ansible_collections.simfleet.twilio.plugins.module_utils._state import StateSpec, run_state_module
+
+
+def main():
+    run_state_module(StateSpec(endpoint="wireless_command", command=True, info_module="wireless_command_info"))
+
+
+if __name__ == "__main__":
+    main()
