@@ -20,6 +20,7 @@ ESIM_PROFILE_STATUSES = ("new", "reserving", "available", "downloaded", "install
 IP_COMMAND_STATUSES = ("queued", "sent", "received", "failed")
 SMS_COMMAND_STATUSES = ("queued", "sent", "delivered", "received", "failed")
 DIRECTIONS = ("to_sim", "from_sim")
+WIRELESS_DIRECTIONS = ("from_sim", "to_sim")  # the order of Twilio's Wireless enumeration
 
 SID_PATTERNS = {
     "wireless_sim": r"^DE[0-9a-fA-F]{32}$",
@@ -251,7 +252,7 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
         filters=(
             Filter("sim", "Sim"),
             Filter("status", "Status", choices=WIRELESS_COMMAND_STATUSES),
-            Filter("direction", "Direction", choices=DIRECTIONS),
+            Filter("direction", "Direction", choices=WIRELESS_DIRECTIONS),
             Filter("transport", "Transport", choices=("sms", "ip")),
         ),
         sid_pattern=SID_PATTERNS["wireless_command"], newest_first=True,

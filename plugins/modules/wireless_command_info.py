@@ -32,7 +32,7 @@ options:
     description:
       - Only commands sent to the SIM (V(to_sim)) or received from it (V(from_sim)).
     type: str
-    choices: [to_sim, from_sim]
+    choices: [from_sim, to_sim]
   transport:
     description:
       - Only commands carried by SMS (V(sms)) or by IP (V(ip)).

@@ -12,8 +12,21 @@ the operation does not know, repeated parameters, and the paging protocol (``Pag
 filled with the description's own example values, and validated against the description (openapi-core
 response validation with every documented property required) before it is sent.
 
+The write operations (POST and DELETE) are answered too. Each is checked the same way (openapi-core request
+validation, which also covers the form-encoded body: types, enumerations, patterns) and, beyond that: form
+parameters the operation's request body does not have, parameters given more than once (but array
+parameters), required form parameters that are missing (openapi-core skips an empty body), booleans other
+than ``true``/``false``, integers that are not whole numbers, URIs that are not absolute http(s) URLs, a body
+of another content type, and a body where the operation takes none. A valid write is answered with the
+description's success status (the first 2xx of the operation: 200 or 201 for POST, 204 for DELETE) and, when
+it has one, a record generated from that response's schema and the operation's own example, carrying the
+values the form set (``UniqueName`` into ``unique_name``, a SID in ``Fleet`` into ``fleet_sid``, ...) where
+they fit the record's schema; the answer is validated like a GET answer. A write to a SID ending in
+``NOT_FOUND_HEX`` or to ``NOT_FOUND_NAME`` is answered 404. Nothing is stored: a later GET does not see it.
+
 Problems are collected in ``mock.violations``; the generated records in ``mock.datasets`` and
-``mock.fetched``, so a test can compare what a client returned with what the mock served.
+``mock.fetched``, so a test can compare what a client returned with what the mock served; every write
+(method, path, form, and what the mock did with it) in ``mock.writes``.
 
     with OpenAPIMock(account_sid, auth_token) as mock:
         mock.product_url   # "http://127.0.0.1:PORT/{product}"
@@ -25,7 +38,7 @@ import json
 import os
 import re
 import threading
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlparse
 
 from openapi_core import Config, OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
@@ -40,6 +53,8 @@ NOT_FOUND_HEX = "0" * 32
 NOT_FOUND_NAME = "no-such-record"
 LARGE_PAGE_RECORDS = 60
 TWILIO_HOST = re.compile(r"https://(wireless|supersim)\.twilio\.com")
+WRITE_METHODS = ("POST", "DELETE")
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 # Query parameters that select records by a field, and the record field they select on. The mock makes every
 # generated record match the request's filters, so a client that drops or mangles a filter is caught.
@@ -71,6 +86,63 @@ def resolve(spec, schema):
 
 def _json_content(operation):
     return operation["responses"]["200"]["content"]["application/json"]
+
+
+def success_code(operation):
+    """The status code of the operation's first success response (200 or 201 for a POST, 204 for a DELETE)."""
+    return next(code for code in operation["responses"] if code.startswith("2"))
+
+
+def form_schema(spec, operation):
+    """The schema of the operation's form-encoded request body, or None when it takes no body."""
+    content = operation.get("requestBody", {}).get("content", {})
+    return resolve(spec, content[FORM_CONTENT_TYPE]["schema"]) if FORM_CONTENT_TYPE in content else None
+
+
+def snake_case(name):
+    """``NetworkAccessProfileSid`` -> ``network_access_profile_sid``: a form or path parameter as a record field."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def form_value(spec, schema, raw):
+    """A form value (a string, or a list of them for an array) as the schema's type; ValueError if it is not one."""
+    schema = resolve(spec, schema)
+    kind = schema.get("type")
+    if kind == "array":
+        return [form_value(spec, schema.get("items", {}), item) for item in raw]
+    if kind == "boolean":
+        if raw not in ("true", "false"):
+            raise ValueError("%r is not a boolean (true or false)" % raw)
+        return raw == "true"
+    if kind == "integer":
+        if not re.fullmatch(r"-?[0-9]+", raw):
+            raise ValueError("%r is not an integer" % raw)
+        return int(raw)
+    if kind == "number":
+        return float(raw)
+    if schema.get("format") == "uri":
+        parsed = urlparse(raw)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ValueError("%r is not an absolute http(s) URL" % raw)
+    return raw
+
+
+def fits(spec, schema, value):
+    """True when ``value`` can stand in a record property of this schema (type, enumeration, pattern)."""
+    schema = resolve(spec, schema)
+    if value is None:
+        return bool(schema.get("nullable"))
+    kind = schema.get("type")
+    kinds = {"string": str, "integer": int, "boolean": bool, "number": (int, float), "array": list, "object": dict}
+    if kind in kinds and (not isinstance(value, kinds[kind]) or kind != "boolean" and isinstance(value, bool)):
+        return False
+    if "enum" in schema and value not in schema["enum"]:
+        return False
+    if "pattern" in schema and not re.search(schema["pattern"], value):
+        return False
+    if kind == "array":
+        return all(fits(spec, schema.get("items", {}), item) for item in value)
+    return True
 
 
 def example_record(spec, path, key=None):
@@ -119,7 +191,8 @@ def sample_value(spec, schema, example, name, product_url):
 
 
 class OpenAPIMock:
-    """Threaded werkzeug server answering the Wireless and Super SIM v1 GET operations of the description."""
+    """Threaded werkzeug server answering the Wireless and Super SIM v1 operations of the description (GET, POST,
+    DELETE)."""
 
     def __init__(self, account_sid, auth_token, host="127.0.0.1"):
         self.account_sid = account_sid
@@ -131,6 +204,7 @@ class OpenAPIMock:
         self.datasets = {}
         self.fetched = {}
         self.page_requests = {}
+        self.writes = []
         self._lock = threading.Lock()
         self._server = None
         self._thread = None
@@ -206,9 +280,13 @@ class OpenAPIMock:
             self.violations.append("%s %s: %s" % (request.method, request.full_path, text))
 
     def _answer(self, request):
+        entry = {"method": request.method, "path": request.path, "query": list(request.args.items(multi=True)),
+                 "user_agent": request.headers.get("User-Agent", "")}
+        if request.method in WRITE_METHODS:
+            request.get_data()  # cached first: openapi-core reads the raw body after the form was parsed
+            entry["form"] = list(request.form.items(multi=True))
         with self._lock:
-            self.requests.append({"method": request.method, "path": request.path, "query": list(request.args.items(multi=True)),
-                                  "user_agent": request.headers.get("User-Agent", "")})
+            self.requests.append(entry)
         product, _slash, rest = request.path.lstrip("/").partition("/")
         if product not in self.specs:
             self._violation(request, "no such product prefix")
@@ -219,6 +297,8 @@ class OpenAPIMock:
             self._violation(request, "no such operation in Twilio's description")
             return self._error(404, 20404, "The requested resource %s was not found" % request.path)
         operation = spec["paths"][template][request.method.lower()]
+        if request.method in WRITE_METHODS:
+            return self._write(request, product, spec, template, path_params, operation, entry)
 
         oa_request = WerkzeugOpenAPIRequest(request)
         problems = ["openapi-core: %s" % error for error in self._apps[product].iter_request_errors(oa_request)]
@@ -255,6 +335,132 @@ class OpenAPIMock:
             details = getattr(detail, "schema_errors", None) or ([detail] if detail else [])
             found.append("%s%s" % (error, "".join(" [%s]" % getattr(d, "message", d) for d in details)))
         return found
+
+    def request_errors(self, product, request):
+        """openapi-core's findings on a (werkzeug) request, as strings; empty when valid."""
+        found = []
+        for error in self._apps[product].iter_request_errors(WerkzeugOpenAPIRequest(request)):
+            detail = error.__cause__
+            details = getattr(detail, "schema_errors", None) or []
+            found.append("openapi-core: %s%s" % (error, "".join(" [%s]" % getattr(d, "message", d) for d in details)))
+        return found
+
+    def write_problems(self, product, request, operation):
+        """Everything wrong with a POST or DELETE request, as strings: openapi-core's findings and what it lets
+        through (unknown, repeated or missing form parameters, loose booleans and integers, relative URLs)."""
+        spec = self.specs[product]
+        problems = self.request_errors(product, request)
+        name = operation["operationId"]
+        known = set(p["name"] for p in operation.get("parameters", []) if p["in"] == "query")
+        for param in set(request.args):
+            if param not in known:
+                problems.append("query parameter %s is not a parameter of %s" % (param, name))
+            if len(request.args.getlist(param)) > 1:
+                problems.append("query parameter %s given %d times" % (param, len(request.args.getlist(param))))
+        schema = form_schema(spec, operation)
+        body = request.get_data()
+        if schema is None:
+            if body:
+                problems.append("%s takes no request body, got %d bytes" % (name, len(body)))
+            return problems
+        if body and request.mimetype != FORM_CONTENT_TYPE:
+            problems.append("the body of %s must be %s, got %s" % (name, FORM_CONTENT_TYPE, request.mimetype or "none"))
+            return problems
+        properties = schema.get("properties", {})
+        for param in request.form:
+            values = request.form.getlist(param)
+            if param not in properties:
+                problems.append("form parameter %s is not a parameter of %s" % (param, name))
+                continue
+            prop = resolve(spec, properties[param])
+            if len(values) > 1 and prop.get("type") != "array":
+                problems.append("form parameter %s given %d times (not an array)" % (param, len(values)))
+            try:
+                form_value(spec, prop, values if prop.get("type") == "array" else values[0])
+            except ValueError as err:
+                problems.append("form parameter %s: %s" % (param, err))
+        for param in schema.get("required", []):
+            if param not in request.form:
+                problems.append("required form parameter %s of %s is missing" % (param, name))
+        return problems
+
+    def _write(self, request, product, spec, template, path_params, operation, entry):
+        """Check a POST or DELETE of the description, record it in ``writes`` and answer it."""
+        write = {"method": request.method, "path": request.path, "template": template,
+                 "operation": operation["operationId"], "form": entry["form"], "query": entry["query"],
+                 "problems": [], "status": None, "record": None, "response_validated": False}
+        with self._lock:
+            self.writes.append(write)
+            number = len(self.writes)   # numbers the SIDs of the records it creates
+        problems = self.write_problems(product, request, operation)
+        write["problems"] = problems
+        if problems:
+            for problem in problems:
+                self._violation(request, problem)
+            write["status"] = 400
+            return self._error(400, 20001, "; ".join(problems))
+        if request.authorization is None or (request.authorization.username, request.authorization.password) != (
+                self.account_sid, self.auth_token):
+            write["status"] = 401
+            return self._error(401, 20003, "Authenticate")
+        sid = path_params.get("Sid")
+        if sid is not None and (sid == NOT_FOUND_NAME or sid.endswith(NOT_FOUND_HEX)):
+            write["status"] = 404
+            return self._error(404, 20404, "The requested resource %s was not found" % request.path)
+        code = success_code(operation)
+        content = operation["responses"][code].get("content", {}).get("application/json")
+        if content is None:
+            response = Response(status=int(code))
+        else:
+            record = self._written_record(request, product, spec, path_params, operation, content, number)
+            write["record"] = record
+            response = Response(json.dumps(record), status=int(code), mimetype="application/json")
+        errors = self.response_errors(product, request, response)
+        for error in errors:
+            self._violation(request, "generated response does not validate: %s" % error)
+        write.update(status=response.status_code, response_validated=not errors)
+        return response
+
+    def _written_record(self, request, product, spec, path_params, operation, content, number):
+        """The record a write answers with: generated from the response schema and the operation's example,
+        with the values the form (and the path) set wherever they fit the record's schema."""
+        schema = resolve(spec, content["schema"])
+        example = {}
+        for value in content.get("examples", {}).values():
+            value = resolve(spec, value).get("value")
+            if isinstance(value, dict):
+                example = value
+                break
+        sid_pattern = resolve(spec, schema["properties"]["sid"])["pattern"]
+        body = form_schema(spec, operation) or {}
+        overrides = {}
+        for param, sub in body.get("properties", {}).items():
+            if param not in request.form:
+                continue
+            sub = resolve(spec, sub)
+            raw = request.form.getlist(param) if sub.get("type") == "array" else request.form[param]
+            value = form_value(spec, sub, raw)
+            for field in (snake_case(param), snake_case(param) + "_sid"):
+                if field in schema["properties"] and fits(spec, schema["properties"][field], value):
+                    overrides[field] = value
+                    break
+        for param, value in path_params.items():
+            field = snake_case(param)
+            if param != "Sid" and field in schema["properties"] and fits(spec, schema["properties"][field], value):
+                overrides[field] = value
+        path = request.path.split("/", 2)[2]   # without the product
+        prefix = SID_PATTERN.match(sid_pattern).group(1)
+        sid = path_params.get("Sid")
+        if sid is not None:          # an update: the record of the path
+            list_path = "/" + path.rsplit("/", 1)[0]
+            if not re.match(sid_pattern, sid):   # addressed by unique name
+                overrides.setdefault("unique_name", sid)
+                sid = prefix + "%032x" % (0xd0000000 + number)
+        else:                        # a create: a new SID, or the SID the form names (a member added to a set)
+            list_path = "/" + path
+            named = [value for value in request.form.values() if re.match(sid_pattern, value)]
+            sid = named[0] if named else prefix + "%032x" % (0xe0000000 + number)
+        return self._record(product, spec, list_path, schema, example, sid[2:], overrides)
 
     @staticmethod
     def _match(spec, path):
