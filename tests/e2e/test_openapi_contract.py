@@ -736,9 +736,9 @@ def expected_writes(mock, case, result):
     if kind == "members":
         member = ENDPOINTS[spec.members.endpoint]
         parents = {member.parents[0]: found_sid()}
-        return ([("POST", "/%s%s" % (product, member.list_path(**parents)), [(member.fields[0].param, sid)])
-                 for sid in case["added"]] +
-                [("DELETE", "/%s%s" % (product, member.fetch_path(sid, **parents)), []) for sid in case["removed"]])
+        added = [("POST", "/%s%s" % (product, member.list_path(**parents)), [(member.fields[0].param, sid)]) for sid in case["added"]]
+        removed = [("DELETE", "/%s%s" % (product, member.fetch_path(sid, **parents)), []) for sid in case["removed"]]
+        return added + removed
     if kind == "delete":
         return [("DELETE", "/%s%s" % (product, endpoint.fetch_path(found_sid())), [])]
     return []

@@ -74,13 +74,15 @@ def get(sim, path, params=None, auth=None, session=None):
                                      timeout=30)
 
 
-def validate(product, operation_path, concrete_path, response, params=None):
-    """Validate a 200 response against the operation of the vendored OpenAPI description."""
-    assert response.status_code == 200, response.text
-    request = MockRequest(f"https://{product}.twilio.com", "GET", concrete_path, path_pattern=operation_path,
+def validate(product, operation_path, concrete_path, response, params=None, method="GET", status=200):
+    """Validate a response (of `status`, 200 by default) against the operation (`method` on `operation_path`)
+    of the vendored OpenAPI description."""
+    assert response.status_code == status, response.text
+    request = MockRequest(f"https://{product}.twilio.com", method, concrete_path, path_pattern=operation_path,
                           args={key: str(value) for key, value in (params or {}).items()})
+    content_type = "application/json" if response.content else None
     try:
-        OPENAPIS[product].validate_response(request, MockResponse(response.content, 200, content_type="application/json"))
+        OPENAPIS[product].validate_response(request, MockResponse(response.content, status, content_type=content_type))
     except OpenAPIError as err:
         errors = getattr(err.__cause__, "schema_errors", None) or [err]
         pytest.fail(f"{len(errors)} schema errors, e.g. " + "; ".join(str(e).splitlines()[0][:200] for e in errors[:5]))
@@ -153,12 +155,21 @@ def test_list_pages_validate_against_openapi(simulator, name, filters):
         validate(resource.product, path, path, second)
 
 
+def resource_paths(resource, record=None):
+    """(the spec's path pattern, the concrete path) of a resource's list, or of `record`'s fetch."""
+    parent = resource.parent
+    pattern = "/v1/" + resource.path.format(parent=f"{{{parent.key}}}" if parent else "")
+    concrete = "/v1/" + resource.path.format(parent=record[parent.field] if parent and record else "")
+    if record is not None:
+        return f"{pattern}/{{Sid}}", f"{concrete}/{record['sid']}"
+    return pattern, concrete
+
+
 @pytest.mark.parametrize("name", [r.name for r in RESOURCES])
 def test_fetch_validates_against_openapi(simulator, name):
     resource = RESOURCE[name]
     record = simulator.truth[name][0]
-    pattern = f"/v1/{resource.path}/{{Sid}}"
-    concrete = f"/v1/{resource.path}/{record['sid']}"
+    pattern, concrete = resource_paths(resource, record)
     response = get(simulator, f"/{resource.product}{concrete}")
     validate(resource.product, pattern, concrete, response)
     assert response.json() == record
@@ -462,8 +473,9 @@ def test_generated_fleet_is_realistic(simulator):
     for name, resource in RESOURCE.items():
         for record in truth[name]:
             assert patterns[name].match(record["sid"]), record["sid"]
-            assert record["date_updated"] >= record["date_created"]
-            assert datetime.fromisoformat(record["date_updated"].replace("Z", "+00:00")) <= now
+            if "date_created" in resource.fields:
+                assert record["date_updated"] >= record["date_created"]
+                assert datetime.fromisoformat(record["date_updated"].replace("Z", "+00:00")) <= now
     wireless = truth["wireless_sims"]
     statuses = [s["status"] for s in wireless]
     assert set(statuses) == set(WIRELESS_SIM_STATUSES)
@@ -478,6 +490,15 @@ def test_generated_fleet_is_realistic(simulator):
     assert {s["status"] for s in truth["supersim_sims"]} == set(SUPER_SIM_STATUSES)
     fleet_sids = {f["sid"] for f in truth["fleets"]}
     assert {s["fleet_sid"] for s in truth["supersim_sims"]} - {None} <= fleet_sids
+    profiles = {p["sid"] for p in truth["network_access_profiles"]}
+    assert {f["network_access_profile_sid"] for f in truth["fleets"]} == profiles
+    networks = {n["sid"] for n in truth["networks"]}
+    assert {m["sid"] for m in truth["nap_networks"]} <= networks
+    assert {m["network_access_profile_sid"] for m in truth["nap_networks"]} == profiles
+    commands = truth["wireless_commands"]
+    assert len(commands) == len(wireless) // 10
+    assert {c["sim_sid"] for c in commands} <= {s["sid"] for s in wireless if s["status"] == "active"}
+    assert {c["direction"] for c in commands} == set(DIRECTIONS)
 
 
 def test_generated_profiles_and_commands_link_to_sims(simulator):

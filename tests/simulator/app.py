@@ -1,55 +1,35 @@
-"""The WSGI application: Twilio's Wireless and Super SIM read APIs, admin endpoints, faults and stats.
+"""The WSGI application: Twilio's Wireless and Super SIM APIs (reads, and the writes of writes.py), admin
+endpoints, faults and stats.
 
 API paths (`/wireless/v1/...`, `/supersim/v1/...`; `/programmable-wireless/v1/...` on KORE) need HTTP basic
-auth or a KORE bearer token, as the platform says (kore.py), and go through fault injection; admin paths
-(`/_sim/...`) need no auth and are never faulted or counted.
+auth or a KORE bearer token, as the platform says (kore.py), and go through fault injection and the
+concurrency limit, writes included; admin paths (`/_sim/...`) need no auth and are never faulted or counted.
 """
 import hmac
 import json
 import re
 import socket
 import time
-import uuid
 from collections import namedtuple
 from urllib.parse import urlencode
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Request
 
-from .faults import FAULT_429, FAULT_5XX, FAULT_DROP, FAULT_TRUNCATE
+from .errors import ApiError, error_response, json_response  # noqa: F401  (re-exported)
+from .faults import AFTER_APPLY_FAULTS, FAULT_429, FAULT_5XX, FAULT_5XX_AFTER_APPLY, FAULT_DROP, FAULT_TRUNCATE
 from .kore import INVALID_TOKEN_MESSAGE, TWILIO_DOCS, Kore
 from .resources import BY_NAME, IP_ADDRESS_KEY, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, RESOURCES
-from .store import MiniTable, Page, locate
+from .stats import WRITE_METHODS
+from .store import MiniTable, Page, locate, members
 
 PAGING_PARAMS = ("PageSize", "Page", "PageToken")
 STATUS_MESSAGES = {500: (20500, "Internal Server Error"), 502: (20502, "Bad Gateway"), 503: (20503, "Service Unavailable"),
                    504: (20504, "Gateway Timeout")}
-
-
-class ApiError(Exception):
-    """An error answered with Twilio's error body."""
-
-    def __init__(self, status, code, message, headers=None):
-        super().__init__(message)
-        self.status, self.code, self.message, self.headers = status, code, message, headers or {}
-
-    def response(self, docs=TWILIO_DOCS):
-        return error_response(self.status, self.code, self.message, self.headers, docs)
-
-
-def error_response(status, code, message, headers=None, docs=TWILIO_DOCS):
-    """Twilio's (and KORE's) error body: code, message, more_info (`docs` + code), status."""
-    body = {"code": code, "message": message, "more_info": f"{docs}{code}", "status": status}
-    return json_response(json.dumps(body), status, headers)
-
-
-def json_response(text, status=200, headers=None):
-    response = Response(text, status=status, content_type="application/json")
-    response.headers["Twilio-Request-Id"] = f"RQ{uuid.uuid4().hex}"
-    for name, value in (headers or {}).items():
-        response.headers[name] = value
-    return response
+# Form parameters whose values the write log never records.
+SECRET_PARAM = re.compile(r"secret|token|password", re.IGNORECASE)
+REDACTED = "[redacted]"
 
 
 class Credentials:
@@ -63,6 +43,9 @@ class Credentials:
 
     def add_api_key(self, key_sid, secret, account_sid):
         self._users[key_sid] = (secret, account_sid)
+
+    def secrets(self):
+        return frozenset(str(secret) for secret, account_sid in self._users.values())
 
     def account_for(self, username, password):
         """The account the credentials belong to, or None."""
@@ -92,15 +75,19 @@ def caller_of(request, platform=None):
 
 
 def build_url_map(prefixes=None):
-    """Routes from the resource table: a list and a fetch rule per resource and path prefix of its product
-    (`prefixes`: {product: (prefixes)}, Twilio's by default), plus IpAddresses."""
+    """Routes from the resource table, per resource and path prefix of its product (`prefixes`: {product:
+    (prefixes)}, Twilio's by default): list and fetch, and the writes it accepts (create: POST on the list,
+    update: POST on a record, delete: DELETE on a record); plus IpAddresses."""
     prefixes = prefixes or TWILIO_PREFIXES
     rules = []
     for resource in RESOURCES:
+        writes = dict(resource.writes())
         for product in prefixes[resource.product]:
-            prefix = f"/{product}/v1/{resource.path}"
-            rules.append(Rule(prefix, endpoint=f"list:{resource.name}", methods=["GET"]))
-            rules.append(Rule(f"{prefix}/<ident>", endpoint=f"fetch:{resource.name}", methods=["GET"]))
+            prefix = f"/{product}/v1/{resource.path.format(parent='<parent>')}"
+            endpoints = ((prefix, "list", "GET"), (f"{prefix}/<ident>", "fetch", "GET"), (prefix, "create", "POST"),
+                         (f"{prefix}/<ident>", "update", "POST"), (f"{prefix}/<ident>", "delete", "DELETE"))
+            rules += [Rule(path, endpoint=f"{kind}:{resource.name}", methods=[method])
+                      for path, kind, method in endpoints if kind in ("list", "fetch") or kind in writes]
     for product in prefixes["supersim"]:
         rules.append(Rule(f"/{product}/v1/Sims/<ident>/IpAddresses", endpoint="ip_addresses:supersim_sims",
                           methods=["GET"]))
@@ -108,8 +95,16 @@ def build_url_map(prefixes=None):
 
 
 def route_name(rule):
-    """A route template for the stats, e.g. GET /wireless/v1/Sims/{Sid}."""
-    return rule.rule.replace("<ident>", "{Sid}")
+    """A route template for the stats, e.g. GET /wireless/v1/Sims/{Sid}, or for a sub-resource
+    /supersim/v1/NetworkAccessProfiles/{NetworkAccessProfileSid}/Networks."""
+    route = rule.rule.replace("<ident>", "{Sid}")
+    parent = BY_NAME[rule.endpoint.split(":", 1)[1]].parent
+    return route.replace("<parent>", f"{{{parent.key}}}") if parent else route
+
+
+# A request being answered: the resource, the account's tables, the path arguments (`ident`, `parent`), the
+# account, and the stats entry (where a write reports what it did).
+Call = namedtuple("Call", "request resource tables args account entry")
 
 
 class SimulatorApp:
@@ -125,6 +120,7 @@ class SimulatorApp:
         self.platform = self.kore.platform
         self.requests = requests
         self.store = None
+        self.writer = None
         self.url_map = build_url_map(self.platform.prefixes)
         self.admin = {
             ("GET", "/_sim/health"): lambda request: {"ok": True},
@@ -140,6 +136,14 @@ class SimulatorApp:
             ("GET", "/_sim/kore/faults"): lambda request: self.kore.faults.settings(),
             ("POST", "/_sim/kore/faults"): lambda request: self.kore.faults.update(**json_object(request)),
             ("GET", "/_sim/kore/stats"): lambda request: self.kore.stats.snapshot(),
+            ("GET", "/_sim/writes"): lambda request: self.stats.writes.snapshot(log=request.args.get("log") != "0"),
+            ("POST", "/_sim/writes/reset"): self.reset_writes,
+            ("GET", "/_sim/write-settings"): lambda request: self.writer.settings(),
+            ("POST", "/_sim/write-settings"): lambda request: self.writer.update_settings(**json_object(request)),
+            ("GET", "/_sim/pending"): lambda request: {"pending": self.writer.pending()},
+            ("POST", "/_sim/settle"): lambda request: {"settled": self.writer.settle()},
+            ("GET", "/_sim/unregistered-sims"): lambda request: self.store.unregistered_sims(),
+            ("GET", "/_sim/version"): lambda request: {"version": self.store.version},
         }
         # (method, path pattern, handler(request, **groups))
         self.admin_patterns = (
@@ -189,6 +193,11 @@ class SimulatorApp:
             self.requests.reset()
         return {"ok": True}
 
+    def reset_writes(self, request=None):
+        """Zero the write counters and the write log."""
+        self.stats.writes.reset()
+        return {"ok": True}
+
     def _requests(self, request):
         if self.requests is None:
             return {"counts": {}, "log": []}
@@ -205,6 +214,8 @@ class SimulatorApp:
             "query": urlencode(sorted((k, v) for k, v in request.args.items(multi=True) if k not in PAGING_PARAMS)),
             "status": None, "fault": None,
         }
+        if request.method in WRITE_METHODS:
+            entry["write"] = {"params": self._loggable_form(request)}
         if not self.faults.enter():
             entry["fault"] = "concurrency"
             response = self._too_many(caller, concurrency=True)
@@ -222,6 +233,17 @@ class SimulatorApp:
         if response is None:
             drop_connection(request.environ)
         return response
+
+    def _loggable_form(self, request):
+        """The form parameters of a write for the write log: lists for repeated ones, secrets redacted."""
+        secrets = self.credentials.secrets() | self.kore.secret_values()
+        request.get_data(cache=True)  # keep the raw body: the request log looks for secrets in it too
+        params = {}
+        for name in request.form:
+            values = [REDACTED if SECRET_PARAM.search(name) or value in secrets else value
+                      for value in request.form.getlist(name)]
+            params[name] = values if len(values) > 1 else values[0]
+        return params
 
     def _route(self, request):
         """(endpoint name or the routing error, path arguments, route template for the stats)."""
@@ -250,13 +272,20 @@ class SimulatorApp:
         if fault == FAULT_5XX:
             code, message = STATUS_MESSAGES.get(status_5xx, (20500, "Internal Server Error"))
             return error_response(status_5xx, code, message, None, caller.docs)
-        response = self._dispatch(request, endpoint, args, caller)
+        if fault in AFTER_APPLY_FAULTS and request.method not in WRITE_METHODS:
+            fault = entry["fault"] = None  # nothing to apply: a read answers normally
+        response = self._dispatch(request, endpoint, args, caller, entry)
+        if fault == FAULT_5XX_AFTER_APPLY:
+            code, message = STATUS_MESSAGES.get(status_5xx, (20500, "Internal Server Error"))
+            return error_response(status_5xx, code, message, None, caller.docs)
+        if fault in AFTER_APPLY_FAULTS:
+            return None
         if fault == FAULT_TRUNCATE:
             body = response.get_data()
             response.set_data(body[: len(body) // 2])
         return response
 
-    def _dispatch(self, request, endpoint, args, caller):
+    def _dispatch(self, request, endpoint, args, caller, entry):
         try:
             account = self._authenticate(caller)
             if isinstance(endpoint, MethodNotAllowed):
@@ -264,9 +293,10 @@ class SimulatorApp:
             if isinstance(endpoint, NotFound):
                 raise ApiError(404, 20404, f"The requested resource {request.path} was not found")
             kind, name = endpoint.split(":", 1)
-            tables = self.store.tables(account)
-            handler = {"list": self._list, "fetch": self._fetch, "ip_addresses": self._ip_addresses}[kind]
-            return handler(request, BY_NAME[name], tables, args.get("ident"))
+            call = Call(request, BY_NAME[name], self.store.tables(account), args, account, entry)
+            handler = {"list": self._list, "fetch": self._fetch, "ip_addresses": self._ip_addresses,
+                       "create": self._create, "update": self._update, "delete": self._delete}[kind]
+            return handler(call)
         except ApiError as err:
             return err.response(caller.docs)
 
@@ -284,41 +314,92 @@ class SimulatorApp:
             raise ApiError(401, 20003, INVALID_TOKEN_MESSAGE, {"WWW-Authenticate": 'Bearer error="invalid_token"'})
         raise ApiError(401, 20003, self.platform.missing_message, {"WWW-Authenticate": self.platform.challenge})
 
-    def _urls(self, request, resource):
-        """(collection URL under the request's path prefix, (old, new) rewrite of the records' URLs or None).
+    def _urls(self, request, resource, parent=None):
+        """(collection URL under the request's path prefix (`parent`: the parent SID of a sub-resource),
+        (old, new) rewrite of the records' URLs or None).
 
         Records are serialised once with their product's own prefix (`/wireless/...`); a request on an alias
         prefix (`/programmable-wireless/...`) gets every URL in them rewritten to its prefix."""
         prefix = request.path.split("/", 2)[1]
         base = self.store.base_url
-        url = f"{base}/{prefix}/v1/{resource.path}"
+        url = f"{base}/{prefix}/v1/{resource.path.format(parent=parent)}"
         if prefix == resource.product:
             return url, None
         return url, (f"{base}/{resource.product}/", f"{base}/{prefix}/")
 
-    def _fetch(self, request, resource, tables, ident):
-        table = tables[resource.name]
-        position = table.find(ident)
+    def _fetch(self, call):
+        if call.resource.parent:
+            return self._fetch_member(call)
+        table = call.tables[call.resource.name]
+        position = table.find(call.args["ident"])
         if position is None:
-            raise not_found(request)
-        return json_response(table.json_getter(self._urls(request, resource)[1])(position))
+            raise not_found(call.request)
+        return json_response(table.json_getter(self._urls(call.request, call.resource)[1])(position))
 
-    def _list(self, request, resource, tables, ident):
+    def _list(self, call):
+        if call.resource.parent:
+            return self._list_members(call)
+        request, resource, tables = call.request, call.resource, call.tables
         table = tables[resource.name]
         criteria, filter_params = parse_filters(resource, request.args, tables)
         selection = [] if criteria is None else table.select(criteria)
         url, rewrite = self._urls(request, resource)
         return self._page(request, table, selection, resource.key, url, filter_params, table.json_getter(rewrite))
 
-    def _ip_addresses(self, request, resource, tables, ident):
-        sims = tables["supersim_sims"]
-        position = sims.find(ident)
+    def _ip_addresses(self, call):
+        sims = call.tables["supersim_sims"]
+        position = sims.find(call.args["ident"])
         if position is None:
-            raise not_found(request)
+            raise not_found(call.request)
         sim_sid = sims.sids[position]
         table = MiniTable(sims.hidden.get(sim_sid, {}).get("ip_addresses", []))
-        url = f"{self._urls(request, resource)[0]}/{sim_sid}/IpAddresses"
-        return self._page(request, table, table.select(()), IP_ADDRESS_KEY, url, [])
+        url = f"{self._urls(call.request, call.resource)[0]}/{sim_sid}/IpAddresses"
+        return self._page(call.request, table, table.select(()), IP_ADDRESS_KEY, url, [])
+
+    # Sub-resources: members of a parent record (a Network Access Profile's networks)
+
+    def _members(self, call):
+        """The parent record and a MiniTable of its members, or 404."""
+        parent = call.tables[call.resource.parent.resource].record(call.args["parent"])
+        if parent is None:
+            raise not_found(call.request)
+        records = members(call.resource, parent, call.tables)
+        return parent, MiniTable(records, call.resource.fields, [record["sid"] for record in records])
+
+    def _list_members(self, call):
+        parent, table = self._members(call)
+        url = self._urls(call.request, call.resource, parent["sid"])[0]
+        return self._page(call.request, table, table.select(()), call.resource.key, url, [])
+
+    def _fetch_member(self, call):
+        parent, table = self._members(call)
+        position = table.position.get(call.args["ident"])
+        if position is None:
+            raise not_found(call.request)
+        return json_response(table.json_of(position))
+
+    # Writes (writes.py does the work; here: the answer, its URLs, and what the stats learn)
+
+    def _create(self, call):
+        return self._written(call, "create", self.writer.create(
+            call.account, call.resource, call.request.form, product_path(call.request), call.args.get("parent")))
+
+    def _update(self, call):
+        return self._written(call, "update", self.writer.update(
+            call.account, call.resource, call.args["ident"], call.request.form, product_path(call.request)))
+
+    def _delete(self, call):
+        return self._written(call, "delete", self.writer.delete(
+            call.account, call.resource, call.args["ident"], product_path(call.request), call.args.get("parent")))
+
+    def _written(self, call, operation, result):
+        call.entry["write"].update(resource=call.resource.name, operation=operation, sid=result.sid,
+                                   changed=result.changed, applied=result.applied)
+        body = result.body
+        rewrite = self._urls(call.request, call.resource)[1]
+        if body is not None and rewrite:
+            body = body.replace(*rewrite)
+        return json_response(body, result.status)
 
     def _page(self, request, table, selection, key, url, filter_params, json_of=None):
         page_size, number, token = parse_paging(request.args)
@@ -366,9 +447,13 @@ def credential_entry(listener, request, caller, status, kore, client_id=None):
             "client_secret": kore.carries_secret(request.query_string, body, caller), "status": status}
 
 
+def product_path(request):
+    """The request's path without its product prefix, as Twilio names it in errors (/v1/Sims/...)."""
+    return "/" + request.path.lstrip("/").partition("/")[2]
+
+
 def not_found(request):
-    product_path = "/" + request.path.lstrip("/").partition("/")[2]
-    return ApiError(404, 20404, f"The requested resource {product_path} was not found")
+    return ApiError(404, 20404, f"The requested resource {product_path(request)} was not found")
 
 
 def page_url(url, filter_params, page_size, number, token=None):

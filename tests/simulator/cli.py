@@ -9,6 +9,7 @@ import threading
 from .faults import FAULT_NAMES, INTEGER_FAULTS, TOKEN_FAULT_NAMES, TOKEN_INTEGER_FAULTS
 from .kore import CLIENT_ID, CLIENT_SECRET, DEFAULT_TOKEN_LIFETIME, PLATFORMS
 from .server import ACCOUNT_SID, API_KEY, API_SECRET, AUTH_TOKEN, Server, SimConfig
+from .writes import WriteConfig
 
 # Fault flags: --rate-429, --retry-after, --rate-5xx, --latency-ms, --drop-rate, --truncate-rate,
 # --status-5xx, --max-concurrency and --fault-seed, one per FaultConfig field.
@@ -30,6 +31,17 @@ def parser():
     p.add_argument("--esim-profiles", type=int, help="generated eSIM profiles (default: a quarter of the Super SIMs)")
     p.add_argument("--ip-commands", type=int, help="generated IP commands (default: as many as Super SIMs)")
     p.add_argument("--sms-commands", type=int, help="generated SMS commands (default: as many as Super SIMs)")
+    p.add_argument("--wireless-commands", type=int, help="generated Wireless commands (default: a tenth of the Wireless SIMs)")
+    p.add_argument("--unregistered-sims", type=int, default=20,
+                   help="Super SIMs that any account may register, ICCIDs 8988307998... (default 20)")
+    p.add_argument("--settle-seconds", type=float, default=WriteConfig.settle_seconds,
+                   help="delay before a status change (and a connectivity reset) settles; meanwhile a Wireless SIM is "
+                        "'updating', a Super SIM 'scheduled' (default 0: at once)")
+    p.add_argument("--command-step-seconds", type=float, default=WriteConfig.command_step_seconds,
+                   help="delay of each lifecycle step of a created command, queued -> sent -> delivered/received "
+                        f"(default {WriteConfig.command_step_seconds})")
+    p.add_argument("--command-failure-rate", type=float, default=WriteConfig.command_failure_rate,
+                   help="share of created commands that fail (seeded; a payload containing 'fail' always fails)")
     p.add_argument("--fixture", help="JSON or YAML fixture file replacing the generated fleet of the main account")
     p.add_argument("--now", help="reference time, ISO 8601 or epoch seconds (default: today 00:00 UTC)")
     p.add_argument("--account-sid", default=ACCOUNT_SID, help="Account SID owning the fleet")
@@ -64,7 +76,10 @@ def given(args, prefix, flags):
 def config_from_args(args):
     return SimConfig(host=args.host, port=args.port, seed=args.seed, wireless_sims=args.wireless_sims,
                      super_sims=args.super_sims, esim_profiles=args.esim_profiles, ip_commands=args.ip_commands,
-                     sms_commands=args.sms_commands, fixture=args.fixture, now=args.now, account_sid=args.account_sid,
+                     sms_commands=args.sms_commands, wireless_commands=args.wireless_commands,
+                     unregistered_sims=args.unregistered_sims, settle_seconds=args.settle_seconds,
+                     command_step_seconds=args.command_step_seconds, command_failure_rate=args.command_failure_rate,
+                     fixture=args.fixture, now=args.now, account_sid=args.account_sid,
                      auth_token=args.auth_token, api_key=args.api_key, api_secret=args.api_secret,
                      faults=given(args, "fault_", FAULT_FLAGS), platform=args.platform,
                      token_lifetime=args.token_lifetime, token_port=args.token_port, client_id=args.client_id,

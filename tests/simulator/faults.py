@@ -1,7 +1,10 @@
 """Seeded fault injection and the in-flight request limit, for the API and for the KORE token endpoint.
 
 One random draw per API request picks at most one fault, in this order of ranges:
-429 (`rate_429`), 5xx (`rate_5xx`: 500 or 503 at random, or always `status_5xx` when set), dropped connection (`drop_rate`), truncated JSON (`truncate_rate`).
+429 (`rate_429`), 5xx (`rate_5xx`: 500 or 503 at random, or always `status_5xx` when set), dropped connection (`drop_rate`), truncated JSON (`truncate_rate`),
+and for writes only (POST, DELETE) the write applied but its answer lost: 5xx after applying
+(`rate_5xx_after_apply`), dropped connection after applying (`after_apply_drop_rate`); a read that draws one
+of these gets no fault.
 `latency_ms` is added to every API request; `max_concurrency` (0 = unlimited) answers 429 to a request
 that arrives while that many are already in flight.
 
@@ -17,6 +20,9 @@ FAULT_429 = "429"
 FAULT_5XX = "5xx"
 FAULT_DROP = "drop"
 FAULT_TRUNCATE = "truncate"
+FAULT_5XX_AFTER_APPLY = "5xx_after_apply"
+FAULT_DROP_AFTER_APPLY = "drop_after_apply"
+AFTER_APPLY_FAULTS = (FAULT_5XX_AFTER_APPLY, FAULT_DROP_AFTER_APPLY)
 FAULT_401 = "401"
 
 
@@ -33,6 +39,8 @@ class FaultConfig:
     truncate_rate: float = 0.0
     max_concurrency: int = 0
     seed: int = 0
+    rate_5xx_after_apply: float = 0.0
+    after_apply_drop_rate: float = 0.0
 
 
 @dataclass
@@ -54,7 +62,8 @@ class TokenFaultConfig:
 # The ranges of one draw, in order: (fault, share setting).
 DRAW_ORDER = {
     FaultConfig: ((FAULT_429, "rate_429"), (FAULT_5XX, "rate_5xx"), (FAULT_DROP, "drop_rate"),
-                  (FAULT_TRUNCATE, "truncate_rate")),
+                  (FAULT_TRUNCATE, "truncate_rate"), (FAULT_5XX_AFTER_APPLY, "rate_5xx_after_apply"),
+                  (FAULT_DROP_AFTER_APPLY, "after_apply_drop_rate")),
     TokenFaultConfig: ((FAULT_401, "rate_401"), (FAULT_429, "rate_429"), (FAULT_5XX, "rate_5xx"), (FAULT_DROP, "drop_rate")),
 }
 

@@ -1,18 +1,21 @@
 """Fixture files: exact fleets written by hand (JSON or YAML), completed into full records.
 
 See README.md in this folder for the format. Records may be partial; every missing property gets a
-default, SIDs and ICCIDs are generated deterministically, and records may refer to a rate plan, a fleet
-or a Super SIM by SID or unique name.
+default, SIDs and ICCIDs are generated deterministically, and records may refer to a rate plan, a fleet,
+a Network Access Profile or a SIM by SID or unique name. A fleet whose Network Access Profile is not listed
+gets one (so every fleet's `network_access_profile_sid` names a served profile).
 """
 import datetime
 import json
 import random
 
-from .fleet import DAY, SMDP_ADDRESS, AccountData, digits, iso, luhn_complete, new_sid, resource_fields
+from .fleet import (DAY, NETWORK_CATALOGUE, SMDP_ADDRESS, AccountData, add_network_access_profile, digits, iso,
+                    luhn_complete, new_sid, resource_fields)
 from .resources import BY_NAME
 
 # Order matters: referenced resources are completed before the records that refer to them.
-ORDER = ("rate_plans", "wireless_sims", "fleets", "supersim_sims", "esim_profiles", "ip_commands", "sms_commands")
+ORDER = ("rate_plans", "wireless_sims", "wireless_commands", "network_access_profiles", "fleets", "supersim_sims",
+         "esim_profiles", "ip_commands", "sms_commands")
 
 DEFAULTS = {
     "rate_plans": {
@@ -28,6 +31,11 @@ DEFAULTS = {
         "voice_fallback_method": "POST", "voice_fallback_url": None, "voice_method": "POST", "voice_url": None,
         "ip_address": None,
     },
+    "wireless_commands": {
+        "sim_sid": None, "command": "ping", "command_mode": "text", "transport": "sms",
+        "delivery_receipt_requested": True, "status": "delivered", "direction": "to_sim",
+    },
+    "network_access_profiles": {"unique_name": None},
     "fleets": {
         "unique_name": None, "data_enabled": True, "data_limit": 250, "data_metering": "payg",
         "sms_commands_enabled": False, "sms_commands_url": None, "sms_commands_method": "POST",
@@ -48,12 +56,15 @@ DEFAULTS = {
 # Convenience keys a fixture record may carry besides schema properties.
 REFERENCES = {
     "wireless_sims": {"rate_plan": ("rate_plans", "rate_plan_sid")},
+    "wireless_commands": {"sim": ("wireless_sims", "sim_sid")},
+    "fleets": {"network_access_profile": ("network_access_profiles", "network_access_profile_sid")},
     "supersim_sims": {"fleet": ("fleets", "fleet_sid")},
     "esim_profiles": {"sim": ("supersim_sims", "sim_sid")},
     "ip_commands": {"sim": ("supersim_sims", "sim_sid")},
     "sms_commands": {"sim": ("supersim_sims", "sim_sid")},
 }
-HIDDEN_KEYS = {"wireless_sims": ("registration_code",), "supersim_sims": ("ip_addresses",)}
+HIDDEN_KEYS = {"wireless_sims": ("registration_code",), "supersim_sims": ("ip_addresses",),
+               "network_access_profiles": ("networks",)}
 AGE_KEYS = ("created_days_ago", "updated_days_ago")
 
 
@@ -181,8 +192,11 @@ def _fill_specific(name, record, index, data, rng):
         record["iccid"] = luhn_complete(f"89012699{index:010d}")
     elif name == "supersim_sims" and not record.get("iccid"):
         record["iccid"] = luhn_complete(f"898830799{index:010d}")
-    elif name == "fleets" and not record.get("network_access_profile_sid"):
-        record["network_access_profile_sid"] = new_sid(rng, "HA")
+    elif name == "fleets":
+        if not record.get("network_access_profile_sid"):
+            record["network_access_profile_sid"] = new_sid(rng, "HA")
+        if find(data.records["network_access_profiles"], record["network_access_profile_sid"]) is None:
+            add_network_access_profile(data, record["network_access_profile_sid"], None, record["date_created"], [])
     elif name == "esim_profiles":
         if "eid" not in record:
             record["eid"] = f"89049032{digits(rng, 24)}"
@@ -201,6 +215,16 @@ def _fill_hidden(name, record, hidden, index):
             active = record["status"] == "active"
             hidden["ip_addresses"] = [f"10.200.{index // 250}.{index % 250 + 1}"] if active else []
         hidden["ip_addresses"] = [_ip_address(entry) for entry in hidden["ip_addresses"] or []]
+    elif name == "network_access_profiles":
+        hidden["networks"] = [_network_sid(value, index) for value in hidden.get("networks") or []]
+
+
+def _network_sid(value, index):
+    """The SID of a catalogue network given by SID or friendly name."""
+    match = next((r for r in NETWORK_CATALOGUE.records if value in (r["sid"], r["friendly_name"])), None)
+    if match is None:
+        raise FixtureError(f"network_access_profiles[{index}]: network {value!r} names no network of the catalogue")
+    return match["sid"]
 
 
 def _ip_address(entry):

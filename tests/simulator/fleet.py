@@ -2,7 +2,12 @@
 
 Every record is a dict holding exactly the properties of its resource's schema, in the schema's order;
 `url` and `links` are None placeholders that the store fills in once the server's base URL is known. Fields that Twilio does not return but that
-filters need (a wireless SIM's registration code, a Super SIM's IP addresses) live in `AccountData.hidden`.
+filters need (a wireless SIM's registration code, a Super SIM's IP addresses, a network's MCCs and MNCs, a
+Network Access Profile's networks) live in `AccountData.hidden`.
+
+Resources added after the first ones (wireless commands, Network Access Profiles) draw from their own seeded
+random streams, so adding them left every earlier record unchanged. The Networks catalogue and the pool of
+registrable Super SIMs are the same for every account.
 
 All times are relative to a reference `now` (a UTC epoch second); generated dates never exceed it.
 """
@@ -127,6 +132,7 @@ class GenerateSpec:
     esim_profiles: int = None
     ip_commands: int = None
     sms_commands: int = None
+    wireless_commands: int = None
     name_prefix: str = ""
     iccid_block: int = 0
 
@@ -145,6 +151,9 @@ def generate(spec):
     _ip_commands(rng, spec, data, sims, count)
     count = spec.sms_commands if spec.sms_commands is not None else len(sims)
     _sms_commands(rng, spec, data, sims, count)
+    _network_access_profiles(random.Random(f"{spec.seed}-network-access-profiles"), spec, data)
+    count = spec.wireless_commands if spec.wireless_commands is not None else len(data.records["wireless_sims"]) // 10
+    _wireless_commands(random.Random(f"{spec.seed}-wireless-commands"), spec, data, count)
     return data
 
 
@@ -315,6 +324,89 @@ def _sms_commands(rng, spec, data, sims, count):
             "direction": "to_sim" if to_sim else "from_sim", "date_created": created, "date_updated": updated,
             "url": None,
         })
+
+
+def _network_access_profiles(rng, spec, data):
+    """One Network Access Profile per fleet (the fleet's `network_access_profile_sid`), created just before
+    it, allowing a few networks of the catalogue."""
+    catalogue = [record["sid"] for record in NETWORK_CATALOGUE.records]
+    for fleet in data.records["fleets"]:
+        created = fleet["date_created"]
+        add_network_access_profile(data, fleet["network_access_profile_sid"], f"{fleet['unique_name']}-nap",
+                                   created, rng.sample(catalogue, rng.randint(2, 5)))
+
+
+def add_network_access_profile(data, sid, unique_name, created, networks):
+    """Add a Network Access Profile record (and its hidden network list) to `data`."""
+    data.records["network_access_profiles"].append({
+        "sid": sid, "unique_name": unique_name, "account_sid": data.account_sid, "date_created": created,
+        "date_updated": created, "url": None, "links": None,
+    })
+    data.hidden["network_access_profiles"][sid] = {"networks": list(networks)}
+
+
+def _wireless_commands(rng, spec, data, count):
+    pool = _command_sims(data.records["wireless_sims"])
+    if not pool:
+        return
+    for dummy in range(count):
+        sim = rng.choice(pool)
+        to_sim = rng.random() < 0.6
+        binary = rng.random() < 0.2
+        created, updated = _command_times(rng, spec.now)
+        data.records["wireless_commands"].append({
+            "sid": new_sid(rng, "DC"), "account_sid": spec.account_sid, "sim_sid": sim["sid"],
+            "command": base64.b64encode(rng.randbytes(9)).decode() if binary else rng.choice(TEXT_PAYLOADS),
+            "command_mode": "binary" if binary else "text", "transport": "ip" if rng.random() < 0.1 else "sms",
+            "delivery_receipt_requested": rng.random() < 0.9,
+            "status": SMS_TO_SIM_STATUS_MIX.pick(rng) if to_sim else "received",
+            "direction": "to_sim" if to_sim else "from_sim", "date_created": created, "date_updated": updated,
+            "url": None,
+        })
+
+
+# The Networks catalogue: (friendly name, ISO country, ((MCC, MNC), ...)).
+NETWORKS = (
+    ("AT&T", "US", (("310", "410"), ("310", "170"))), ("T-Mobile", "US", (("310", "260"), ("310", "200"))),
+    ("Rogers", "CA", (("302", "720"),)), ("Telcel", "MX", (("334", "020"),)),
+    ("Vodafone", "DE", (("262", "02"),)), ("Telekom", "DE", (("262", "01"),)), ("O2", "DE", (("262", "03"),)),
+    ("EE", "GB", (("234", "30"), ("234", "33"))), ("Vodafone", "GB", (("234", "15"),)),
+    ("Orange", "FR", (("208", "01"),)), ("SFR", "FR", (("208", "10"),)), ("KPN", "NL", (("204", "08"),)),
+    ("Vodafone", "NL", (("204", "04"),)), ("Telstra", "AU", (("505", "01"),)), ("NTT Docomo", "JP", (("440", "10"),)),
+)
+
+
+@dataclass
+class Catalogue:
+    """Records shared by every account, with their hidden fields."""
+
+    records: list
+    hidden: dict
+
+
+def _network_catalogue():
+    rng = random.Random("networks")
+    records, hidden = [], {}
+    for name, country, identifiers in NETWORKS:
+        sid = new_sid(rng, "HW")
+        records.append({"sid": sid, "friendly_name": name, "url": None, "iso_country": country,
+                        "identifiers": [{"mcc": mcc, "mnc": mnc} for mcc, mnc in identifiers]})
+        hidden[sid] = {"mcc": sorted({mcc for mcc, mnc in identifiers}), "mnc": sorted({mnc for mcc, mnc in identifiers})}
+    return Catalogue(records, hidden)
+
+
+NETWORK_CATALOGUE = _network_catalogue()
+SHARED = {"networks": NETWORK_CATALOGUE}
+
+UNREGISTERED_ICCID_BLOCK = 998
+
+
+def unregistered_sims(seed, count):
+    """`{iccid: registration code}`: Super SIMs that no account owns yet, ready to be registered (the same
+    for the same seed). 20-digit Luhn ICCIDs `8988307998...`, 10-digit registration codes."""
+    rng = random.Random(f"{seed}-unregistered-sims")
+    base = 8988307 * 10 ** 12 + UNREGISTERED_ICCID_BLOCK * 10 ** 9
+    return {luhn_complete(str(base + index)): digits(rng, 10) for index in range(count)}
 
 
 def resource_fields(name):

@@ -6,6 +6,7 @@ import subprocess as sp
 import sys
 import tempfile
 import threading
+import time
 import urllib.parse
 import urllib.request
 from dataclasses import asdict
@@ -16,6 +17,7 @@ from .kore import (CLIENT_ID, CLIENT_SECRET, DEFAULT_TOKEN_LIFETIME, SECOND_CLIE
                    platform_named)
 from .server import (ACCOUNT_SID, API_KEY, API_SECRET, AUTH_TOKEN, SECOND_ACCOUNT_SID, SECOND_AUTH_TOKEN, Server,
                      SimConfig, resolve_now)
+from .writes import WriteConfig, check_write_setting
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -34,20 +36,33 @@ class Simulator:
     KORE: `platform` ("twilio", "kore" or "both"), `token_lifetime` (seconds), `token_port`, `client_id` and
     `client_secret` (the main account's API client), `token_faults` (a dict of token endpoint fault settings:
     rate_401, rate_429, retry_after, rate_5xx, status_5xx, drop_rate, latency_ms, fail_next, fail_status, seed).
+
+    Writes: `settle_seconds` (delay of asynchronous status changes; 0: at once), `command_step_seconds` (delay
+    of each step of a created command's lifecycle), `command_failure_rate` (share of created commands that
+    fail), `unregistered_sims` (how many registrable Super SIMs the pool holds), `wireless_commands`
+    (generated Wireless commands; default a tenth of the Wireless SIMs).
     """
 
     def __init__(self, seed=1, wireless_sims=100, super_sims=50, fixture=None, faults=None, *, subprocess=False,
                  host="127.0.0.1", port=0, now=None, account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, api_key=API_KEY,
                  api_secret=API_SECRET, esim_profiles=None, ip_commands=None, sms_commands=None, startup_timeout=60,
                  platform="twilio", token_lifetime=DEFAULT_TOKEN_LIFETIME, token_port=0, client_id=CLIENT_ID,
-                 client_secret=CLIENT_SECRET, token_faults=None):
+                 client_secret=CLIENT_SECRET, token_faults=None, settle_seconds=WriteConfig.settle_seconds,
+                 command_step_seconds=WriteConfig.command_step_seconds,
+                 command_failure_rate=WriteConfig.command_failure_rate, unregistered_sims=20, wireless_commands=None):
         platform_named(platform)
+        for name, value in (("settle_seconds", settle_seconds), ("command_step_seconds", command_step_seconds),
+                            ("command_failure_rate", command_failure_rate)):
+            check_write_setting(name, value)
         self.config = SimConfig(host=host, port=port, seed=seed, wireless_sims=wireless_sims, super_sims=super_sims,
                                 esim_profiles=esim_profiles, ip_commands=ip_commands, sms_commands=sms_commands,
                                 fixture=fixture, now=resolve_now(now), account_sid=account_sid,
                                 auth_token=auth_token, api_key=api_key, api_secret=api_secret, faults=dict(faults or {}),
                                 platform=platform, token_lifetime=check_lifetime(token_lifetime), token_port=token_port,
-                                client_id=client_id, client_secret=client_secret, token_faults=dict(token_faults or {}))
+                                client_id=client_id, client_secret=client_secret, token_faults=dict(token_faults or {}),
+                                settle_seconds=settle_seconds, command_step_seconds=command_step_seconds,
+                                command_failure_rate=command_failure_rate, unregistered_sims=unregistered_sims,
+                                wireless_commands=wireless_commands)
         self.subprocess = subprocess
         self.startup_timeout = startup_timeout
         self.account_sid, self.auth_token = account_sid, auth_token
@@ -125,9 +140,12 @@ class Simulator:
                    "--super-sims", str(config.super_sims), "--now", str(config.now),
                    "--account-sid", config.account_sid, "--auth-token", config.auth_token,
                    "--api-key", config.api_key, "--api-secret", config.api_secret]
-        for name in ("esim_profiles", "ip_commands", "sms_commands"):
+        for name in ("esim_profiles", "ip_commands", "sms_commands", "wireless_commands"):
             if getattr(config, name) is not None:
                 command += [f"--{name.replace('_', '-')}", str(getattr(config, name))]
+        command += ["--unregistered-sims", str(config.unregistered_sims)]
+        for name, value in config.write_settings().items():
+            command += [f"--{name.replace('_', '-')}", str(value)]
         if config.fixture is not None:
             command += ["--fixture", self._fixture_path(config.fixture)]
         for name, value in config.faults.items():
@@ -172,16 +190,31 @@ class Simulator:
 
     def truth_for(self, account_sid, kore=False):
         """Like `truth`, for any account (an account without data has empty lists); with `kore=True` the
-        Wireless records' URLs are those served under `/programmable-wireless`."""
+        Wireless records' URLs are those served under `/programmable-wireless`. Kept until a write changes
+        the data (writes over HTTP included)."""
         key = (account_sid, kore)
-        if key not in self._truth:
+        version = self._version()
+        cached = self._truth.get(key)
+        if cached is None or cached[0] != version:
             if self._server is not None and not kore:
-                self._truth[key] = self._server.app.store.truth(account_sid)
+                truth = self._server.app.store.truth(account_sid)
             elif self._server is not None:
-                self._truth[key] = json.loads(self._server.app.store.truth_json(account_sid, "programmable-wireless"))
+                truth = json.loads(self._server.app.store.truth_json(account_sid, "programmable-wireless"))
             else:
-                self._truth[key] = self._admin("GET", f"/_sim/truth?account={account_sid}" + ("&kore=1" if kore else ""))
-        return self._truth[key]
+                truth = self._admin("GET", f"/_sim/truth?account={account_sid}" + ("&kore=1" if kore else ""))
+            self._truth[key] = cached = (version, truth)
+        return cached[1]
+
+    def _version(self):
+        if self._server is not None:
+            return self._server.app.store.version
+        return self._admin("GET", "/_sim/version")["version"]
+
+    @property
+    def unregistered_sims(self):
+        """The Super SIMs any account may still register (POST /supersim/v1/Sims): [{"iccid",
+        "registration_code"}], the same for the same seed; registering one removes it."""
+        return self._either(lambda: self._server.app.store.unregistered_sims(), "GET", "/_sim/unregistered-sims")
 
     def info(self):
         return self._admin("GET", "/_sim/info")
@@ -212,6 +245,50 @@ class Simulator:
         settings = asdict(FaultConfig())
         settings.pop("seed")
         return self.set_faults(**settings)
+
+    # Writes: settings, delayed changes, the write log
+
+    def write_settings(self):
+        """settle_seconds, command_step_seconds, command_failure_rate."""
+        # pylint: disable-next=unnecessary-lambda  # self._server is read when called: None in subprocess mode
+        return self._either(lambda: self._server.writer.settings(), "GET", "/_sim/write-settings")
+
+    def set_write_settings(self, **settings):
+        """Change write settings at run time (for changes made from then on); returns all of them."""
+        return self._either(lambda: self._server.writer.update_settings(**settings), "POST", "/_sim/write-settings",
+                            settings)
+
+    def pending(self):
+        """How many delayed changes (settling statuses, command steps) are still to come."""
+        return self._either(lambda: {"pending": self._server.writer.pending()}, "GET", "/_sim/pending")["pending"]
+
+    def settle(self):
+        """Apply every delayed change now (settle statuses, finish command lifecycles); returns how many."""
+        return self._either(lambda: {"settled": self._server.writer.settle()}, "POST", "/_sim/settle")["settled"]
+
+    def wait_settled(self, timeout=10.0):
+        """Wait until no delayed change is left (they happen on their own); False if `timeout` passed first."""
+        deadline = time.monotonic() + timeout
+        while self.pending():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+        return True
+
+    def writes(self, log=True):
+        """Write counters (requests, by_method, by_route, by_path, by_status, by_resource, applied,
+        applied_by_route, faults) and, with `log`, the last 10,000 writes: method, path, route, resource,
+        operation, sid, params (the form as posted, secrets redacted), status, fault, applied, changed, time."""
+        query = "" if log else "?log=0"
+        return self._either(lambda: self._server.stats.writes.snapshot(log=log), "GET", f"/_sim/writes{query}")
+
+    def write_log(self):
+        return self.writes()["log"]
+
+    def reset_writes(self):
+        """Zero the write counters and the write log (reset_stats() does too)."""
+        # pylint: disable-next=unnecessary-lambda  # self._server is read when called: None in subprocess mode
+        return self._either(lambda: self._server.app.reset_writes(), "POST", "/_sim/writes/reset")
 
     # KORE: tokens, clients, token faults, the request log
 

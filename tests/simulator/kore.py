@@ -242,6 +242,10 @@ class Kore:
                 "clients": self.clients.listing(), "active_tokens": self.tokens.active(),
                 "faults": self.faults.settings()}
 
+    def secret_values(self):
+        """The client secrets (never written to a log)."""
+        return self._secrets
+
     def redact(self, credential):
         """A credential for the request log: a client secret sent as username or token is not written down."""
         return "[a client secret]" if credential in self._secrets else credential

@@ -13,12 +13,13 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from . import fixtures
 from .app import Credentials, SimulatorApp
 from .faults import FaultConfig, Faults
-from .fleet import GenerateSpec, generate, iso
+from .fleet import SHARED, GenerateSpec, generate, iso, unregistered_sims
 from .kore import (CLIENT_ID, CLIENT_SECRET, DEFAULT_TOKEN_LIFETIME, SECOND_CLIENT_ID, SECOND_CLIENT_SECRET, TOKEN_PATH,
                    Kore)
 from .stats import RequestLog, Stats
 from .store import Store
 from .token_app import TokenApp
+from .writes import WriteConfig, Writer
 
 ACCOUNT_SID = "AC00000000000000000000000000000001"
 AUTH_TOKEN = "0123456789abcdef0123456789abcdef"
@@ -43,6 +44,8 @@ class SimConfig:
     esim_profiles: int = None
     ip_commands: int = None
     sms_commands: int = None
+    wireless_commands: int = None
+    unregistered_sims: int = 20
     fixture: object = None
     now: object = None
     account_sid: str = ACCOUNT_SID
@@ -56,6 +59,13 @@ class SimConfig:
     client_id: str = CLIENT_ID
     client_secret: str = CLIENT_SECRET
     token_faults: dict = field(default_factory=dict)
+    settle_seconds: float = WriteConfig.settle_seconds
+    command_step_seconds: float = WriteConfig.command_step_seconds
+    command_failure_rate: float = WriteConfig.command_failure_rate
+
+    def write_settings(self):
+        return {"settle_seconds": self.settle_seconds, "command_step_seconds": self.command_step_seconds,
+                "command_failure_rate": self.command_failure_rate}
 
 
 def resolve_now(value=None):
@@ -83,7 +93,7 @@ def build_accounts(config, now):
         spec = GenerateSpec(account_sid=config.account_sid, seed=config.seed, now=now,
                             wireless_sims=config.wireless_sims, super_sims=config.super_sims,
                             esim_profiles=config.esim_profiles, ip_commands=config.ip_commands,
-                            sms_commands=config.sms_commands)
+                            sms_commands=config.sms_commands, wireless_commands=config.wireless_commands)
         accounts = {config.account_sid: generate(spec)}
     if SECOND_ACCOUNT_SID not in accounts:
         spec = GenerateSpec(account_sid=SECOND_ACCOUNT_SID, seed=config.seed + SECOND_FLEET["seed_offset"], now=now,
@@ -94,12 +104,14 @@ def build_accounts(config, now):
 
 
 def build_store(config, now, base_url):
-    """The `Store` for `config`. The cyclic garbage collector is paused while hundreds of thousands of
-    records are created, as it would rescan them over and over."""
+    """The `Store` for `config`: the accounts' records, the Networks catalogue, the unregistered Super SIMs.
+    The cyclic garbage collector is paused while hundreds of thousands of records are created, as it would
+    rescan them over and over."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return Store(build_accounts(config, now), base_url)
+        unregistered = unregistered_sims(config.seed, config.unregistered_sims)
+        return Store(build_accounts(config, now), base_url, SHARED, unregistered)
     finally:
         if enabled:
             gc.enable()
@@ -151,6 +163,7 @@ class Server:
         self.httpd = make_server(config.host, config.port, self.app, threaded=True, request_handler=QuietHandler)
         self.base_url = f"http://{config.host}:{self.httpd.server_port}"
         self.app.store = build_store(config, self.now, self.base_url)
+        self.writer = self.app.writer = Writer(self.app.store, config.write_settings(), self.now, config.seed)
         self.token_httpd = self.token_url = None
         if self.kore.platform.token_listener:
             self.token_httpd = make_server(config.host, config.token_port, TokenApp(self.kore, self.requests),
@@ -172,6 +185,7 @@ class Server:
         try:
             self.httpd.serve_forever(poll_interval=0.1)
         finally:
+            self.writer.stop()
             if token_thread is not None:
                 self.token_httpd.shutdown()
                 token_thread.join(10)

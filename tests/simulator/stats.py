@@ -1,17 +1,21 @@
-"""Request counters and a bounded request log (API paths only; never the Authorization header); the
-credential log of both listeners (`RequestLog`); the KORE token counters (`TokenStats`)."""
+"""Request counters and a bounded request log (API paths only; never the Authorization header); the write
+counters and write log (`WriteStats`: form parameters, never secrets); the credential log of both listeners
+(`RequestLog`); the KORE token counters (`TokenStats`)."""
 import threading
 import time
 from collections import Counter, deque
 
 LOG_SIZE = 10000
+WRITE_METHODS = ("POST", "DELETE")
 
 
 class Stats:
-    """Counters per path, route, status and query, plus the last LOG_SIZE requests."""
+    """Counters per path, route, status and query, plus the last LOG_SIZE requests; write requests are also
+    counted and logged by `writes` (a WriteStats)."""
 
     def __init__(self):
         self._lock = threading.Lock()
+        self.writes = WriteStats()
         self.reset()
 
     def reset(self):
@@ -26,9 +30,14 @@ class Stats:
             self.faults = Counter()
             self.max_in_flight = 0
             self.log = deque(maxlen=LOG_SIZE)
+        self.writes.reset()
 
     def record(self, entry, in_flight=0):
-        """Count one request. `entry` has method, path, route, query (filters only), status, fault."""
+        """Count one request. `entry` has method, path, route, query (filters only), status, fault; a write
+        request also `write` (see WriteStats.record)."""
+        write = entry.pop("write", None)
+        if entry["method"] in WRITE_METHODS:
+            self.writes.record(entry, write or {})
         status = str(entry["status"])
         path, query = entry["path"], entry["query"]
         query_key = f"{path}?{query}" if query else path
@@ -61,6 +70,72 @@ class Stats:
             }
             if log:
                 snapshot["log"] = list(self.log)
+        snapshot["writes"] = self.writes.snapshot(log=False)
+        return snapshot
+
+
+class WriteStats:
+    """Write requests (POST, DELETE on API paths): counters and the last LOG_SIZE writes with their form
+    parameters (secrets redacted by the caller).
+
+    `applied` counts, per resource, the writes that changed something (a create, a delete, an update that
+    changed a field), whatever was answered: a write applied and then answered 503 by the
+    `rate_5xx_after_apply` fault counts, so "no command was created twice" is `applied["sms_commands"] == n`.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        with self._lock:
+            self.requests = 0
+            self.by_method = Counter()
+            self.by_route = Counter()
+            self.by_path = Counter()
+            self.by_status = Counter()
+            self.by_resource = Counter()
+            self.applied = Counter()
+            self.applied_by_route = Counter()
+            self.faults = Counter()
+            self.log = deque(maxlen=LOG_SIZE)
+
+    def record(self, entry, write):
+        """Count one write: `entry` is the request's stats entry, `write` what the writer reported: resource,
+        operation, params, sid, changed, applied."""
+        status = str(entry["status"])
+        applied = bool(write.get("applied"))
+        resource = write.get("resource")
+        with self._lock:
+            self.requests += 1
+            self.by_method[entry["method"]] += 1
+            self.by_route[entry["route"]] += 1
+            self.by_path[entry["path"]] += 1
+            self.by_status[status] += 1
+            if resource:
+                self.by_resource[resource] += 1
+            if applied:
+                self.applied[resource] += 1
+                self.applied_by_route[entry["route"]] += 1
+            if entry.get("fault"):
+                self.faults[entry["fault"]] += 1
+            self.log.append({
+                "method": entry["method"], "path": entry["path"], "route": entry["route"], "resource": resource,
+                "operation": write.get("operation"), "sid": write.get("sid"), "params": write.get("params", {}),
+                "status": entry["status"], "fault": entry.get("fault"), "applied": applied,
+                "changed": write.get("changed", []), "time": round(time.time(), 3),
+            })
+
+    def snapshot(self, log=True):
+        with self._lock:
+            snapshot = {
+                "requests": self.requests, "by_method": dict(self.by_method), "by_route": dict(self.by_route),
+                "by_path": dict(self.by_path), "by_status": dict(self.by_status), "by_resource": dict(self.by_resource),
+                "applied": dict(self.applied), "applied_by_route": dict(self.applied_by_route),
+                "faults": dict(self.faults),
+            }
+            if log:
+                snapshot["log"] = [dict(entry) for entry in self.log]
             return snapshot
 
 
