@@ -39,7 +39,7 @@ MODULES = sorted(name for name in ENDPOINTS
                  if os.path.exists(os.path.join(ROOT, "plugins", "modules", "%s_info.py" % name)))
 # Which record field each filter option matches; None: a value the simulator never shows (expect no record).
 FILTER_FIELDS = {"status": "status", "iccid": "iccid", "rate_plan": "rate_plan_sid", "e_id": "e_id", "fleet": "fleet_sid",
-                 "eid": "eid", "sim_sid": "sim_sid", "sim": "sim_sid", "sim_iccid": "sim_iccid", "direction": "direction",
+                 "eid": "eid", "sim_sid": "sim_sid", "sim": "sim_sid", "sim_iccid": "sim_iccid", "direction": "direction", "transport": "transport",
                  "sim_registration_code": None}
 
 

@@ -495,7 +495,7 @@ def test_generated_fleet_is_realistic(simulator):
     networks = {n["sid"] for n in truth["networks"]}
     assert {m["sid"] for m in truth["nap_networks"]} <= networks
     assert {m["network_access_profile_sid"] for m in truth["nap_networks"]} == profiles
-    commands = truth["wireless_commands"]
+    commands = truth["commands"]
     assert len(commands) == len(wireless) // 10
     assert {c["sim_sid"] for c in commands} <= {s["sid"] for s in wireless if s["status"] == "active"}
     assert {c["direction"] for c in commands} == set(DIRECTIONS)
@@ -609,7 +609,31 @@ def test_fixture_for_other_accounts_and_in_a_child_process():
         assert [s["unique_name"] for s in get(sim, "/wireless/v1/Sims", auth=auth).json()["sims"]] == ["theirs"]
 
 
+def test_fixture_commands_and_network_access_profiles():
+    fixture = {
+        "wireless_sims": [{"unique_name": "meter"}],
+        "commands": [{"sim": "meter", "command": "reboot", "status": "queued"}, {"direction": "from_sim"}],
+        "network_access_profiles": [{"unique_name": "eu", "networks": ["Orange", "KPN"]}],
+        "fleets": [{"unique_name": "eu-fleet", "network_access_profile": "eu"}, {"unique_name": "own-profile"}],
+    }
+    with Simulator(fixture=fixture, now="2026-01-01T00:00:00Z") as sim:
+        truth = sim.truth
+        meter = truth["wireless_sims"][0]
+        assert [(c["sim_sid"], c["command"], c["status"]) for c in truth["commands"]] == [
+            (meter["sid"], "reboot", "queued"), (None, "ping", "delivered")]
+        eu, own = truth["network_access_profiles"][0], truth["network_access_profiles"][1]
+        assert eu["unique_name"] == "eu" and own["unique_name"] is None
+        assert [f["network_access_profile_sid"] for f in truth["fleets"]] == [eu["sid"], own["sid"]]
+        assert [m["friendly_name"] for m in truth["nap_networks"]] == ["Orange", "KPN"]
+        assert get(sim, "/supersim/v1/Fleets", {"NetworkAccessProfile": "eu"}).json()["fleets"] == [truth["fleets"][0]]
+        assert get(sim, f"/supersim/v1/NetworkAccessProfiles/{own['sid']}/Networks").json()["networks"] == []
+        for name in ("commands", "network_access_profiles", "nap_networks"):
+            for record in truth[name]:
+                assert set(record) == schema_properties(RESOURCE[name])
+
+
 @pytest.mark.parametrize("fixture,message", [
+    ({"network_access_profiles": [{"networks": ["No Such Network"]}]}, "names no network"),
     ({"wireless_sim": []}, "unknown fixture keys"),
     ({"wireless_sims": [{"unique_nam": "x"}]}, "unknown keys"),
     ({"wireless_sims": [{"rate_plan": "missing"}]}, "names no record"),

@@ -1,5 +1,6 @@
-"""A Twilio-compatible simulator of the Wireless and Super SIM read APIs, which can also play KORE Wireless
-(OAuth 2.0 client credentials, bearer tokens); see README.md."""
+"""A Twilio-compatible simulator of the Wireless and Super SIM APIs, reads and writes (status transitions,
+asynchronous changes, command lifecycles), which can also play KORE Wireless (OAuth 2.0 client credentials,
+bearer tokens); see README.md."""
 from .harness import Simulator
 from .kore import CLIENT_ID as KORE_CLIENT_ID
 from .kore import CLIENT_SECRET as KORE_CLIENT_SECRET

@@ -5,6 +5,7 @@ API paths (`/wireless/v1/...`, `/supersim/v1/...`; `/programmable-wireless/v1/..
 auth or a KORE bearer token, as the platform says (kore.py), and go through fault injection and the
 concurrency limit, writes included; admin paths (`/_sim/...`) need no auth and are never faulted or counted.
 """
+import functools
 import hmac
 import json
 import re
@@ -182,7 +183,7 @@ class SimulatorApp:
         for method, pattern, handler in self.admin_patterns:
             match = pattern.fullmatch(request.path)
             if match and request.method == method:
-                return lambda request: handler(request, **match.groupdict())
+                return functools.partial(handler, **match.groupdict())
         return None
 
     def reset_stats(self, request=None):

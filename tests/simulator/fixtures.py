@@ -14,7 +14,7 @@ from .fleet import (DAY, NETWORK_CATALOGUE, SMDP_ADDRESS, AccountData, add_netwo
 from .resources import BY_NAME
 
 # Order matters: referenced resources are completed before the records that refer to them.
-ORDER = ("rate_plans", "wireless_sims", "wireless_commands", "network_access_profiles", "fleets", "supersim_sims",
+ORDER = ("rate_plans", "wireless_sims", "commands", "network_access_profiles", "fleets", "supersim_sims",
          "esim_profiles", "ip_commands", "sms_commands")
 
 DEFAULTS = {
@@ -31,7 +31,7 @@ DEFAULTS = {
         "voice_fallback_method": "POST", "voice_fallback_url": None, "voice_method": "POST", "voice_url": None,
         "ip_address": None,
     },
-    "wireless_commands": {
+    "commands": {
         "sim_sid": None, "command": "ping", "command_mode": "text", "transport": "sms",
         "delivery_receipt_requested": True, "status": "delivered", "direction": "to_sim",
     },
@@ -56,7 +56,7 @@ DEFAULTS = {
 # Convenience keys a fixture record may carry besides schema properties.
 REFERENCES = {
     "wireless_sims": {"rate_plan": ("rate_plans", "rate_plan_sid")},
-    "wireless_commands": {"sim": ("wireless_sims", "sim_sid")},
+    "commands": {"sim": ("wireless_sims", "sim_sid")},
     "fleets": {"network_access_profile": ("network_access_profiles", "network_access_profile_sid")},
     "supersim_sims": {"fleet": ("fleets", "fleet_sid")},
     "esim_profiles": {"sim": ("supersim_sims", "sim_sid")},

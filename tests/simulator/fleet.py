@@ -354,7 +354,7 @@ def _wireless_commands(rng, spec, data, count):
         to_sim = rng.random() < 0.6
         binary = rng.random() < 0.2
         created, updated = _command_times(rng, spec.now)
-        data.records["wireless_commands"].append({
+        data.records["commands"].append({
             "sid": new_sid(rng, "DC"), "account_sid": spec.account_sid, "sim_sid": sim["sid"],
             "command": base64.b64encode(rng.randbytes(9)).decode() if binary else rng.choice(TEXT_PAYLOADS),
             "command_mode": "binary" if binary else "text", "transport": "ip" if rng.random() < 0.1 else "sms",

@@ -29,7 +29,8 @@ class Simulator:
     ...     sim.product_url        # "http://127.0.0.1:PORT/{product}"
 
     `fixture` is a file path or a dict in the fixture format (README.md); `faults` a dict of fault settings
-    (rate_429, retry_after, rate_5xx, latency_ms, drop_rate, truncate_rate, max_concurrency, seed).
+    (rate_429, retry_after, rate_5xx, status_5xx, latency_ms, drop_rate, truncate_rate, max_concurrency, seed,
+    and for writes rate_5xx_after_apply, after_apply_drop_rate).
     `now` (epoch seconds or ISO 8601; default today 00:00 UTC) is the reference time of generated dates.
     With `subprocess=True` the server runs as `python tests/simulator ...` in a child process.
 
@@ -179,8 +180,10 @@ class Simulator:
 
     @property
     def truth(self):
-        """The main account's records as served (newest first) per resource name, plus `ip_addresses`
-        ({Super SIM SID: [records]}) and `registration_codes` ({Wireless SIM SID: code}). Read-only."""
+        """The main account's records as served (newest first) per resource name (`nap_networks`: every Network
+        Access Profile's networks), plus `ip_addresses` ({Super SIM SID: [records]}), `registration_codes`
+        ({Wireless SIM SID: code}) and `unregistered_sims` ([{"iccid", "registration_code"}]). Reflects
+        writes. Read-only."""
         return self.truth_for(self.account_sid)
 
     @property
@@ -214,7 +217,7 @@ class Simulator:
     def unregistered_sims(self):
         """The Super SIMs any account may still register (POST /supersim/v1/Sims): [{"iccid",
         "registration_code"}], the same for the same seed; registering one removes it."""
-        return self._either(lambda: self._server.app.store.unregistered_sims(), "GET", "/_sim/unregistered-sims")
+        return self._either(lambda server: server.app.store.unregistered_sims(), "GET", "/_sim/unregistered-sims")
 
     def info(self):
         return self._admin("GET", "/_sim/info")
@@ -250,21 +253,20 @@ class Simulator:
 
     def write_settings(self):
         """settle_seconds, command_step_seconds, command_failure_rate."""
-        # pylint: disable-next=unnecessary-lambda  # self._server is read when called: None in subprocess mode
-        return self._either(lambda: self._server.writer.settings(), "GET", "/_sim/write-settings")
+        return self._either(lambda server: server.writer.settings(), "GET", "/_sim/write-settings")
 
     def set_write_settings(self, **settings):
         """Change write settings at run time (for changes made from then on); returns all of them."""
-        return self._either(lambda: self._server.writer.update_settings(**settings), "POST", "/_sim/write-settings",
+        return self._either(lambda server: server.writer.update_settings(**settings), "POST", "/_sim/write-settings",
                             settings)
 
     def pending(self):
         """How many delayed changes (settling statuses, command steps) are still to come."""
-        return self._either(lambda: {"pending": self._server.writer.pending()}, "GET", "/_sim/pending")["pending"]
+        return self._either(lambda server: {"pending": server.writer.pending()}, "GET", "/_sim/pending")["pending"]
 
     def settle(self):
         """Apply every delayed change now (settle statuses, finish command lifecycles); returns how many."""
-        return self._either(lambda: {"settled": self._server.writer.settle()}, "POST", "/_sim/settle")["settled"]
+        return self._either(lambda server: {"settled": server.writer.settle()}, "POST", "/_sim/settle")["settled"]
 
     def wait_settled(self, timeout=10.0):
         """Wait until no delayed change is left (they happen on their own); False if `timeout` passed first."""
@@ -280,15 +282,14 @@ class Simulator:
         applied_by_route, faults) and, with `log`, the last 10,000 writes: method, path, route, resource,
         operation, sid, params (the form as posted, secrets redacted), status, fault, applied, changed, time."""
         query = "" if log else "?log=0"
-        return self._either(lambda: self._server.stats.writes.snapshot(log=log), "GET", f"/_sim/writes{query}")
+        return self._either(lambda server: server.stats.writes.snapshot(log=log), "GET", f"/_sim/writes{query}")
 
     def write_log(self):
         return self.writes()["log"]
 
     def reset_writes(self):
         """Zero the write counters and the write log (reset_stats() does too)."""
-        # pylint: disable-next=unnecessary-lambda  # self._server is read when called: None in subprocess mode
-        return self._either(lambda: self._server.app.reset_writes(), "POST", "/_sim/writes/reset")
+        return self._either(lambda server: server.app.reset_writes(), "POST", "/_sim/writes/reset")
 
     # KORE: tokens, clients, token faults, the request log
 
@@ -312,7 +313,7 @@ class Simulator:
         """Revoke one token, one client's tokens, or every token (no argument); returns how many good ones
         were revoked. A revoked token gets 401 (20003, `Bearer error="invalid_token"`)."""
         body = {key: value for key, value in (("token", token), ("client_id", client_id)) if value is not None}
-        return self._either(lambda: self._server.kore.revoke(**body), "POST", "/_sim/kore/revoke", body)["revoked"]
+        return self._either(lambda server: server.kore.revoke(**body), "POST", "/_sim/kore/revoke", body)["revoked"]
 
     def disable_client(self, client_id=None):
         """Refuse new tokens to a client (default: client 1): the token endpoint answers 401 unauthorized_client.
@@ -324,24 +325,23 @@ class Simulator:
 
     def _set_client(self, client_id, enabled):
         action = "enable" if enabled else "disable"
-        return self._either(lambda: self._server.kore.clients.set_enabled(client_id, enabled),
+        return self._either(lambda server: server.kore.clients.set_enabled(client_id, enabled),
                             "POST", f"/_sim/kore/clients/{urllib.parse.quote(client_id, safe='')}/{action}")
 
     def set_token_lifetime(self, seconds):
         """Lifetime of the tokens issued from now on; returns the KORE settings."""
-        settings = self._either(lambda: self._server.kore.update(token_lifetime=seconds), "POST", "/_sim/kore",
+        settings = self._either(lambda server: server.kore.update(token_lifetime=seconds), "POST", "/_sim/kore",
                                 {"token_lifetime": seconds})
         self.token_lifetime = settings["token_lifetime"]
         return settings
 
     def kore_settings(self):
         """platform, token_url, token_lifetime, clients, active_tokens, faults."""
-        # pylint: disable-next=unnecessary-lambda  # self._server is read when called: None in subprocess mode
-        return self._either(lambda: self._server.kore.settings(), "GET", "/_sim/kore")
+        return self._either(lambda server: server.kore.settings(), "GET", "/_sim/kore")
 
     def set_token_faults(self, **settings):
         """Change the token endpoint's fault settings at run time; returns all its current settings."""
-        return self._either(lambda: self._server.kore.faults.update(**settings), "POST", "/_sim/kore/faults", settings)
+        return self._either(lambda server: server.kore.faults.update(**settings), "POST", "/_sim/kore/faults", settings)
 
     def clear_token_faults(self):
         settings = asdict(TokenFaultConfig())
@@ -351,23 +351,22 @@ class Simulator:
     def token_stats(self):
         """Token endpoint counters: requests, ok, failed, by_status, by_error, faults, issued, revoked,
         rejected_unknown, rejected_expired, rejected_revoked."""
-        # pylint: disable-next=unnecessary-lambda  # self._server is read when called: None in subprocess mode
-        return self._either(lambda: self._server.kore.stats.snapshot(), "GET", "/_sim/kore/stats")
+        return self._either(lambda server: server.kore.stats.snapshot(), "GET", "/_sim/kore/stats")
 
     def requests_log(self, listener=None):
         """The request log (last 10,000 entries; `listener` "api" or "token" to keep one): listener, method,
         path, auth, credential, client_id, client_secret, status, time."""
         query = f"?listener={listener}" if listener else ""
-        return self._either(lambda: self._server.requests.snapshot(listener), "GET", f"/_sim/requests{query}")["log"]
+        return self._either(lambda server: server.requests.snapshot(listener), "GET", f"/_sim/requests{query}")["log"]
 
     def request_counts(self):
         """{listener: {"requests", "auth": {scheme: n}, "client_secret": n}} since the start or the last reset."""
-        return self._either(lambda: self._server.requests.snapshot(log=False), "GET", "/_sim/requests?log=0")["counts"]
+        return self._either(lambda server: server.requests.snapshot(log=False), "GET", "/_sim/requests?log=0")["counts"]
 
     def _either(self, local, method, path, body=None):
-        """Call `local()` in-thread (a JSON-safe copy of its answer), else the admin endpoint."""
+        """Call `local(server)` in-thread (a JSON-safe copy of its answer), else the admin endpoint."""
         if self._server is not None:
-            return json.loads(json.dumps(local()))
+            return json.loads(json.dumps(local(self._server)))
         return self._admin(method, path, body)
 
     def _admin(self, method, path, body=None):

@@ -130,16 +130,27 @@ class Exclusive:
 
 
 @dataclass(frozen=True)
+class Address:
+    """A field that gets, at the first lifecycle step, the IP address of the `ref` record its `by` field names
+    (its first hidden `ip_addresses` entry, else one derived from its SID)."""
+
+    field: str
+    ref: str
+    by: str
+
+
+@dataclass(frozen=True)
 class Lifecycle:
     """Statuses a created record goes through, one every `command_step_seconds`: `steps` after the initial
     status; a `text_field` containing "fail" (or a drawn failure) ends in `failed` after the first step; when
-    `receipt_field` is false the lifecycle stops after the first step."""
+    `receipt_field` is false the lifecycle stops after the first step. `address`: filled at the first step."""
 
     field: str
     steps: tuple
     text_field: str
     failed: str = "failed"
     receipt_field: str = None
+    address: Address = None
 
 
 @dataclass(frozen=True)
@@ -308,7 +319,7 @@ RESOURCES = (
         exclusive=(Exclusive(("Status", "ResetStatus"), Code(400, 33121)),),
     ),
     Resource(
-        name="wireless_commands", product="wireless", path="Commands", key="commands", prefix="DC",
+        name="commands", product="wireless", path="Commands", key="commands", prefix="DC",
         schema="wireless.v1.command", label="Command",
         fields=("sid", "account_sid", "sim_sid", "command", "command_mode", "transport", "delivery_receipt_requested",
                 "status", "direction", "date_created", "date_updated", "url"),
@@ -441,7 +452,8 @@ RESOURCES = (
             *CALLBACK_URL_FIRST,
         ),
         initial=(("status", "queued"), ("direction", "to_sim")),
-        lifecycle=Lifecycle("status", ("sent", "received"), text_field="payload"),
+        lifecycle=Lifecycle("status", ("sent",), text_field="payload",
+                            address=Address("device_ip", "supersim_sims", "sim_sid")),
     ),
     Resource(
         name="sms_commands", product="supersim", path="SmsCommands", key="sms_commands", prefix="HC",
