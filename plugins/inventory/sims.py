@@ -263,6 +263,7 @@ from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import 
     ENDPOINTS,
     SUPERSIM_SIM_STATUSES,
     WIRELESS_SIM_STATUSES,
+    blank,
 )
 from ansible_collections.simfleet.twilio.plugins.plugin_utils._unsafe import (
     trust_as_template,
@@ -348,7 +349,8 @@ OWN_GROUPS = frozenset([TOP_GROUP] + [spec.group for spec in PRODUCTS.values()])
 # Per inventory (InventoryData), {host name: SIM SID} of the SIM hosts added by every source of this plugin: the same
 # SIM listed by two sources is one host, another SIM with that name is renamed, any other host or group is a clash.
 SIM_HOSTS = weakref.WeakKeyDictionary()
-STRING_OPTIONS = tuple(CONNECTION_OPTIONS) + ("rate_plan", "fleet", "iccid")
+FILTER_OPTIONS = ("rate_plan", "fleet", "iccid")
+STRING_OPTIONS = tuple(CONNECTION_OPTIONS) + FILTER_OPTIONS
 CONSTRUCTED_OPTIONS = ("compose", "groups", "keyed_groups")
 
 
@@ -473,6 +475,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         products = options["products"] = [p for p in PRODUCTS if p in options["products"]]
         if not products:
             problems.append("products must name at least one of wireless, supersim")
+        for name in FILTER_OPTIONS:
+            if blank(options.get(name)):
+                problems.append("%s must not be empty or blank; leave it unset to list without it" % name)
         for product, spec in PRODUCTS.items():
             if options.get(spec.name_filter) and products != [product]:
                 problems.append("%s filters %s SIMs only: set products to [%s] (use another source for the other product)"

@@ -472,6 +472,11 @@ def test_missing_credentials_are_refused_before_any_request(tmp_path, simulator)
     ({"hostnames": ["name"]}, "hostnames: 'name' is neither"),
     ({"products": ["wireless"], "enrich": ["ip_addresses"]}, "enrich adds Super SIM data"),
     ({"max_concurrency": 0}, "max_concurrency must be between 1 and 16"),
+    ({"iccid": ""}, "iccid must not be empty or blank"),
+    ({"products": ["wireless"], "rate_plan": "  "}, "rate_plan must not be empty or blank"),
+    ({"products": ["supersim"], "fleet": "\t"}, "fleet must not be empty or blank"),
+    ({"timeout": float("inf")}, "timeout must be greater than 0 and at most 3600"),
+    ({"base_url": "http://127.0.0.1:1/{product}?x=1"}, "base_url must not have a query string or a fragment"),
     ({"products": []}, "products must name at least one"),
     ({"timeout": 0}, "timeout must be greater than 0"),
 ])
