@@ -20,13 +20,14 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_NOCOLOR := 1
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv collection unit e2e test demo clean deps tools matrix sanity units lint galaxy ee docs \
+.PHONY: help venv collection unit e2e check test demo clean deps tools matrix sanity units lint galaxy ee docs \
         changelog test-gates timings pybin \
         $(addprefix sanity-,$(CORE_LINES)) $(addprefix units-,$(CORE_LINES)) $(addprefix venv-,$(CORE_LINES))
 
 help:
 	@echo "make demo        run the fleet audit against the bundled Twilio simulator"
 	@echo "make test        run every test and gate (all of the below)"
+	@echo "make check       the quick loop: unit, e2e and sanity on the newest ansible-core line"
 	@echo "make unit        unit tests (pytest tests/unit) in .venv (ansible-core 2.21)"
 	@echo "make e2e         end-to-end tests (pytest tests/e2e) against the simulator in .venv"
 	@echo "make matrix      ansible-test sanity + unit tests on ansible-core $(CORE_LINES), one venv each"
@@ -57,6 +58,12 @@ unit: venv collection
 
 e2e: venv collection
 	$(TIMED) "e2e (2.21, .venv)" $(GATES)/pytest.sh $(BIN)/python tests/e2e
+
+# The quick loop for daily work: unit and end-to-end tests, and sanity on the newest ansible-core line.
+check:
+	@mkdir -p build/gates && rm -f build/gates/timings.tsv
+	@rc=0; $(MAKE) --no-print-directory -k unit e2e sanity-$(lastword $(CORE_LINES)) || rc=$$?; \
+	$(MAKE) --no-print-directory timings; exit $$rc
 
 # System tools the gates need (Debian packages): shellcheck for the sanity test of that name, rsync
 # to copy the collection into an ansible_collections/ tree.
