@@ -23,12 +23,13 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from typing import Tuple
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, quote_plus, urljoin, urlsplit
 
 try:
     import requests
     from requests.adapters import HTTPAdapter
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+    from urllib3.exceptions import NewConnectionError
 except ImportError:
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
@@ -36,7 +37,7 @@ else:
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 
-from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import matches
+from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import REDACTED, matches
 
 COLLECTION_VERSION = "1.0.0"
 USER_AGENT = "simfleet.twilio/%s (Ansible collection; +https://github.com/simfleet/twilio)" % COLLECTION_VERSION
@@ -45,6 +46,8 @@ MAX_PAGE_SIZE = 1000
 # any account, so only a server that never stops handing out pages reaches it.
 MAX_PAGES = 100000
 MAX_REDIRECTS = 5
+# The largest body read: a page of 1000 records is about 1.5 MB.
+MAX_BODY_BYTES = 32 * 1024 * 1024
 # 501 and 505 say the request itself can never succeed.
 NEVER_RETRIED_5XX = frozenset((501, 505))
 # Bounds of the numeric connection options: finite, and within what a run can sensibly wait.
@@ -52,7 +55,7 @@ NUMBER_BOUNDS = {"timeout": (0, 3600, False), "max_retry_time": (0, 86400, True)
 ACCOUNT_SID_PATTERN = r"^AC[0-9a-fA-F]{32}$"
 API_KEY_PATTERN = r"^SK[0-9a-fA-F]{32}$"
 KORE_TOKEN_URL = "https://api.korewireless.com/api-services/v1/auth/token"
-REDACTED = "<redacted>"
+ACCESS_TOKEN = re.compile(r"[!-~]{1,8192}")  # what an Authorization header can carry
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,7 @@ class TwilioError(Exception):
         self.http_status = http_status
         self.code = code
         self.more_info = more_info
+        self.may_be_applied = False  # a write that failed after it may have reached the API
 
     def to_dict(self):
         """The error body fields, as the modules return them under ``error``."""
@@ -248,6 +252,31 @@ def _retry_after_seconds(value):
     return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
+def _read_body(response):
+    """The whole body, or None when it is larger than MAX_BODY_BYTES (then the connection is dropped)."""
+    chunks, size = [], 0
+    for chunk in response.iter_content(65536):
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            response.close()
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _never_connected(err):
+    """True when a connection error happened before any byte could reach the server (refused, unresolvable name,
+    connect timeout): a request that is not safe to repeat can then be sent again."""
+    seen = set()
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        if isinstance(err, (requests.exceptions.ConnectTimeout, NewConnectionError)):
+            return True
+        err = getattr(err, "reason", None) or (err.args[0] if err.args and isinstance(err.args[0], BaseException) else None) \
+            or err.__cause__ or err.__context__
+    return False
+
+
 def _json(content):
     """The parsed JSON of a body; ValueError when it is not JSON, RecursionError when it nests absurdly deep."""
     return json.loads(content.decode("utf-8"))
@@ -298,7 +327,7 @@ _DEADLINES = _Deadlines()
 class _Watchdog:
     def __init__(self, seconds):
         self.deadline = time.monotonic() + seconds
-        self.connection = None
+        self.sock = None
         self.expired = False
 
     def __enter__(self):
@@ -312,21 +341,33 @@ class _Watchdog:
 
     def expire(self):
         self.expired = True
-        sock = getattr(self.connection, "sock", None)
-        if sock is not None:
+        if self.sock is not None:
             try:
-                sock.shutdown(socket.SHUT_RDWR)
+                self.sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
 
 
+def _watch(sock):
+    """Note the socket of the current thread's request: the watchdog keeps it even when the connection hands it
+    over to the response (a server that closes the connection after its answer)."""
+    watchdog = getattr(_ACTIVE, "watchdog", None)
+    if watchdog is not None and sock is not None:
+        watchdog.sock = sock
+
+
 def _watched(pool_class):
+    class WatchedConnection(pool_class.ConnectionCls):
+        def connect(self):
+            super().connect()
+            _watch(self.sock)
+
     class WatchedPool(pool_class):
+        ConnectionCls = WatchedConnection
+
         def _get_conn(self, timeout=None):
             connection = super()._get_conn(timeout)
-            watchdog = getattr(_ACTIVE, "watchdog", None)
-            if watchdog is not None:
-                watchdog.connection = connection
+            _watch(connection.sock)  # a kept-alive connection: connected already
             return connection
     return WatchedPool
 
@@ -385,6 +426,9 @@ class _KoreToken:
         token = body.get("access_token") if isinstance(body, dict) else None
         if not isinstance(token, str) or not token.strip():
             raise TwilioError("KORE token request to %s: the answer has no access_token" % self.token_url)
+        if not ACCESS_TOKEN.fullmatch(token):
+            raise TwilioError("KORE token request to %s: the access_token is not printable ASCII without spaces (%d characters)"
+                              % (self.token_url, len(token)))
         token_type = body.get("token_type")
         if token_type is not None and str(token_type).lower() != "bearer":
             raise TwilioError("KORE token request to %s: unsupported token_type %r (expected Bearer)" % (self.token_url, token_type))
@@ -394,7 +438,7 @@ class _KoreToken:
         else:
             try:
                 lifetime = float(lifetime)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 lifetime = -1.0
             if not math.isfinite(lifetime) or lifetime <= 0:
                 raise TwilioError("KORE token request to %s: expires_in must be a positive number of seconds, got %r"
@@ -407,11 +451,11 @@ class _KoreToken:
 
 
 # -- errors ------------------------------------------------------------------------------------------------------------
-def _error_from_response(response, method_url, platform, token_request):
+def _error_from_response(response, content, method_url, platform, token_request):
     """A failure from an HTTP error response, parsing the error body (Twilio's, KORE's or OAuth's) defensively."""
     status = response.status_code
     try:
-        body = _json(response.content or b"")
+        body = _json(content)
     except (ValueError, RecursionError):
         body = None
     retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
@@ -433,7 +477,7 @@ def _error_from_response(response, method_url, platform, token_request):
         return _Failure(text, http_status=status, code=code, more_info=more_info, retry_after=retry_after)
     what = "KORE token endpoint" if token_request else "%s API" % platform.label
     return _Failure("%s answered HTTP %s %s for %s with a body that is not an error of the API (%d bytes)"
-                    % (what, status, response.reason or "", method_url, len(response.content or b"")),
+                    % (what, status, response.reason or "", method_url, len(content)),
                     http_status=status, retry_after=retry_after)
 
 
@@ -470,7 +514,9 @@ class TwilioClient:
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.request_count = 0
-        self._secrets = [value for value in (auth_token, api_secret, client_secret) if value]
+        self._secrets = []
+        for value in (auth_token, api_secret, client_secret):
+            self.add_secret(value)
         self._api_origins = set(_origin(self.url(product, "")) for product, dummy in self.platform.hosts)
         self._token = None
         self._basic = None
@@ -478,7 +524,9 @@ class TwilioClient:
             self._token = _KoreToken(self, client_id, client_secret, token_url or KORE_TOKEN_URL)
         else:
             user, password = (api_key, api_secret) if api_key else (account_sid, auth_token)
-            self._basic = "Basic " + base64.b64encode(("%s:%s" % (user, password)).encode("utf-8")).decode("ascii")
+            credentials = base64.b64encode(("%s:%s" % (user, password)).encode("utf-8")).decode("ascii")
+            self._basic = "Basic " + credentials
+            self.add_secret(credentials)
         self._local = threading.local()
         self._sessions = []
         self._lock = threading.Lock()
@@ -495,14 +543,17 @@ class TwilioClient:
         return self._token.requests if self._token else 0
 
     def add_secret(self, value):
-        """A value never to be shown in an error message (access tokens as they are issued)."""
-        self._secrets.append(value)
+        """A value never to be shown in an error message, also as a server may echo it (URL- or form-encoded)."""
+        if value:
+            self._secrets.extend(form for form in dict.fromkeys((value, quote(value, safe=""), quote_plus(value))) if form)
 
-    def _scrub(self, text):
+    def _scrub(self, value):
+        if not isinstance(value, str):
+            return value
         for secret in self._secrets:
-            if secret and secret in text:
-                text = text.replace(secret, REDACTED)
-        return text
+            if secret in value:
+                value = value.replace(secret, REDACTED)
+        return value
 
     @property
     def session(self):
@@ -551,8 +602,10 @@ class TwilioClient:
                 return body
             if failure.redirect is not None:
                 redirects += 1
-                if method != "GET" or redirects > MAX_REDIRECTS:
-                    raise self._error("%s: only GET requests follow redirects, at most %d" % (failure.message, MAX_REDIRECTS), failure)
+                if method != "GET":
+                    raise self._error("%s: only GET requests follow redirects" % failure.message, failure)
+                if redirects > MAX_REDIRECTS:
+                    raise self._error("%s: more than %d redirects in a row" % (failure.message, MAX_REDIRECTS), failure)
                 url, params, attempt = failure.redirect, None, attempt - 1
                 continue
             if failure.http_status == 401 and generation is not None:
@@ -563,7 +616,9 @@ class TwilioClient:
                 continue
             if not self._retryable(failure, idempotent):
                 if not idempotent and failure.sent and (failure.http_status is None or failure.http_status >= 500):
-                    raise self._error("%s; it was not sent again: it may have been applied" % failure.message, failure)
+                    error = self._error("%s; it was not sent again: it may have been applied" % failure.message, failure)
+                    error.may_be_applied = True
+                    raise error
                 raise self._error(failure.message, failure)
             if attempt > self.max_retries:
                 raise self._error("%s; gave up after %d attempts" % (failure.message, attempt), failure)
@@ -573,7 +628,8 @@ class TwilioClient:
             time.sleep(delay)
 
     def _error(self, message, failure):
-        return TwilioError(self._scrub(message), http_status=failure.http_status, code=failure.code, more_info=failure.more_info)
+        return TwilioError(self._scrub(message), http_status=failure.http_status, code=self._scrub(failure.code),
+                           more_info=self._scrub(failure.more_info))
 
     @staticmethod
     def _retryable(failure, idempotent):
@@ -604,7 +660,7 @@ class TwilioClient:
             with watchdog:
                 response = self.session.request(method, url, params=params, data=data, auth=auth, timeout=self.timeout,
                                                 verify=self.validate_certs, allow_redirects=False, stream=True)
-                content = response.content
+                content = _read_body(response)
         except requests.exceptions.SSLError as err:
             kind = "certificate verification failed" if "CERTIFICATE_VERIFY_FAILED" in str(err) else "TLS handshake failed"
             return None, _Failure("TLS certificate problem talking to %s: %s for %s (validate_certs: false skips the check, "
@@ -612,8 +668,7 @@ class TwilioClient:
         except (requests.exceptions.ConnectTimeout, requests.exceptions.ConnectionError) as err:
             if watchdog.expired:
                 return None, self._timed_out(what, method_url)
-            connected = not isinstance(err, requests.exceptions.ConnectTimeout) and "NewConnectionError" not in repr(err)
-            return None, _Failure("cannot reach %s at %s: %s" % (what, url, type(err).__name__), sent=connected)
+            return None, _Failure("cannot reach %s at %s: %s" % (what, url, type(err).__name__), sent=not _never_connected(err))
         except requests.exceptions.Timeout:
             return None, self._timed_out(what, method_url)
         except requests.exceptions.ChunkedEncodingError as err:
@@ -622,10 +677,15 @@ class TwilioClient:
             return None, _Failure("%s: the connection broke while reading %s: %s" % (what, method_url, type(err).__name__))
         except requests.exceptions.RequestException as err:
             return None, _Failure("request to %s failed: %s: %s" % (what, method_url, type(err).__name__), retry=False)
+        if watchdog.expired:  # the socket was shut down mid-answer: whatever was read is not the answer
+            return None, self._timed_out(what, method_url)
+        if content is None:
+            return None, _Failure("%s answered %s with a body over %d bytes; refusing to read it" % (what, method_url, MAX_BODY_BYTES),
+                                  http_status=response.status_code, retry=False)
         if 300 <= response.status_code < 400:
             return None, self._redirect(response, url, method_url)
         if response.status_code >= 400:
-            return None, _error_from_response(response, method_url, self.platform, token_request)
+            return None, _error_from_response(response, content, method_url, self.platform, token_request)
         if not content:
             return None, None
         try:
@@ -666,21 +726,18 @@ class TwilioClient:
 
     # -- resources -------------------------------------------------------------------------------------------------
 
-    def get_json(self, product, path_or_url, params=None):
-        """GET one resource or page of a product's API and return its parsed JSON body."""
-        url = path_or_url if "://" in path_or_url else self.url(product, path_or_url)
-        return self.request("GET", url, params=params)
-
     def fetch(self, endpoint, sid, **parents):
-        """One record of an endpoint by SID (or unique name); None when the API answers 404 (not found)."""
+        """One record of an endpoint by SID (or unique name); None when the API answers 404 (not found). The
+        record must be one of the endpoint's (its SID of the endpoint's pattern) and the one asked for."""
         try:
-            record = self.get_json(endpoint.product, endpoint.fetch_path(sid, **parents))
+            record = self.request("GET", self.url(endpoint.product, endpoint.fetch_path(sid, **parents)))
         except TwilioError as err:
             if err.http_status == 404:
                 return None
             raise
-        if not isinstance(record, dict):
-            raise TwilioError("%s API returned a %s record that is not an object for %s" % (self.platform.label, endpoint.name, sid))
+        record = self._record(endpoint, record)
+        if endpoint.sid_pattern and matches(endpoint.sid_pattern, sid) and record["sid"] != sid:
+            raise TwilioError("%s API answered a fetch of %s %s with another record, %s" % (self.platform.label, endpoint.name, sid, record["sid"]))
         return record
 
     def create(self, endpoint, data, parents=None, idempotent=False):
@@ -689,10 +746,11 @@ class TwilioClient:
         url = self.url(endpoint.product, endpoint.list_path(**(parents or {})))
         return self._record(endpoint, self.request("POST", url, data=data, idempotent=idempotent))
 
-    def update(self, endpoint, sid, data, parents=None):
-        """Set fields of a record to absolute values (a POST to the record's path): safe to send again."""
+    def update(self, endpoint, sid, data, parents=None, idempotent=True):
+        """Change a record (a POST to the record's path). Setting fields to absolute values is safe to send again;
+        an action (a connectivity reset) is not: ``idempotent=False``."""
         url = self.url(endpoint.product, endpoint.fetch_path(sid, **(parents or {})))
-        return self._record(endpoint, self.request("POST", url, data=data, idempotent=True))
+        return self._record(endpoint, self.request("POST", url, data=data, idempotent=idempotent))
 
     def delete(self, endpoint, sid, parents=None):
         """Delete a record; False when it was already gone (404)."""
@@ -705,8 +763,9 @@ class TwilioClient:
         return True
 
     def _record(self, endpoint, body):
-        if not isinstance(body, dict) or not isinstance(body.get("sid"), str):
-            raise TwilioError("%s API answered a %s write with a body that is not a record" % (self.platform.label, endpoint.name))
+        sid = body.get("sid") if isinstance(body, dict) else None
+        if not isinstance(sid, str) or endpoint.sid_pattern and not matches(endpoint.sid_pattern, sid):
+            raise TwilioError("%s API answered with a body that is not a %s record (no valid sid)" % (self.platform.label, endpoint.name))
         return body
 
     def iter_records(self, endpoint, params=None, page_size=MAX_PAGE_SIZE, limit=None, stop_at=None, parents=None):

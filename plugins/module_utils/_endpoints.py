@@ -10,6 +10,7 @@ Private to the collection: its interface may change between releases.
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Optional, Tuple
 from urllib.parse import quote, unquote
@@ -35,6 +36,7 @@ SID_PATTERNS = {
     "network": r"^HW[0-9a-fA-F]{32}$",
 }
 CALLBACK_METHODS = ("GET", "POST")
+MAX_IDENTIFIER_LENGTH = 256
 PAYLOAD_TYPES = ("text", "binary")
 WIRELESS_COMMAND_STATUSES = ("queued", "sent", "delivered", "received", "failed")
 FINAL_COMMAND_STATUSES = ("delivered", "received", "failed")
@@ -363,16 +365,20 @@ def blank(value):
 def identifier_problem(option, value):
     """Why ``value`` cannot name a record in a URL path (a SID or unique name), or None when it can.
 
-    Empty or padded values, control characters and path tokens (``.``, ``..``, also percent-encoded) would
-    address another resource than the one meant, for example the list itself.
+    Empty, padded or overlong values, control and format characters, line separators, and path tokens (``.``, ``..``,
+    ``/``, also percent-encoded or as look-alike Unicode) would address another resource than the one meant, for
+    example the list itself.
     """
     if blank(value):
         return "%s must be a SID or a unique name, got %r" % (option, value)
-    if value != value.strip() or any(ord(char) < 32 or ord(char) == 127 for char in value):
+    if len(value) > MAX_IDENTIFIER_LENGTH:
+        return "%s must be at most %d characters long, got %d" % (option, MAX_IDENTIFIER_LENGTH, len(value))
+    if value != value.strip() or any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in value):
         return "%s must not carry leading or trailing white space or control characters, got %r" % (option, value)
     decoded = value
     for dummy in range(3):
         decoded = unquote(decoded)
+    decoded = unicodedata.normalize("NFKC", decoded)
     if decoded.strip() in (".", "..") or "/" in decoded or "\\" in decoded:
         return "%s must be a SID or a unique name, not a path, got %r" % (option, value)
     return None

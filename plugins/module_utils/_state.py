@@ -113,12 +113,12 @@ class StateModule:
             value = params.get(f.option)
             if blank(value):
                 problems.append("%s must not be empty or blank" % f.option)
-            elif f.ref and isinstance(value, str) and identifier_problem(f.option, value):
+            elif f.ref and isinstance(value, str):
                 problems.append(identifier_problem(f.option, value))
         for name in self.spec.find_by:
-            value = params.get(name)
-            if value is not None and identifier_problem(name, value):
-                problems.append(identifier_problem(name, value))
+            if params.get(name) is not None:
+                problems.append(identifier_problem(name, params[name]))
+        problems = [problem for problem in problems if problem]
         if self.spec.members:
             pattern = ENDPOINTS[self.spec.members.endpoint].sid_pattern
             for value in params.get(self.spec.members.option) or []:
@@ -131,16 +131,26 @@ class StateModule:
     # -- reading ---------------------------------------------------------------------------------------------------
 
     def find(self):
-        """The current record, or None."""
+        """The current record, or None: by each identifying option that is set, in order, until one finds it. A
+        record the API answers must be the one asked for."""
         endpoint, params = self.endpoint, self.params
+        filters = dict((f.option, f.param) for f in endpoint.filters)
         for name in self.spec.find_by:
             value = params.get(name)
             if value is None:
                 continue
-            if name == "iccid":
-                records = self.client.list_records(endpoint, params={"Iccid": value}, limit=2)
-                return records[0] if records else None
-            return self.client.fetch(endpoint, value)
+            if name in filters:  # a listing filtered by it (an ICCID); otherwise the record's own path
+                records = [r for r in self.client.list_records(endpoint, params={filters[name]: value}, limit=2)
+                           if r.get(name) == value]
+                if len(records) > 1:
+                    self.fail("%s=%s matches more than one %s" % (name, value, endpoint.item.replace("_", " ")))
+                record = records[0] if records else None
+            else:
+                record = self.client.fetch(endpoint, value)
+                if record is not None and value not in (record.get("sid"), record.get("unique_name")):
+                    self.fail("the API answered a fetch of %s=%s with another record, %s" % (name, value, record.get("sid")))
+            if record is not None:
+                return record
         return None
 
     def resolve(self, f, value):
@@ -175,12 +185,21 @@ class StateModule:
         try:
             with client_from_options(self.params) as self.client:
                 result = self.send() if self.spec.command else self.manage()
+        except _AfterWrite as err:
+            self.module.fail_json(msg=str(err), error=err.to_dict(), changed=True, **{self.endpoint.item: err.record})
         except TwilioError as err:
             self.module.fail_json(msg=str(err), error=err.to_dict())
         self.module.exit_json(**result)
 
     def fail(self, message, **extra):
-        raise TwilioError(message) if not extra else TwilioError(message, **extra)
+        raise TwilioError(message, **extra)
+
+    def settle(self, record, what, advice=""):
+        """wait(), after a write: a failure then still reports the change and the record written."""
+        try:
+            return self.wait(record)
+        except TwilioError as err:
+            raise _AfterWrite("%s %s, but %s%s" % (what, record.get("sid"), err.message, advice), record, err) from None
 
     def manage(self):
         current = self.find()
@@ -198,7 +217,7 @@ class StateModule:
                                                     "it" if len(frozen) == 1 else "them",
                                                     ", ".join(repr(self.record_value(current, o)) for o in frozen),
                                                     ", ".join(repr(changes[o]) for o in frozen)))
-        if "status" in changes:
+        if "status" in changes and current.get("status") not in self.endpoint.settling:
             self.check_transition(current.get("status"), changes["status"])
         member_changes = self.member_changes(current) if self.spec.members else None
         changed = bool(changes) or bool(member_changes and (member_changes[0] or member_changes[1]))
@@ -206,11 +225,10 @@ class StateModule:
         record = current
         applied = changed and not self.module.check_mode
         if applied:
-            if changes:
-                record = self.client.update(self.endpoint, current["sid"], self.form(changes, write_only=True))
+            record = self.apply(current, changes)
             if member_changes:
                 self.apply_members(current["sid"], *member_changes)
-            record = self.wait(record)
+            record = self.settle(record, "changed %s" % item.replace("_", " "))
         result = {"changed": changed, item: record}
         if member_changes:
             add, remove, existing = member_changes
@@ -242,8 +260,11 @@ class StateModule:
             if later:
                 if "status" in later:
                     self.check_transition(record.get("status"), later["status"])
-                record = self.client.update(endpoint, record["sid"], self.form(later, write_only=True))
-            result[item] = self.wait(record)
+                try:
+                    record = self.apply(record, later)
+                except TwilioError as err:
+                    raise _AfterWrite("created %s %s, but %s" % (what, record["sid"], err.message), record, err) from None
+            result[item] = self.settle(record, "created %s" % what)
         if self.spec.members:
             result[self.spec.members.option] = sorted(members or [])
         if self.module._diff:
@@ -272,14 +293,25 @@ class StateModule:
         try:
             record = self.client.create(endpoint, form)
         except TwilioError as err:
-            if "may have been applied" in err.message:
-                sim = self.params.get("sim")
-                self.fail("%s. Before sending it again, look for it with simfleet.twilio.%s (sim: %s)"
-                          % (err.message, self.spec.info_module, sim), http_status=err.http_status, code=err.code,
-                          more_info=err.more_info)
+            if err.may_be_applied:
+                target = next(f for f in endpoint.fields if f.ref)
+                self.fail("%s. Before sending it again, look for it with simfleet.twilio.%s (%s: %s)"
+                          % (err.message, self.spec.info_module, target.option, self.params[target.option]),
+                          http_status=err.http_status, code=err.code, more_info=err.more_info)
             raise
-        result[endpoint.item] = self.wait(record)
+        result[endpoint.item] = self.settle(record, "sent %s" % endpoint.item, "; it was sent: do not send it again")
         return result
+
+    def apply(self, record, changes):
+        """Write the changes: the values in one request (absolute values, safe to repeat), then each action (a
+        field that sets, such as a reset) in a request of its own, never repeated."""
+        values = dict((o, v) for o, v in changes.items() if not self.endpoint.field(o).sets)
+        if values:
+            record = self.client.update(self.endpoint, record["sid"], self.form(values, write_only=True))
+        for option in changes:
+            if option not in values:
+                record = self.client.update(self.endpoint, record["sid"], self.form({option: changes[option]}), idempotent=False)
+        return record
 
     # -- comparing, diffs and forms --------------------------------------------------------------------------------
 
@@ -374,6 +406,14 @@ class StateModule:
             return record.get("status") in finals
         actions = [f for f in self.endpoint.fields if f.sets and self.params.get(f.option)]
         return record.get("status") not in self.endpoint.settling and not any(record.get(f.record_field) == f.sets for f in actions)
+
+
+class _AfterWrite(TwilioError):
+    """A failure after a write was made: the module reports the change and the record."""
+
+    def __init__(self, message, record, cause):
+        super().__init__(message, http_status=cause.http_status, code=cause.code, more_info=cause.more_info)
+        self.record = record
 
 
 def run_state_module(spec):

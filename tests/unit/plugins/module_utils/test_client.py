@@ -459,10 +459,18 @@ def test_redirect_on_the_same_origin_is_followed_with_credentials(httpserver):
     assert httpserver.log[1][0].headers["Authorization"] == _basic(ACCOUNT, TOKEN)
 
 
-@pytest.fixture
-def trickling_server():
-    """A raw HTTP server that sends its headers at once, then its body one byte every quarter of a second."""
+@pytest.fixture(params=["content-length", "connection-close", "headers"])
+def trickling_server(request):
+    """A raw HTTP server that trickles one byte every quarter of a second: the body after its headers (with a
+    Content-Length, or closing the connection after the answer), or the headers themselves."""
+    mode = request.param
     body = json.dumps(page_of([sim_record(1)])).encode()
+    if mode == "connection-close":
+        head, body = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n", body
+    elif mode == "headers":
+        head, body = b"", b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Slow: " + b"x" * 200 + b"\r\n\r\n" + body
+    else:
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(4)
@@ -476,7 +484,7 @@ def trickling_server():
                 return
             with conn:
                 conn.recv(65536)
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body))
+                conn.sendall(head)
                 for byte in body:
                     if stop.wait(0.25):
                         return
@@ -584,3 +592,48 @@ def test_certificate_failure_is_not_retried_and_says_so(tls_server):
         client.list_records(SIMS)
     assert "TLS certificate problem" in str(err.value) and "certificate verification failed" in str(err.value)
     assert client.request_count == 1
+
+
+def test_a_body_over_the_size_limit_is_refused(httpserver, monkeypatch):
+    monkeypatch.setattr(_client, "MAX_BODY_BYTES", 4096)
+    httpserver.expect_request("/v1/Sims").respond_with_json(page_of([sim_record(i) for i in range(100)]))
+    with client_for(httpserver) as client, pytest.raises(TwilioError, match="with a body over 4096 bytes"):
+        client.list_records(SIMS)
+    assert len(httpserver.log) == 1
+
+
+def test_credentials_echoed_by_a_server_are_scrubbed_everywhere(httpserver):
+    def echo(request):
+        header = request.headers.get("Authorization")
+        body = {"code": 20001, "message": "bad %s" % header, "more_info": "https://x.example/%s" % header.split()[-1], "status": 400}
+        return Response(json.dumps(body), status=400, content_type="application/json")
+
+    httpserver.expect_request("/v1/Sims").respond_with_handler(echo)
+    with client_for(httpserver) as client, pytest.raises(TwilioError) as err:
+        client.list_records(SIMS)
+    encoded = base64.b64encode(("%s:%s" % (ACCOUNT, TOKEN)).encode()).decode()
+    text = json.dumps(err.value.to_dict())
+    assert encoded not in text and TOKEN not in text and "<redacted>" in err.value.more_info
+
+
+def test_a_fetch_answered_with_another_record_fails(httpserver):
+    httpserver.expect_request("/v1/Sims/" + sim_record(1)["sid"]).respond_with_json(sim_record(2))
+    httpserver.expect_request("/v1/Sims/" + sim_record(3)["sid"]).respond_with_json({"sid": "HS" + "0" * 32})
+    with client_for(httpserver) as client:
+        with pytest.raises(TwilioError, match="with another record"):
+            client.fetch(SIMS, sim_record(1)["sid"])
+        with pytest.raises(TwilioError, match="not a wireless_sim record"):
+            client.fetch(SIMS, sim_record(3)["sid"])
+
+
+def test_a_create_that_never_connected_is_retried_one_that_may_have_arrived_is_not(httpserver):
+    unresolvable = TwilioClient(account_sid=ACCOUNT, auth_token=TOKEN, base_url="http://no-such-host.invalid/{product}", timeout=2,
+                                max_retries=2, backoff_base=0.01, backoff_max=0.01)
+    with unresolvable, pytest.raises(TwilioError) as err:
+        unresolvable.create(ENDPOINTS["supersim_sms_command"], {"Sim": "x", "Payload": "y"})
+    assert unresolvable.request_count == 3 and not err.value.may_be_applied
+    fake = FakeList(httpserver, [], path="/v1/SmsCommands", key="sms_commands")
+    fake.faults = [twilio_error(503, 20503, "Service Unavailable")] * 3
+    with client_for(httpserver) as client, pytest.raises(TwilioError) as err:
+        client.create(ENDPOINTS["supersim_sms_command"], {"Sim": "x", "Payload": "y"})
+    assert len(fake.requests) == 1 and err.value.may_be_applied and "it may have been applied" in str(err.value)

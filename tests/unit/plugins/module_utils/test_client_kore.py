@@ -200,6 +200,9 @@ def test_token_requests_give_up_within_the_bounds(httpserver, token_server):
     ({"access_token": "t", "expires_in": "-5"}, "expires_in must be a positive number"),
     ({"access_token": "t", "expires_in": "inf"}, "expires_in must be a positive number"),
     ({"access_token": "t", "expires_in": 60, "token_type": "MAC"}, "unsupported token_type"),
+    ({"access_token": "t", "expires_in": 10 ** 400}, "expires_in must be a positive number"),
+    ({"access_token": "t\r\nX-Evil: 1", "expires_in": "60"}, "not printable ASCII without spaces"),
+    ({"access_token": "t\u00e9", "expires_in": "60"}, "not printable ASCII without spaces"),
     (["access_token"], "has no access_token"),
 ])
 def test_malformed_token_answers_fail_clearly(httpserver, token_server, body, message):

@@ -158,3 +158,22 @@ def test_bad_input_is_refused_before_any_request(run_module, httpserver, extra, 
     failed, result = run_module("wireless_sim", args(httpserver, **extra))
     assert failed and message in result["msg"], result
     assert len(httpserver.log) == 0
+
+
+def test_a_status_change_under_way_is_not_refused_locally(run_module, httpserver):
+    fake = FakeWireless(httpserver, status="updating")
+    fake.sims[SIM]["_target"] = "active"
+    failed, result = run_module("wireless_sim", args(httpserver, sid=SIM, status="suspended"))
+    assert not failed, result
+    assert fake.writes == [{"Status": "suspended"}]
+
+
+def test_status_and_reset_go_in_separate_requests_and_a_reset_is_never_repeated(run_module, httpserver, fake):
+    failed, result = run_module("wireless_sim", args(httpserver, sid=SIM, friendly_name="x", reset=True))
+    assert not failed and fake.writes == [{"FriendlyName": "x"}, {"ResetStatus": "resetting"}]
+    fake.sims[SIM]["reset_status"] = None
+    fake.writes.clear()
+    fake.faults = ["apply-then-503"]
+    failed, result = run_module("wireless_sim", args(httpserver, sid=SIM, reset=True))
+    assert failed and "it may have been applied" in result["msg"]
+    assert fake.writes == [{"ResetStatus": "resetting"}]
