@@ -242,7 +242,6 @@ import hashlib
 import json
 import re
 import threading
-import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Optional, Tuple
@@ -346,9 +345,9 @@ NOT_HOST_NAME_CHARS = re.compile(r"[^A-Za-z0-9_.-]")
 # A letter first and a separator last: prefixed names are never all, localhost, an IP address or a pattern.
 HOSTNAME_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*[_.-]\Z")
 OWN_GROUPS = frozenset([TOP_GROUP] + [spec.group for spec in PRODUCTS.values()])
-# Per inventory (InventoryData), {host name: SIM SID} of the SIM hosts added by every source of this plugin: the same
-# SIM listed by two sources is one host, another SIM with that name is renamed, any other host or group is a clash.
-SIM_HOSTS = weakref.WeakKeyDictionary()
+# The attribute of a Host that holds the SID of the SIM a source of this plugin added it for: the same SIM listed by
+# two sources is one host, another SIM with that name is renamed, any other host or group is a clash.
+SIM_SID_ATTRIBUTE = "_simfleet_twilio_sim_sid"
 FILTER_OPTIONS = ("rate_plan", "fleet", "iccid")
 STRING_OPTIONS = tuple(CONNECTION_OPTIONS) + FILTER_OPTIONS
 CONSTRUCTED_OPTIONS = ("compose", "groups", "keyed_groups")
@@ -723,7 +722,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if changed:
             self.display.warning("simfleet.twilio.sims: %d SIM names have characters other than letters, digits, '_', '.' and '-', "
                                  "replaced by '_' in their host names, for example %r -> %s" % (len(changed), changed[0][0], changed[0][1]))
-        names, renames = unique_host_names(names, records, SIM_HOSTS.get(self.inventory))
+        names, renames = unique_host_names(names, records, self._sim_hosts())
         if renames:
             self.display.warning("simfleet.twilio.sims: %d SIMs share a host name with another SIM and were renamed <name>_<sid>, "
                                  "for example %s -> %s" % (len(renames), renames[0][0], renames[0][1]))
@@ -774,12 +773,19 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                     members.setdefault(group, []).append(host)
             if construct:
                 self._construct(host, hostvars, options)
-        SIM_HOSTS.setdefault(inventory, {}).update(zip(host_names, (record["sid"] for dummy, record in data["sims"])))
+        hosts = inventory.hosts
+        for host, (dummy, record) in zip(host_names, data["sims"]):
+            setattr(hosts[host], SIM_SID_ATTRIBUTE, record["sid"])
         add_child = inventory.add_child
         for group in sorted(members):
             inventory.add_group(group)
             for host in members[group]:
                 add_child(group, host)
+
+    def _sim_hosts(self):
+        """{host name: SIM SID} of the hosts that sources of this plugin added to this inventory for SIMs."""
+        return dict((name, getattr(host, SIM_SID_ATTRIBUTE)) for name, host in self.inventory.hosts.items()
+                    if hasattr(host, SIM_SID_ATTRIBUTE))
 
     def _check_clashes(self, host_names, sims, options):
         """Fail, before adding anything, if a SIM's host name is already a host or group of another source.
@@ -791,7 +797,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         """
         inventory = self.inventory
         hosts, groups = inventory.hosts, inventory.groups
-        owners = SIM_HOSTS.get(inventory) or {}
+        owners = self._sim_hosts()
         clashes = []
         for name, (dummy, record) in zip(host_names, sims):
             if (name in hosts and owners.get(name) != record["sid"]) or name in groups or name in OWN_GROUPS:

@@ -71,7 +71,8 @@ class Field:
     write_only: Twilio never shows it (a registration code, a callback for the change): sent with a write, never a
     change by itself; no_log: a secret; sets: a bool option asking for an action, true sends this value (and the
     record shows it until the action is done); final_when_false: a bool option that, set to false, makes this status
-    final for a command (no delivery receipt: a command stays C(sent)).
+    final for a command (no delivery receipt: a command stays C(sent)); bounds: the smallest and largest number
+    Twilio takes; url: an absolute http or https URL.
     """
 
     option: str
@@ -87,6 +88,8 @@ class Field:
     no_log: bool = False
     sets: Optional[str] = None
     final_when_false: Optional[str] = None
+    bounds: Optional[Tuple[int, int]] = None
+    url: bool = False
 
     @property
     def record_field(self):
@@ -167,13 +170,13 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Field("rate_plan", "RatePlan", ref="wireless_rate_plan", record="rate_plan_sid"),
             Field("unique_name", "UniqueName"),
             Field("friendly_name", "FriendlyName"),
-            Field("callback_url", "CallbackUrl", write_only=True),
+            Field("callback_url", "CallbackUrl", url=True, write_only=True),
             Field("callback_method", "CallbackMethod", choices=CALLBACK_METHODS, write_only=True),
-            Field("commands_callback_url", "CommandsCallbackUrl"),
+            Field("commands_callback_url", "CommandsCallbackUrl", url=True),
             Field("commands_callback_method", "CommandsCallbackMethod", choices=CALLBACK_METHODS),
-            Field("sms_url", "SmsUrl"),
+            Field("sms_url", "SmsUrl", url=True),
             Field("sms_method", "SmsMethod", choices=CALLBACK_METHODS),
-            Field("sms_fallback_url", "SmsFallbackUrl"),
+            Field("sms_fallback_url", "SmsFallbackUrl", url=True),
             Field("sms_fallback_method", "SmsFallbackMethod", choices=CALLBACK_METHODS),
             Field("reset", "ResetStatus", type="bool", record="reset_status", sets="resetting"),
         ),
@@ -198,7 +201,7 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Field("status", "Status", choices=("ready", "active", "inactive"), update_only=True),
             Field("fleet", "Fleet", ref="supersim_fleet", record="fleet_sid", update_only=True),
             Field("unique_name", "UniqueName", update_only=True),
-            Field("callback_url", "CallbackUrl", write_only=True, update_only=True),
+            Field("callback_url", "CallbackUrl", url=True, write_only=True, update_only=True),
             Field("callback_method", "CallbackMethod", choices=CALLBACK_METHODS, write_only=True, update_only=True),
         ),
         transitions=(("ready", ("new",)), ("active", ("new", "ready", "active", "inactive")),
@@ -227,9 +230,9 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
         fields=(
             Field("sim", "Sim", ref="supersim_sim", record="sim_sid", required_to_create=True),
             Field("payload", "Payload", required_to_create=True),
-            Field("device_port", "DevicePort", type="int", required_to_create=True),
+            Field("device_port", "DevicePort", type="int", required_to_create=True, bounds=(0, 65535)),
             Field("payload_type", "PayloadType", choices=PAYLOAD_TYPES),
-            Field("callback_url", "CallbackUrl", write_only=True),
+            Field("callback_url", "CallbackUrl", url=True, write_only=True),
             Field("callback_method", "CallbackMethod", choices=CALLBACK_METHODS, write_only=True),
         ),
     ),
@@ -245,7 +248,7 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
         fields=(
             Field("sim", "Sim", ref="supersim_sim", record="sim_sid", required_to_create=True),
             Field("payload", "Payload", required_to_create=True),
-            Field("callback_url", "CallbackUrl", write_only=True),
+            Field("callback_url", "CallbackUrl", url=True, write_only=True),
             Field("callback_method", "CallbackMethod", choices=CALLBACK_METHODS, write_only=True),
         ),
     ),
@@ -265,7 +268,7 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Field("command_mode", "CommandMode", choices=PAYLOAD_TYPES),
             Field("include_sid", "IncludeSid", choices=("none", "start", "end")),
             Field("delivery_receipt_requested", "DeliveryReceiptRequested", type="bool", final_when_false="sent"),
-            Field("callback_url", "CallbackUrl", write_only=True),
+            Field("callback_url", "CallbackUrl", url=True, write_only=True),
             Field("callback_method", "CallbackMethod", choices=CALLBACK_METHODS, write_only=True),
         ),
     ),
@@ -279,12 +282,12 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Field("friendly_name", "FriendlyName"),
             Field("data_enabled", "DataEnabled", type="bool", create_only=True),
             Field("data_limit", "DataLimit", type="int", create_only=True),
-            Field("data_metering", "DataMetering", create_only=True),
+            Field("data_metering", "DataMetering", choices=("payg", "quota-1", "quota-10", "quota-50"), create_only=True),
             Field("messaging_enabled", "MessagingEnabled", type="bool", create_only=True),
             Field("voice_enabled", "VoiceEnabled", type="bool", create_only=True),
             Field("national_roaming_enabled", "NationalRoamingEnabled", type="bool", create_only=True),
             Field("national_roaming_data_limit", "NationalRoamingDataLimit", type="int", create_only=True),
-            Field("international_roaming", "InternationalRoaming", type="list", create_only=True),
+            Field("international_roaming", "InternationalRoaming", type="list", choices=("data", "messaging"), create_only=True),
             Field("international_roaming_data_limit", "InternationalRoamingDataLimit", type="int", create_only=True),
         ),
     ),
@@ -297,10 +300,10 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Field("unique_name", "UniqueName", required_to_create=True),
             Field("network_access_profile", "NetworkAccessProfile", ref="supersim_network_access_profile",
                   record="network_access_profile_sid", required_to_create=True),
-            Field("data_limit", "DataLimit", type="int"),
-            Field("ip_commands_url", "IpCommandsUrl"),
+            Field("data_limit", "DataLimit", type="int", bounds=(1, 2000000)),
+            Field("ip_commands_url", "IpCommandsUrl", url=True),
             Field("ip_commands_method", "IpCommandsMethod", choices=CALLBACK_METHODS),
-            Field("sms_commands_url", "SmsCommandsUrl"),
+            Field("sms_commands_url", "SmsCommandsUrl", url=True),
             Field("sms_commands_method", "SmsCommandsMethod", choices=CALLBACK_METHODS),
             Field("data_enabled", "DataEnabled", type="bool", create_only=True),
             Field("sms_commands_enabled", "SmsCommandsEnabled", type="bool", create_only=True),

@@ -8,6 +8,7 @@ A module describes itself with a StateSpec (how its record is found, which optio
 writable fields (_endpoints.Field); everything else is shared. Private to the collection: its interface may change.
 """
 
+import re
 import time
 from dataclasses import dataclass
 from typing import Optional, Tuple
@@ -30,6 +31,7 @@ from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import 
 from ansible_collections.simfleet.twilio.plugins.module_utils._module import connection_argument_spec
 
 POLL_SECONDS = 1.0
+URL = re.compile(r"https?://[^/?#\s]+[^\s]*\Z")
 WAIT_OPTIONS = dict(wait=dict(type="bool", default=False), wait_timeout=dict(type="int", default=120))
 
 
@@ -113,6 +115,10 @@ class StateModule:
             value = params.get(f.option)
             if blank(value):
                 problems.append("%s must not be empty or blank" % f.option)
+            elif f.bounds and value is not None and not f.bounds[0] <= value <= f.bounds[1]:
+                problems.append("%s must be between %d and %d, got %s" % (f.option, f.bounds[0], f.bounds[1], value))
+            elif f.url and value is not None and not URL.match(value):
+                problems.append("%s must be an absolute http or https URL, got %r" % (f.option, value))
             elif f.ref and isinstance(value, str):
                 problems.append(identifier_problem(f.option, value))
         for name in self.spec.find_by:

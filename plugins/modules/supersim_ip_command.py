@@ -35,7 +35,7 @@ options:
     required: true
   device_port:
     description:
-      - The UDP port of the device the command is sent to.
+      - The UDP port of the device the command is sent to, between 0 and 65535.
     type: int
     required: true
   payload_type:

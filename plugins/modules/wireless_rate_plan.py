@@ -46,8 +46,9 @@ options:
     type: int
   data_metering:
     description:
-      - The data metering model, V(payg), V(quota-1), V(quota-10) or V(quota-50). Set only at creation.
+      - The data metering model. Set only at creation.
     type: str
+    choices: [payg, quota-1, quota-10, quota-50]
   messaging_enabled:
     description:
       - Whether SIMs on the plan can send and receive SMS commands. Set only at creation.
@@ -70,10 +71,11 @@ options:
   international_roaming:
     description:
       - >-
-        The services that SIMs on the plan can use outside the United States, V(data) and V(messaging). Compared as a
-        set, in any order. Set only at creation.
+        The services that SIMs on the plan can use outside the United States. Compared as a set, in any order. Set only
+        at creation.
     type: list
     elements: str
+    choices: [data, messaging]
   international_roaming_data_limit:
     description:
       - >-

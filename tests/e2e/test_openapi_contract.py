@@ -626,6 +626,8 @@ def build_write_cases(mock, label):
         if endpoint.creatable:
             fields = [f for f in endpoint.fields if f.option != key]
             args = dict(values("create", fields, True, dict(current, **created)), **{key: NOT_FOUND_NAME})
+            for other in spec.find_by[1:]:  # found by none of its identifying options: the listing is empty too
+                args[other] = NOT_FOUND_NAME
             if spec.members:
                 member = ENDPOINTS[spec.members.endpoint]
                 prefix = SID_PATTERN.match(member.sid_pattern).group(1)

@@ -530,6 +530,8 @@ class OpenAPIMock:
                 # more than one page, except at the largest page sizes (kept small: the default
                 # PageSize=1000 listing is one page of LARGE_PAGE_RECORDS)
                 total = page_size + page_size // 2 + 1 if page_size <= 100 else LARGE_PAGE_RECORDS
+                if NOT_FOUND_NAME in filters.values():  # a filter that matches nothing
+                    total = 0
                 overrides = self._filter_overrides(item_schema, filters)
                 records = [self._record(product, spec, template, item_schema, example,
                                         "%08x%024x" % (number, index + 1), overrides)

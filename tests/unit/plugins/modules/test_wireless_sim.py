@@ -177,3 +177,20 @@ def test_status_and_reset_go_in_separate_requests_and_a_reset_is_never_repeated(
     failed, result = run_module("wireless_sim", args(httpserver, sid=SIM, reset=True))
     assert failed and "it may have been applied" in result["msg"]
     assert fake.writes == [{"ResetStatus": "resetting"}]
+
+
+@pytest.mark.parametrize("module,extra,message", [
+    ("wireless_sim", dict(sid=SIM, sms_url="ftp://example.com/x"), "sms_url must be an absolute http or https URL"),
+    ("wireless_sim", dict(sid=SIM, commands_callback_url="/relative"), "commands_callback_url must be an absolute http or https URL"),
+    ("supersim_ip_command", dict(sim="HS" + "1" * 32, payload="x", device_port=70000), "device_port must be between 0 and 65535"),
+    ("supersim_fleet", dict(unique_name="f", data_limit=0), "data_limit must be between 1 and 2000000"),
+    ("wireless_rate_plan", dict(unique_name="p", international_roaming=["voice"]), "value of international_roaming must be one or more of: data, messaging"),
+    ("wireless_sim", dict(sid="\u2025"), "sid must be a SID or a unique name, not a path"),
+    ("wireless_sim", dict(sid="\uff0e\uff0e"), "sid must be a SID or a unique name, not a path"),
+    ("wireless_sim", dict(sid="a\u2028b"), "must not carry leading or trailing white space or control characters"),
+    ("wireless_sim", dict(sid="x" * 300), "sid must be at most 256 characters long"),
+])
+def test_values_twilio_refuses_are_refused_before_any_request(run_module, httpserver, module, extra, message):
+    failed, result = run_module(module, args(httpserver, **extra))
+    assert failed and message in result["msg"], result
+    assert len(httpserver.log) == 0
