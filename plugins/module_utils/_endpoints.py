@@ -182,7 +182,7 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
         ),
         # Never back to new; ready only from new; nothing leaves deactivated or canceled (Twilio cancels on its own).
         transitions=(("ready", ("new",)), ("active", ("new", "ready", "active", "suspended")),
-                     ("suspended", ("new", "ready", "active", "suspended")),
+                     ("suspended", ("ready", "active", "suspended")),
                      ("deactivated", ("new", "ready", "active", "suspended", "deactivated"))),
         settling=("updating", "scheduled"),
     ),
@@ -205,7 +205,7 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Field("callback_method", "CallbackMethod", choices=CALLBACK_METHODS, write_only=True, update_only=True),
         ),
         transitions=(("ready", ("new",)), ("active", ("new", "ready", "active", "inactive")),
-                     ("inactive", ("new", "ready", "active", "inactive"))),
+                     ("inactive", ("ready", "active", "inactive"))),
         settling=("scheduled",),
     ),
     Endpoint(

@@ -41,7 +41,7 @@ options:
       - The status the SIM should have.
       - >-
         Twilio refuses some transitions, and so does the module before any write, naming both statuses. No SIM goes
-        back to C(new), and C(ready) is reached only from C(new).
+        back to C(new), C(ready) is reached only from C(new), and C(inactive) only from C(ready) or C(active).
       - Twilio may apply the change asynchronously (status C(scheduled)); see O(wait).
     type: str
     choices: [ready, active, inactive]

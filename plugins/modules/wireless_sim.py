@@ -29,8 +29,8 @@ options:
     description:
       - The status the SIM should have.
       - Twilio refuses some transitions, and so does the module before any write, naming both statuses. No SIM goes
-        back to C(new); C(ready) is reached only from C(new); nothing leaves C(deactivated) (Twilio then cancels the
-        SIM on its own).
+        back to C(new); C(ready) is reached only from C(new), C(suspended) only from C(ready) or C(active); nothing
+        leaves C(deactivated) (Twilio then cancels the SIM on its own).
       - Twilio may apply the change asynchronously (status C(updating) or C(scheduled)); see O(wait).
     type: str
     choices: [ready, active, suspended, deactivated]
