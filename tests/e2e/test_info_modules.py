@@ -34,17 +34,16 @@ for _path in (HERE, TESTS, os.path.join(ROOT, "build", "collections")):
         sys.path.insert(0, _path)
 
 from _ansible import run_plays  # noqa: E402
+from _table import INFO_MODULES, sid_prefix, truth_key  # noqa: E402
 from simulator import Simulator  # noqa: E402
 
 from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import ENDPOINTS, redact  # noqa: E402
 
 FIXTURES = os.path.join(HERE, "fixtures")
 GROUP = "group/simfleet.twilio.twilio"
-TRUTH_KEYS = {"wireless_sim": "wireless_sims", "supersim_sim": "supersim_sims", "supersim_esim_profile": "esim_profiles",
-              "supersim_ip_command": "ip_commands", "supersim_sms_command": "sms_commands"}
+TRUTH_KEYS = dict((name, truth_key(name)) for name in INFO_MODULES)
 MODULE = dict((name, "simfleet.twilio.%s_info" % name) for name in TRUTH_KEYS)
-PREFIX = {"wireless_sim": "DE", "supersim_sim": "HS", "supersim_esim_profile": "HP", "supersim_ip_command": "HG",
-          "supersim_sms_command": "HC"}
+PREFIX = dict((name, sid_prefix(name)) for name in TRUTH_KEYS)
 LIMIT = 7
 PAGING_PAGE_SIZE = 7
 STORM_PAGE_SIZE = 20

@@ -29,22 +29,17 @@ for _path in (HERE, TESTS, os.path.join(ROOT, "build", "collections")):
         sys.path.insert(0, _path)
 
 from _ansible import run_tasks  # noqa: E402
+from _table import INFO_MODULES, truth_key  # noqa: E402
 from simulator import Simulator  # noqa: E402
 
 from ansible_collections.simfleet.twilio.plugins.module_utils._client import TwilioClient, TwilioError  # noqa: E402
 from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import ENDPOINTS, redact  # noqa: E402
 
-# The info modules, from the endpoint table and the module files.
-MODULES = sorted(name for name in ENDPOINTS
-                 if os.path.exists(os.path.join(ROOT, "plugins", "modules", "%s_info.py" % name)))
+MODULES = INFO_MODULES
 # Which record field each filter option matches; None: a value the simulator never shows (expect no record).
 FILTER_FIELDS = {"status": "status", "iccid": "iccid", "rate_plan": "rate_plan_sid", "e_id": "e_id", "fleet": "fleet_sid",
                  "eid": "eid", "sim_sid": "sim_sid", "sim": "sim_sid", "sim_iccid": "sim_iccid", "direction": "direction", "transport": "transport",
                  "sim_registration_code": None}
-
-
-def truth_key(endpoint):
-    return endpoint.name + "s" if endpoint.key == "sims" else endpoint.key
 
 
 def kore_connection(sim, **extra):
@@ -70,7 +65,7 @@ def filter_cases(sim):
     cases = []
     for name in MODULES:
         endpoint = ENDPOINTS[name]
-        records = truth[truth_key(endpoint)]
+        records = truth[truth_key(name)]
         cases.append(("%s unfiltered" % name, name, {}, records))
         for f in endpoint.filters:
             assert f.option in FILTER_FIELDS, "add %s to FILTER_FIELDS" % f.option
