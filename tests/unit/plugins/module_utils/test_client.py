@@ -466,7 +466,7 @@ def trickling_server(request):
     mode = request.param
     body = json.dumps(page_of([sim_record(1)])).encode()
     if mode == "connection-close":
-        head, body = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n", body
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
     elif mode == "headers":
         head, body = b"", b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Slow: " + b"x" * 200 + b"\r\n\r\n" + body
     else:
