@@ -264,9 +264,9 @@ class StateModule:
         if not self.module.check_mode:
             record = self.client.create(endpoint, form)
             if later:
-                if "status" in later:
-                    self.check_transition(record.get("status"), later["status"])
                 try:
+                    if "status" in later:
+                        self.check_transition(record.get("status"), later["status"])
                     record = self.apply(record, later)
                 except TwilioError as err:
                     raise _AfterWrite("created %s %s, but %s" % (what, record["sid"], err.message), record, err) from None
