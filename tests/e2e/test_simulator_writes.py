@@ -329,9 +329,13 @@ def test_asynchronous_status_changes_settle_after_the_delay(simulator_factory):
                  f"Cannot change the status of Super SIM {super_sim['sid']} from 'scheduled' to 'active'")
     assert_error(post(sim, f"/wireless/v1/Sims/{wireless['sid']}", {"Status": "active"}), 400, 33105)
     assert sim.pending() == 2
-    settled = wait_for(lambda: fetch(sim, f"/wireless/v1/Sims/{wireless['sid']}")["status"] == "suspended"
-                       and fetch(sim, f"/supersim/v1/Sims/{super_sim['sid']}"))
+    def both_settled():
+        record = fetch(sim, f"/supersim/v1/Sims/{super_sim['sid']}")
+        done = record["status"] != "scheduled" and fetch(sim, f"/wireless/v1/Sims/{wireless['sid']}")["status"] != "updating"
+        return record if done else None
+    settled = wait_for(both_settled)
     assert time.monotonic() - started >= 2.45
+    assert fetch(sim, f"/wireless/v1/Sims/{wireless['sid']}")["status"] == "suspended"
     assert settled["status"] == "inactive" and settled["date_updated"] >= accepted["date_updated"]
     assert first(sim.truth["supersim_sims"], sid=super_sim["sid"]) == settled
     assert sim.pending() == 0
