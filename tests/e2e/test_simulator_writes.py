@@ -329,6 +329,7 @@ def test_asynchronous_status_changes_settle_after_the_delay(simulator_factory):
                  f"Cannot change the status of Super SIM {super_sim['sid']} from 'scheduled' to 'active'")
     assert_error(post(sim, f"/wireless/v1/Sims/{wireless['sid']}", {"Status": "active"}), 400, 33105)
     assert sim.pending() == 2
+
     def both_settled():
         record = fetch(sim, f"/supersim/v1/Sims/{super_sim['sid']}")
         done = record["status"] != "scheduled" and fetch(sim, f"/wireless/v1/Sims/{wireless['sid']}")["status"] != "updating"
