@@ -728,7 +728,8 @@ class TwilioClient:
 
     def fetch(self, endpoint, sid, **parents):
         """One record of an endpoint by SID (or unique name); None when the API answers 404 (not found). The
-        record must be one of the endpoint's (its SID of the endpoint's pattern) and the one asked for."""
+        record must be one of the endpoint's (its SID of the endpoint's pattern) and the one asked for (that SID or
+        unique name)."""
         try:
             record = self.request("GET", self.url(endpoint.product, endpoint.fetch_path(sid, **parents)))
         except TwilioError as err:
@@ -736,7 +737,7 @@ class TwilioClient:
                 return None
             raise
         record = self._record(endpoint, record)
-        if endpoint.sid_pattern and matches(endpoint.sid_pattern, sid) and record["sid"] != sid:
+        if sid not in (record["sid"], record.get("unique_name")):
             raise TwilioError("%s API answered a fetch of %s %s with another record, %s" % (self.platform.label, endpoint.name, sid, record["sid"]))
         return record
 

@@ -153,11 +153,11 @@ def test_100000_sims_with_tokens_that_live_2_seconds(tmp_path):
     assert len(sids) == 100000 and len(set(sids)) == 100000
     # 100 pages of at least 40 ms: at least 4 seconds, so tokens expire during the listing; each one is replaced
     # before it runs out (no page is refused) and no more are asked for than the listing's length needs.
-    assert pages == 100
+    assert pages == 100, (pages, seconds)
     # A token serves 1.8 of its 2 seconds: one per 1.8 seconds of listing, and the first.
     assert 3 <= client.token_requests <= seconds / 1.8 + 1, (client.token_requests, seconds)
-    assert stats["issued"] == client.token_requests
-    assert stats["rejected_expired"] == 0
+    assert stats["issued"] == client.token_requests, (stats, client.token_requests)
+    assert stats["rejected_expired"] == 0, (stats, seconds)
     print("kore 100000 SIMs, 2 s tokens: %d pages in %.1f s, %d token requests" % (pages, seconds, client.token_requests))
 
 

@@ -35,6 +35,7 @@ for _path in (HERE, os.path.join(TESTS, "openapi"), os.path.join(ROOT, "build", 
         sys.path.insert(0, _path)
 
 from _ansible import run_tasks  # noqa: E402
+from _table import INFO_MODULES, STATE_MODULES  # noqa: E402
 from openapi_mock import (  # noqa: E402
     FILTER_FIELDS, NOT_FOUND_HEX, NOT_FOUND_NAME, SID_PATTERN, OpenAPIMock, _json_content, example_record, form_schema,
     resolve, snake_case, success_code,
@@ -45,8 +46,7 @@ from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import 
 from ansible_collections.simfleet.twilio.plugins.module_utils._module import info_argument_spec  # noqa: E402
 
 # the endpoints that have an info module (the table also describes endpoints used only internally)
-MODULE_ENDPOINTS = dict((name, endpoint) for name, endpoint in ENDPOINTS.items()
-                        if os.path.exists(os.path.join(ROOT, "plugins", "modules", name + "_info.py")))
+MODULE_ENDPOINTS = dict((name, ENDPOINTS[name]) for name in INFO_MODULES)
 ISSUE_MODULES = {"wireless_sim", "supersim_sim", "supersim_esim_profile", "supersim_ip_command", "supersim_sms_command"}
 
 ACCOUNT_SID = "AC" + "c0ffee00" * 4
@@ -297,10 +297,6 @@ def test_every_module_and_filter_against_the_description(mock, tmp_path):
 
 # == the write side ====================================================================================
 
-MODULES_DIR = os.path.join(ROOT, "plugins", "modules")
-# the state modules: every module that is not an info module and manages (or sends) an endpoint of the table
-STATE_MODULES = sorted(name for name in (f[:-3] for f in os.listdir(MODULES_DIR) if f.endswith(".py"))
-                       if not name.endswith("_info") and name in ENDPOINTS)
 # the endpoints with writable fields (some are reached only through another module: the members of a set)
 WRITE_ENDPOINTS = sorted(name for name, endpoint in ENDPOINTS.items() if endpoint.fields)
 OPTION_TYPES = {"str": "string", "int": "integer", "bool": "boolean", "list": "array"}

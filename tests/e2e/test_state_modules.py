@@ -35,16 +35,13 @@ for _path in (HERE, TESTS, os.path.join(ROOT, "build", "collections")):
         sys.path.insert(0, _path)
 
 from _ansible import run_plays  # noqa: E402
+from _table import MODULES_DIR, STATE_MODULES  # noqa: E402
 from simulator import Simulator  # noqa: E402
 from simulator.faults import FAULT_5XX_AFTER_APPLY, FaultConfig, Faults  # noqa: E402
 from simulator.resources import BY_NAME, SUPER_SIM_TRANSITIONS, WIRELESS_SIM_TRANSITIONS  # noqa: E402
 
 from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import ENDPOINTS  # noqa: E402
 
-MODULES_DIR = os.path.join(ROOT, "plugins", "modules")
-# The state and command modules: module files without _info whose name is an endpoint of the table.
-STATE_MODULES = sorted(name for name in (os.path.splitext(f)[0] for f in os.listdir(MODULES_DIR) if f.endswith(".py"))
-                       if not name.endswith("_info") and not name.startswith("_") and name in ENDPOINTS)
 # A command module sends a new record every run; it is the endpoint of a resource with final statuses.
 COMMAND_MODULES = [name for name in STATE_MODULES if ENDPOINTS[name].final_statuses]
 # The simulator's resource (truth key, write log resource) behind each module.

@@ -285,11 +285,11 @@ def test_connection_refused_fails_clearly():
 
 def test_fetch_returns_none_on_404_only(httpserver):
     httpserver.expect_request("/v1/Sims/DE404").respond_with_response(twilio_error(404, 20404, "not found"))
-    httpserver.expect_request("/v1/Sims/pump-1").respond_with_json(sim_record(7))
+    httpserver.expect_request("/v1/Sims/sim-7").respond_with_json(sim_record(7))
     httpserver.expect_request("/v1/Sims/denied").respond_with_response(twilio_error(403, 20403, "Forbidden"))
     with client_for(httpserver) as client:
         assert client.fetch(SIMS, "DE404") is None
-        assert client.fetch(SIMS, "pump-1")["sid"] == sim_record(7)["sid"]
+        assert client.fetch(SIMS, "sim-7")["sid"] == sim_record(7)["sid"]
         with pytest.raises(TwilioError, match="20403"):
             client.fetch(SIMS, "denied")
 
