@@ -220,7 +220,7 @@ requirements:
   - requests
 """
 
-    INFO = r"""
+    FETCH = r"""
 options:
   sid:
     description:
@@ -229,6 +229,10 @@ options:
       - Returns an empty list when Twilio has no such record (HTTP 404).
       - Cannot be combined with the list filters.
     type: str
+"""
+
+    INFO = r"""
+options:
   page_size:
     description:
       - How many records to ask for per page, between 1 and 1000. The default, the largest Twilio allows, needs

@@ -34,6 +34,9 @@ SID_PATTERNS = {
     "wireless_command": r"^DC[0-9a-fA-F]{32}$",
     "network_access_profile": r"^HA[0-9a-fA-F]{32}$",
     "network": r"^HW[0-9a-fA-F]{32}$",
+    "data_session": r"^WN[0-9a-fA-F]{32}$",
+    "billing_period": r"^HB[0-9a-fA-F]{32}$",
+    "settings_update": r"^OB[0-9a-fA-F]{32}$",
 }
 CALLBACK_METHODS = ("GET", "POST")
 MAX_IDENTIFIER_LENGTH = 256
@@ -42,6 +45,13 @@ WIRELESS_COMMAND_STATUSES = ("queued", "sent", "delivered", "received", "failed"
 FINAL_COMMAND_STATUSES = ("delivered", "received", "failed")
 # An IP command to a SIM ends C(sent) (it went out to the device) or C(failed); C(received) is for commands from a SIM.
 FINAL_IP_COMMAND_STATUSES = ("sent", "received", "failed")
+SETTINGS_UPDATE_STATUSES = ("scheduled", "in-progress", "successful", "failed")
+WIRELESS_USAGE_GRANULARITIES = ("hourly", "daily", "all")
+SUPERSIM_USAGE_GRANULARITIES = ("hour", "day", "all")
+SUPERSIM_USAGE_GROUPS = ("sim", "fleet", "network", "isoCountry")
+# Relative times: a signed number of seconds, minutes, hours, days or weeks from now (-30d, -12h, +1h).
+RELATIVE_TIME = re.compile(r"([+-])(\d{1,6})([smhdw])")
+RELATIVE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
 @dataclass(frozen=True)
@@ -49,7 +59,9 @@ class Filter:
     """A list filter: the module option, the Twilio query parameter it becomes, and what values it takes.
 
     choices: the allowed values (an enumeration of Twilio's description); pattern: a SID pattern the value must
-    match, for options that take only a SID; removed_in_version: the collection release that drops the option.
+    match, for options that take only a SID; removed_in_version: the collection release that drops the option;
+    time: the value is a moment, given as ISO 8601 or relative to now (``-30d``), sent to Twilio as UTC ISO 8601;
+    default: the value Twilio assumes when the filter is not given.
     """
 
     option: str
@@ -57,6 +69,51 @@ class Filter:
     choices: Tuple[str, ...] = ()
     pattern: Optional[str] = None
     removed_in_version: Optional[str] = None
+    time: bool = False
+    default: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class WindowLimit:
+    """The longest time window Twilio answers when the option ``option`` has the value ``value``: ``days`` days or
+    ``months`` calendar months; a longer one is refused with Twilio error ``code``."""
+
+    option: str
+    value: str
+    code: int
+    days: Optional[int] = None
+    months: Optional[int] = None
+
+    def earliest_start(self, end):
+        return end - datetime.timedelta(days=self.days) if self.days is not None else months_before(end, self.months)
+
+    @property
+    def length(self):
+        return "%d days" % self.days if self.days is not None else "%d months" % self.months
+
+
+@dataclass(frozen=True)
+class Window:
+    """A time window given by two filters (their options ``start`` and ``end``): Twilio's defaults (the end now, the
+    start ``default_months`` before the end), the windows it refuses, and how far back a start may reach
+    (``max_age_months`` before the start of the current UTC day, else Twilio error ``max_age_code``)."""
+
+    start: str
+    end: str
+    default_months: int = 1
+    limits: Tuple[WindowLimit, ...] = ()
+    max_age_months: Optional[int] = None
+    max_age_code: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """Records of a sub-resource added to each record on request: the bool option ``option`` lists endpoint
+    ``endpoint`` under each record (its SID filling the parent ``parent``) into the record's field ``option``."""
+
+    option: str
+    endpoint: str
+    parent: str
 
 
 @dataclass(frozen=True)
@@ -113,7 +170,10 @@ class Endpoint:
     sid_pattern: what a SID of this resource looks like, None for records that have no SID (they are then never
     de-duplicated by SID); fetch_by_unique_name: the ``/{Sid}`` path also takes a
     unique name; secret_fields: fields redacted unless the user asks to reveal them; newest_first: Twilio lists
-    the records newest first, so a time bound (the module option created_after) can stop paging early.
+    the records newest first, so a time bound (the module option created_after) can stop paging early;
+    fetchable: one record can be fetched by SID (``{path}/{Sid}``); per_parent: the endpoint that lists the same
+    records for one parent (usage of one SIM), used when its parent options are set; window: the time window its
+    filters span; expansions: sub-resources the info module can add to each record.
     """
 
     name: str
@@ -136,6 +196,10 @@ class Endpoint:
     final_statuses: Tuple[str, ...] = ()
     creatable: bool = False
     deletable: bool = False
+    fetchable: bool = True
+    per_parent: Optional[str] = None
+    window: Optional[Window] = None
+    expansions: Tuple[Expansion, ...] = ()
 
     def list_path(self, **parents):
         """The list path with its parent SIDs (or unique names) filled in, URL-quoted."""
@@ -314,11 +378,13 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
         key="network_access_profiles", sid_pattern=SID_PATTERNS["network_access_profile"], fetch_by_unique_name=True,
         item="network_access_profile", creatable=True,
         fields=(Field("unique_name", "UniqueName", required_to_create=True),),
+        expansions=(Expansion("networks", "supersim_network_access_profile_network", "network_access_profile"),),
     ),
     Endpoint(
         name="supersim_network_access_profile_network", product="supersim",
         path="/v1/NetworkAccessProfiles/{network_access_profile}/Networks", key="networks",
         parents=("network_access_profile",), sid_pattern=SID_PATTERNS["network"], creatable=True, deletable=True,
+        fetchable=False,
         fields=(Field("network", "Network", ref="supersim_network", record="sid", required_to_create=True),),
     ),
     Endpoint(
@@ -328,7 +394,60 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
     ),
     Endpoint(
         name="supersim_ip_address", product="supersim", path="/v1/Sims/{sim}/IpAddresses", key="ip_addresses",
-        parents=("sim",), sid_pattern=None,
+        parents=("sim",), sid_pattern=None, fetchable=False,
+    ),
+    Endpoint(
+        name="supersim_billing_period", product="supersim", path="/v1/Sims/{sim}/BillingPeriods", key="billing_periods",
+        parents=("sim",), sid_pattern=SID_PATTERNS["billing_period"], fetchable=False,
+    ),
+    Endpoint(
+        name="supersim_settings_update", product="supersim", path="/v1/SettingsUpdates", key="settings_updates",
+        filters=(Filter("sim", "Sim"), Filter("status", "Status", choices=SETTINGS_UPDATE_STATUSES)),
+        sid_pattern=SID_PATTERNS["settings_update"], fetchable=False,
+    ),
+    Endpoint(
+        name="supersim_usage_record", product="supersim", path="/v1/UsageRecords", key="usage_records",
+        filters=(
+            Filter("sim", "Sim"),
+            Filter("fleet", "Fleet"),
+            Filter("network", "Network", pattern=SID_PATTERNS["network"]),
+            Filter("iso_country", "IsoCountry", pattern=r"[A-Z]{2}"),
+            Filter("group", "Group", choices=SUPERSIM_USAGE_GROUPS),
+            Filter("granularity", "Granularity", choices=SUPERSIM_USAGE_GRANULARITIES, default="all"),
+            Filter("start_time", "StartTime", time=True),
+            Filter("end_time", "EndTime", time=True),
+        ),
+        sid_pattern=None, fetchable=False,
+        # Twilio's errors 83603, 83604 and 83605; the granularity defaults to all.
+        window=Window("start_time", "end_time", limits=(
+            WindowLimit("group", "sim", 83603, days=31),
+            WindowLimit("granularity", "hour", 83604, days=31),
+            WindowLimit("granularity", "day", 83604, months=3),
+            WindowLimit("granularity", "all", 83604, months=18),
+        ), max_age_months=18, max_age_code=83605),
+    ),
+    Endpoint(
+        name="wireless_usage_record", product="wireless", path="/v1/UsageRecords", key="usage_records",
+        filters=(
+            Filter("start", "Start", time=True),
+            Filter("end", "End", time=True),
+            Filter("granularity", "Granularity", choices=WIRELESS_USAGE_GRANULARITIES, default="all"),
+        ),
+        sid_pattern=None, fetchable=False, per_parent="wireless_sim_usage_record", window=Window("start", "end"),
+    ),
+    Endpoint(
+        name="wireless_sim_usage_record", product="wireless", path="/v1/Sims/{sim}/UsageRecords", key="usage_records",
+        parents=("sim",),
+        filters=(
+            Filter("start", "Start", time=True),
+            Filter("end", "End", time=True),
+            Filter("granularity", "Granularity", choices=WIRELESS_USAGE_GRANULARITIES, default="all"),
+        ),
+        sid_pattern=None, fetchable=False, window=Window("start", "end"),
+    ),
+    Endpoint(
+        name="wireless_data_session", product="wireless", path="/v1/Sims/{sim}/DataSessions", key="data_sessions",
+        parents=("sim",), sid_pattern=SID_PATTERNS["data_session"], fetchable=False,
     ),
 ))
 
@@ -345,6 +464,67 @@ def parse_timestamp(value):
     except (AttributeError, ValueError):
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
+
+
+def parse_time(value, now):
+    """A timezone-aware datetime from an ISO 8601 date or timestamp, ``now``, or a time relative to ``now`` (an aware
+    datetime) such as ``-30d``, ``-12h`` or ``+1w``; None if the value is none of these."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.lower() == "now":
+        return now
+    relative = RELATIVE_TIME.fullmatch(text)
+    if relative:
+        sign, count, unit = relative.groups()
+        delta = datetime.timedelta(seconds=int(count) * RELATIVE_UNITS[unit])
+        return now - delta if sign == "-" else now + delta
+    return parse_timestamp(text)
+
+
+def format_time(moment):
+    """A datetime as Twilio writes times: UTC, ISO 8601, to the second (``2026-11-21T21:32:06Z``)."""
+    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def months_before(moment, months):
+    """The same day and time ``months`` calendar months earlier (the last day of the month when that day is missing)."""
+    month_index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    following = datetime.date(year + month // 12, month % 12 + 1, 1)
+    last_day = (following - datetime.timedelta(days=1)).day
+    return moment.replace(year=year, month=month, day=min(moment.day, last_day))
+
+
+def window_problems(endpoint, options, now):
+    """Messages for a time window Twilio would refuse (with its error code), judged before any request."""
+    window = endpoint.window
+    if window is None:
+        return []
+    moments = {}
+    for option in (window.start, window.end):
+        if options.get(option) is not None:
+            moments[option] = parse_time(options[option], now)
+    if None in moments.values():
+        return []  # validate_filters reports the unreadable value
+    end = moments.get(window.end) or now
+    start = moments.get(window.start) or months_before(end, window.default_months)
+    if start >= end:
+        return ["%s must be before %s, got %s and %s" % (window.start, window.end, format_time(start), format_time(end))]
+    problems = []
+    defaults = dict((f.option, f.default) for f in endpoint.filters)
+    for limit in window.limits:
+        value = options.get(limit.option) or defaults.get(limit.option)
+        if value == limit.value and start < limit.earliest_start(end):
+            problems.append("a window from %s to %s is longer than the %s Twilio answers with %s %s (Twilio error %d)"
+                            % (window.start, window.end, limit.length, limit.option, limit.value, limit.code))
+    if window.max_age_months is not None:
+        day_start = now.astimezone(datetime.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+        if start < months_before(day_start, window.max_age_months):
+            problems.append("%s must be at most %d months before the start of today (UTC), got %s (Twilio error %d)"
+                            % (window.start, window.max_age_months, format_time(start), window.max_age_code))
+    return problems
 
 
 def created_before(bound):
@@ -387,13 +567,22 @@ def identifier_problem(option, value):
     return None
 
 
-def query_params(endpoint, options):
-    """Twilio query parameters for the filters set in ``options`` (a dict keyed by option name)."""
-    return dict((f.param, options[f.option]) for f in endpoint.filters if options.get(f.option) is not None)
+def query_params(endpoint, options, now=None):
+    """Twilio query parameters for the filters set in ``options`` (a dict keyed by option name); times are
+    resolved against ``now`` (an aware datetime, by default the current time)."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    params = {}
+    for f in endpoint.filters:
+        value = options.get(f.option)
+        if value is not None:
+            params[f.param] = format_time(parse_time(value, now)) if f.time else value
+    return params
 
 
-def validate_filters(endpoint, options):
-    """Return a list of messages, one per filter value Twilio would refuse; empty when all are valid."""
+def validate_filters(endpoint, options, now=None):
+    """Return a list of messages, one per filter value Twilio would refuse; empty when all are valid. Times are
+    judged against ``now`` (an aware datetime, by default the current time)."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
     problems = []
     for f in endpoint.filters:
         value = options.get(f.option)
@@ -405,8 +594,12 @@ def validate_filters(endpoint, options):
         if f.choices and value not in f.choices:
             problems.append("%s must be one of %s, got %r" % (f.option, ", ".join(f.choices), value))
         if f.pattern and not matches(f.pattern, value):
-            problems.append("%s must be a SID matching %s, got %r" % (f.option, f.pattern, value))
-    return problems
+            kind = "a SID" if f.pattern in SID_PATTERNS.values() else "a value"
+            problems.append("%s must be %s matching %s, got %r" % (f.option, kind, f.pattern, value))
+        if f.time and parse_time(value, now) is None:
+            problems.append("%s must be an ISO 8601 date or time (2026-11-01, 2026-11-01T00:00:00Z), now, or a time "
+                            "relative to now such as -30d, -12h or -2w; got %r" % (f.option, value))
+    return problems + window_problems(endpoint, options, now)
 
 
 def redact(endpoint, records):

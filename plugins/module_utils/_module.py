@@ -7,6 +7,8 @@
 Private to the collection: its interface may change between releases.
 """
 
+import datetime
+
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.simfleet.twilio.plugins.module_utils._client import (
@@ -37,13 +39,27 @@ def connection_argument_spec():
     return spec
 
 
+def parent_options(endpoint):
+    """The options naming an info module's parent records: (option, required) pairs. The endpoint's own parents
+    are required; those of its per-parent endpoint (usage of one SIM) narrow the listing when set."""
+    options = [(parent, True) for parent in endpoint.parents]
+    if endpoint.per_parent:
+        options += [(parent, False) for parent in ENDPOINTS[endpoint.per_parent].parents]
+    return options
+
+
 def info_argument_spec(endpoint):
     spec = connection_argument_spec()
     spec.update(
-        sid=dict(type="str"),
         page_size=dict(type="int", default=MAX_PAGE_SIZE),
         limit=dict(type="int"),
     )
+    if endpoint.fetchable:
+        spec["sid"] = dict(type="str")
+    for option, required in parent_options(endpoint):
+        spec[option] = dict(type="str", required=required)
+    for expansion in endpoint.expansions:
+        spec[expansion.option] = dict(type="bool", default=False)
     for f in endpoint.filters:
         spec[f.option] = dict(type="str", choices=list(f.choices)) if f.choices else dict(type="str")
         if f.removed_in_version:
@@ -55,13 +71,16 @@ def info_argument_spec(endpoint):
     return spec
 
 
-def _request_problems(endpoint, params):
+def _request_problems(endpoint, params, now):
     problems = connection_problems(params)
     if not 1 <= params["page_size"] <= MAX_PAGE_SIZE:
         problems.append("page_size must be between 1 and %d, got %d" % (MAX_PAGE_SIZE, params["page_size"]))
     if params["limit"] is not None and params["limit"] < 1:
         problems.append("limit must be 1 or more, got %d" % params["limit"])
-    sid = params["sid"]
+    for option, dummy in parent_options(endpoint):
+        if params[option] is not None and identifier_problem(option, params[option]):
+            problems.append(identifier_problem(option, params[option]))
+    sid = params.get("sid")
     if sid is not None:
         if not endpoint.fetch_by_unique_name and not matches(endpoint.sid_pattern, sid):
             problems.append("sid must match %s, got %r" % (endpoint.sid_pattern, sid))
@@ -74,7 +93,24 @@ def _request_problems(endpoint, params):
             problems.append("sid fetches one record and cannot be combined with %s" % ", ".join(set_filters))
     if params.get("created_after") is not None and parse_timestamp(params["created_after"]) is None:
         problems.append("created_after must be an ISO 8601 timestamp such as 2026-11-01T00:00:00Z, got %r" % params["created_after"])
-    return problems + validate_filters(endpoint, params)
+    return problems + validate_filters(endpoint, params, now)
+
+
+def _listed_endpoint(endpoint, params):
+    """The endpoint to list and its parents: the per-parent endpoint when its parent options are set."""
+    narrow = ENDPOINTS[endpoint.per_parent] if endpoint.per_parent else None
+    if narrow is not None and any(params[parent] is not None for parent in narrow.parents):
+        endpoint = narrow
+    return endpoint, dict((parent, params[parent]) for parent in endpoint.parents)
+
+
+def _expand(client, endpoint, records, params):
+    """Add each requested sub-resource listing to every record (one listing per record)."""
+    for expansion in endpoint.expansions:
+        if params[expansion.option]:
+            members = ENDPOINTS[expansion.endpoint]
+            for record in records:
+                record[expansion.option] = client.list_records(members, parents={expansion.parent: record["sid"]})
 
 
 def run_info_module(endpoint_name):
@@ -84,20 +120,23 @@ def run_info_module(endpoint_name):
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
     params = module.params
-    problems = _request_problems(endpoint, params)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    problems = _request_problems(endpoint, params, now)
     if problems:
         module.fail_json(msg="; ".join(problems))
 
     try:
         with client_from_options(params) as client:
-            if params["sid"] is not None:
+            if params.get("sid") is not None:
                 record = client.fetch(endpoint, params["sid"])
                 records = [record] if record is not None else []
             else:
+                listed, parents = _listed_endpoint(endpoint, params)
                 bound = params.get("created_after")
-                records = client.list_records(endpoint, params=query_params(endpoint, params),
+                records = client.list_records(listed, params=query_params(listed, params, now), parents=parents,
                                               page_size=params["page_size"], limit=params["limit"],
                                               stop_at=created_before(parse_timestamp(bound)) if bound else None)
+            _expand(client, endpoint, records, params)
     except TwilioError as err:
         module.fail_json(msg=str(err), error=err.to_dict())
 

@@ -36,6 +36,7 @@ options:
 extends_documentation_fragment:
   - simfleet.twilio.common.modules
   - simfleet.twilio.common.info
+  - simfleet.twilio.common.fetch
 """
 
 EXAMPLES = r"""

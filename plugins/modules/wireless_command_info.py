@@ -41,6 +41,7 @@ options:
 extends_documentation_fragment:
   - simfleet.twilio.common.modules
   - simfleet.twilio.common.info
+  - simfleet.twilio.common.fetch
   - simfleet.twilio.common.commands
 seealso:
   - module: simfleet.twilio.wireless_command

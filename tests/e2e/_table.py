@@ -12,6 +12,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 MODULES_DIR = os.path.join(ROOT, "plugins", "modules")
 # The endpoints that have an info module, and those that have a state module.
 INFO_MODULES = sorted(name[:-len("_info.py")] for name in os.listdir(MODULES_DIR) if name.endswith("_info.py"))
+# The info modules that list whole records with SIDs, with no parent to name: compared one to one with the truth.
+LISTING_MODULES = [name for name in INFO_MODULES if not ENDPOINTS[name].parents and ENDPOINTS[name].sid_pattern]
 STATE_MODULES = sorted(name[:-len(".py")] for name in os.listdir(MODULES_DIR)
                        if name.endswith(".py") and not name.endswith("_info.py") and name[:-len(".py")] in ENDPOINTS)
 

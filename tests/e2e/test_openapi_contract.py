@@ -18,6 +18,7 @@ each task's options call for, and that each module returned the record the write
 """
 
 import collections
+import datetime
 import importlib
 import math
 import os
@@ -42,11 +43,14 @@ from openapi_mock import (  # noqa: E402
 )
 
 from ansible_collections.simfleet.twilio.plugins.module_utils._client import MAX_PAGE_SIZE  # noqa: E402
-from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import ENDPOINTS, REDACTED  # noqa: E402
+from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import ENDPOINTS, REDACTED, SID_PATTERNS  # noqa: E402
 from ansible_collections.simfleet.twilio.plugins.module_utils._module import info_argument_spec  # noqa: E402
 
 # the endpoints that have an info module (the table also describes endpoints used only internally)
 MODULE_ENDPOINTS = dict((name, ENDPOINTS[name]) for name in INFO_MODULES)
+# every endpoint an info module lists: its own, and the one its parent options narrow it to
+LISTED_ENDPOINTS = dict(MODULE_ENDPOINTS, **dict((e.per_parent, ENDPOINTS[e.per_parent]) for e in MODULE_ENDPOINTS.values() if e.per_parent))
+NOW = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 ISSUE_MODULES = {"wireless_sim", "supersim_sim", "supersim_esim_profile", "supersim_ip_command", "supersim_sms_command"}
 
 ACCOUNT_SID = "AC" + "c0ffee00" * 4
@@ -66,8 +70,8 @@ def mock():
 
 def operation(mock, endpoint, fetch=False):
     spec = mock.specs[endpoint.product]
-    path = endpoint.path + "/{Sid}" if fetch else endpoint.path
-    return spec, spec["paths"][path]["get"]
+    template = spec_template(spec, endpoint.path + "/{Sid}" if fetch else endpoint.path)
+    return spec, spec["paths"][template]["get"] if template else None
 
 
 def item_schema(mock, endpoint):
@@ -84,13 +88,17 @@ def filter_value(mock, endpoint, param, form="sid"):
     schema = resolve(spec, parameter["schema"])
     if form == "name":
         return "mock-%s-name" % param.lower()
+    if schema.get("format") == "date-time":
+        # a ten-day window that ends yesterday: within every window Twilio answers
+        start = endpoint.window is not None and param == next(f.param for f in endpoint.filters if f.option == endpoint.window.start)
+        return (NOW - datetime.timedelta(days=11 if start else 1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     for example in parameter.get("examples", {}).values():
         return example["value"]
     if "enum" in schema:
         return schema["enum"][-1]
     field = FILTER_FIELDS.get(param)
     field = field[0] if isinstance(field, tuple) else field
-    record = example_record(spec, endpoint.path, endpoint.key)
+    record = example_record(spec, spec_template(spec, endpoint.path), endpoint.key)
     if field and record.get(field):
         return record[field]
     return "sample-%s" % param.lower()
@@ -107,9 +115,14 @@ def connection(mock):
 def build_cases(mock):
     """(task, expectation) for every module: each filter alone, all together, limit, fetches."""
     cases = []
-    for endpoint in MODULE_ENDPOINTS.values():
+    for listed in LISTED_ENDPOINTS.values():
+        module = next(e for e in MODULE_ENDPOINTS.values() if listed in (e, ENDPOINTS.get(e.per_parent)))
+        endpoint = listed
+        parents = dict((parent, parent_value(mock, listed, parent)) for parent in listed.parents)
+
+        # called within this iteration only, so the loop's endpoint, module and parents are the ones meant
         def add(label, args, page_size=PAGE_SIZE, limit=None, params=None, fetch=None, reveal=False):
-            task_args = dict(connection(mock), **args)
+            task_args = dict(connection(mock), **dict(parents, **args))
             if page_size is not None:
                 task_args["page_size"] = page_size
             if limit is not None:
@@ -118,9 +131,10 @@ def build_cases(mock):
                 task_args["reveal_secrets"] = True
             name = "%s: %s" % (endpoint.name, label)
             sent_page_size = min(page_size or 1000, limit) if limit else (page_size or 1000)
-            cases.append(({"name": name, module_name(endpoint): task_args},
+            cases.append(({"name": name, module_name(module): task_args},
                           dict(endpoint=endpoint, params=params or {}, page_size=sent_page_size, limit=limit,
-                               fetch=fetch, reveal=reveal)))
+                               fetch=fetch, reveal=reveal,
+                               expanded=[e for e in endpoint.expansions if args.get(e.option)])))
 
         add("no filter, default page size", {}, page_size=None)
         all_args, all_params = {}, {}
@@ -131,8 +145,13 @@ def build_cases(mock):
             if isinstance(FILTER_FIELDS.get(f.param), tuple):   # SID or unique name
                 name = filter_value(mock, endpoint, f.param, form="name")
                 add("%s by unique name" % f.option, {f.option: name}, params={f.param: name})
-        add("all filters", all_args, params=all_params)
+        if len(endpoint.filters) > 1:
+            add("all filters", all_args, params=all_params)
         add("limit", {}, page_size=None, limit=LIMIT)
+        for expansion in endpoint.expansions:
+            add("with %s" % expansion.option, {expansion.option: True})
+        if not endpoint.fetchable:
+            continue
         sid_schema = resolve(mock.specs[endpoint.product], item_schema(mock, endpoint)["properties"]["sid"])
         prefix = SID_PATTERN.match(sid_schema["pattern"]).group(1)
         example_sid = example_record(mock.specs[endpoint.product], endpoint.path + "/{Sid}").get("sid")
@@ -144,6 +163,13 @@ def build_cases(mock):
         if endpoint.secret_fields:
             add("reveal secrets", {}, page_size=5, reveal=True)
     return cases
+
+
+def parent_value(mock, endpoint, parent):
+    """A value for a parent option: the SID the description's own example names for it."""
+    spec = mock.specs[endpoint.product]
+    record = example_record(spec, spec_template(spec, endpoint.path), endpoint.key)
+    return record.get(parent + "_sid") or "mock-%s-name" % parent
 
 
 def redacted(endpoint, records, reveal):
@@ -159,13 +185,30 @@ def test_every_module_is_covered():
     assert set(MODULE_ENDPOINTS) >= ISSUE_MODULES
 
 
-@pytest.mark.parametrize("name", sorted(MODULE_ENDPOINTS))
+def test_every_list_operation_of_the_description_has_an_info_module(mock):
+    """Each GET that answers a list page is read by an info module: listed, or added to each record (expansions)."""
+    covered = set((e.product, spec_template(mock.specs[e.product], e.path)) for e in LISTED_ENDPOINTS.values())
+    covered |= set((ENDPOINTS[x.endpoint].product, spec_template(mock.specs[ENDPOINTS[x.endpoint].product], ENDPOINTS[x.endpoint].path))
+                   for e in MODULE_ENDPOINTS.values() for x in e.expansions)
+    lists = set()
+    for product, spec in mock.specs.items():
+        for template, operations in spec["paths"].items():
+            op = operations.get("get")
+            if op and "meta" in resolve(spec, _json_content(op)["schema"]).get("properties", {}):
+                lists.add((product, template))
+    assert len(lists) == 18
+    assert sorted(lists - covered) == []
+
+
+@pytest.mark.parametrize("name", sorted(LISTED_ENDPOINTS))
 def test_endpoint_table_matches_description(mock, name):
-    """Paths, list key, every query parameter, enumerations and SID patterns are Twilio's."""
-    endpoint = MODULE_ENDPOINTS[name]
+    """Paths, list key, every query parameter, enumerations, times, SID patterns and fetches are Twilio's."""
+    endpoint = LISTED_ENDPOINTS[name]
     spec, op = operation(mock, endpoint)
+    assert op is not None, "%s: %s: no GET %s" % (MISMATCH, name, endpoint.path)
     fetch_spec, fetch_op = operation(mock, endpoint, fetch=True)
-    assert fetch_op["operationId"].startswith("Fetch")
+    assert endpoint.fetchable == (fetch_op is not None), "%s: %s: fetchable=%s" % (MISMATCH, name, endpoint.fetchable)
+    assert fetch_op is None or fetch_op["operationId"].startswith("Fetch")
     schema = resolve(spec, _json_content(op)["schema"])
     assert endpoint.key in schema["properties"] and "meta" in schema["properties"]
     params = dict((p["name"], resolve(spec, p["schema"])) for p in op["parameters"] if p["in"] == "query")
@@ -179,12 +222,25 @@ def test_endpoint_table_matches_description(mock, name):
         enum = params[f.param].get("enum")
         assert list(f.choices or []) == list(enum or []), "%s: %s: Filter(%r, %r) choices %s, the description's %s" % (
             MISMATCH, name, f.option, f.param, list(f.choices or []), enum)
-        assert argspec[f.option].get("choices") == (list(enum) if enum else None), f.option
-        if f.pattern:
+        if endpoint in MODULE_ENDPOINTS.values():
+            assert argspec[f.option].get("choices") == (list(enum) if enum else None), f.option
+        assert f.time == (params[f.param].get("format") == "date-time"), "%s: %s: Filter(%r) time" % (MISMATCH, name, f.option)
+        if f.pattern in SID_PATTERNS.values():
             field = FILTER_FIELDS[f.param]
             field = field[0] if isinstance(field, tuple) else field
             assert f.pattern == resolve(spec, items["properties"][field])["pattern"], f.option
-    assert endpoint.sid_pattern == resolve(spec, items["properties"]["sid"])["pattern"]
+        elif f.pattern:
+            assert params[f.param].get("format") == "iso-country-code" and f.pattern == r"[A-Z]{2}", f.option
+    sid = resolve(spec, items["properties"]["sid"]) if "sid" in items["properties"] else None
+    if sid is None:
+        assert endpoint.sid_pattern is None, "%s: %s has no SID in the description" % (MISMATCH, name)
+    elif "pattern" in sid:
+        assert endpoint.sid_pattern == sid["pattern"]
+    else:   # no pattern in the description: the examples' SIDs must fit the table's
+        example = example_record(spec, spec_template(spec, endpoint.path), endpoint.key)
+        assert re.fullmatch(endpoint.sid_pattern, example["sid"]), (name, example["sid"])
+    # the path's placeholders are the endpoint's parents, in order
+    assert PLACEHOLDER.findall(endpoint.path) == ["{%s}" % parent for parent in endpoint.parents]
     for field in endpoint.secret_fields:
         assert field in items["properties"]
 
@@ -265,11 +321,20 @@ def test_every_module_and_filter_against_the_description(mock, tmp_path):
                 assert served is not None, "%s: the mock never served %s" % (task["name"], sid)
                 assert returned == redacted(endpoint, [served], False), task["name"]
             continue
-        key = mock.dataset_key(endpoint.product, endpoint.path, expect["params"], expect["page_size"])
+        key = mock.dataset_key(endpoint.product, spec_template(mock.specs[endpoint.product], endpoint.path), expect["params"],
+                               expect["page_size"])
         served = mock.datasets.get(key)
         assert served is not None, "%s: no request with %s" % (task["name"], key)
         limit = expect["limit"]
         expected = served[:limit] if limit else served
+        for expansion in expect["expanded"]:
+            # every record with its members: the listing the mock serves under any record of the endpoint
+            members = ENDPOINTS[expansion.endpoint]
+            api = mock.specs[members.product]
+            member_key = mock.dataset_key(members.product, spec_template(api, members.path), {}, MAX_PAGE_SIZE)
+            assert mock.page_requests[member_key] == len(returned), task["name"]
+            for record in returned:
+                assert record.pop(expansion.option) == mock.datasets[member_key], task["name"]
         assert len(returned) == len(expected), task["name"]
         assert returned == redacted(endpoint, expected, expect["reveal"]), task["name"]
         # pages: every page of a full listing, exactly one page when the limit fits in it
@@ -292,7 +357,8 @@ def test_every_module_and_filter_against_the_description(mock, tmp_path):
                     elif record[field] is not None:
                         assert record[field] == REDACTED
     # every listing and fetch the modules made was one of the cases above
-    assert len(set(mock.datasets) - known) == sum(1 for _task, e in cases if e["fetch"] is None)
+    expanded = set(e.endpoint for _task, case in cases for e in case["expanded"])
+    assert len(set(mock.datasets) - known) == sum(1 for _task, e in cases if e["fetch"] is None) + len(expanded)
 
 
 # == the write side ====================================================================================

@@ -61,7 +61,8 @@ FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 FILTER_FIELDS = {
     "Status": "status", "Direction": "direction", "Iccid": "iccid", "SimIccid": "sim_iccid", "Eid": "eid",
     "EId": "e_id", "SimSid": "sim_sid", "RatePlan": ("rate_plan_sid", "WP"), "Fleet": ("fleet_sid", "HF"),
-    "Sim": ("sim_sid", "HS"),
+    "Sim": ("sim_sid", "HS"), "NetworkAccessProfile": ("network_access_profile_sid", "HA"), "Network": "network_sid",
+    "IsoCountry": "iso_country",
 }
 
 
@@ -161,6 +162,9 @@ def sample_value(spec, schema, example, name, product_url):
     """A value for ``schema``: the description's example when there is one, otherwise built from the schema."""
     schema = resolve(spec, schema)
     if example is not None:
+        if schema.get("type") == "number" and isinstance(example, str):
+            # the description's usage examples write amounts as strings; its schema says number
+            return float(example)
         if isinstance(example, str):
             return TWILIO_HOST.sub(lambda m: product_url.replace("{product}", m.group(1)), example)
         if isinstance(example, dict):
@@ -482,8 +486,14 @@ class OpenAPIMock:
     def _record(self, product, spec, list_path, schema, example, sid_hex, overrides):
         record = dict((prop, sample_value(spec, sub, example.get(prop), prop, self.product_url))
                       for prop, sub in schema["properties"].items())
+        if "sid" not in schema["properties"]:
+            # Records without a SID (usage records, IP addresses) are told apart by position only.
+            record.update(overrides)
+            return record
         sid_schema = resolve(spec, schema["properties"]["sid"])
-        prefix = SID_PATTERN.match(sid_schema["pattern"]).group(1)
+        # Some SIDs have no pattern in the description (data sessions): their prefix is the example's.
+        match = SID_PATTERN.match(sid_schema.get("pattern", ""))
+        prefix = match.group(1) if match else (example.get("sid") or "XX")[:2]
         sid = prefix + sid_hex
         old_sid = example.get("sid")
 
@@ -520,6 +530,9 @@ class OpenAPIMock:
         item_schema = resolve(spec, schema["properties"][key]["items"])
         filters = dict((k, v) for k, v in request.args.items() if k not in PAGING_PARAMS)
         page_size = int(request.args.get("PageSize", 50))
+        # One dataset per template (a sub-resource serves the same records under any parent); pages link to the
+        # path that was asked for.
+        path = "/" + request.path.lstrip("/").partition("/")[2]
         dataset_key = self.dataset_key(product, template, filters, page_size)
         with self._lock:
             self.page_requests[dataset_key] = self.page_requests.get(dataset_key, 0) + 1
@@ -537,19 +550,24 @@ class OpenAPIMock:
                                         "%08x%024x" % (number, index + 1), overrides)
                            for index in range(total)]
                 self.datasets[dataset_key] = records
+
+        def page_token(number):
+            last = records[number * page_size - 1]
+            return "PA" + last["sid"] if "sid" in last else "PA%08d" % (number * page_size)
+
         page = int(request.args.get("Page", 0))
         token = request.args.get("PageToken")
         if (page == 0) != (token is None):
             self._violation(request, "Page and PageToken must come together, as next_page_url gives them")
-        elif page and token != "PA" + records[page * page_size - 1]["sid"]:
+        elif page and token != page_token(page):
             self._violation(request, "PageToken %s is not the one next_page_url carried" % token)
         chunk = records[page * page_size:(page + 1) * page_size]
 
         def page_url(number):
             query = dict(filters, PageSize=page_size, Page=number)
             if number:
-                query["PageToken"] = "PA" + records[number * page_size - 1]["sid"]
-            return "%s/%s%s?%s" % (self.base_url, product, template, urlencode(query))
+                query["PageToken"] = page_token(number)
+            return "%s/%s%s?%s" % (self.base_url, product, path, urlencode(query))
 
         more = (page + 1) * page_size < len(records)
         body = {

@@ -7,13 +7,14 @@
 Each module runs in-process against a real HTTP server on loopback (pytest-httpserver).
 """
 
+import datetime
 import json
 import os
 
 import pytest
 from werkzeug.wrappers import Response
 
-from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import ENDPOINTS
+from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import ENDPOINTS, SID_PATTERNS
 
 ACCOUNT = "AC" + "1" * 32
 TOKEN = "token-" + "7" * 26
@@ -21,18 +22,43 @@ MODULES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.pa
                            "plugins", "modules")
 # Every info module, from the module files and the endpoint table.
 MODULES = dict((name[:-3], ENDPOINTS[name[:-len("_info.py")]]) for name in sorted(os.listdir(MODULES_DIR)) if name.endswith("_info.py"))
+FETCHABLE = sorted(name for name, endpoint in MODULES.items() if endpoint.fetchable)
+# Values of the filters that take a pattern other than a SID's.
+PATTERN_EXAMPLES = {r"[A-Z]{2}": "US"}
+NOW = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 
 
-def valid_value(f):
+def iso(moment):
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def valid_value(f, endpoint=None):
     if f.choices:
         return f.choices[-1]
+    if f.time:
+        # A window of ten days that ends yesterday: within every limit Twilio sets.
+        window = endpoint.window if endpoint is not None else None
+        days = 11 if window is not None and f.option == window.start else 1
+        return iso(NOW - datetime.timedelta(days=days))
     if f.pattern:
-        return f.pattern[1:3] + "0123456789abcdef" * 2
+        return f.pattern[1:3] + "0123456789abcdef" * 2 if f.pattern in SID_PATTERNS.values() else PATTERN_EXAMPLES[f.pattern]
     return "value-of-" + f.option
 
 
 def a_sid(endpoint, n=1):
     return endpoint.sid_pattern[1:3] + "%032x" % n
+
+
+def a_record(endpoint, n=1, **fields):
+    """A record of the endpoint: with a SID when its records have one, else told apart by a field of its own."""
+    record = {"sid": a_sid(endpoint, n)} if endpoint.sid_pattern else {"n": n}
+    record.update(fields)
+    return record
+
+
+def parent_args(endpoint):
+    """Values for the parent options an info module requires (a unique name: Twilio takes one in the path)."""
+    return dict((parent, "%s-0042" % parent) for parent in endpoint.parents)
 
 
 def base_args(server, **extra):
@@ -41,9 +67,18 @@ def base_args(server, **extra):
     return args
 
 
+def module_args(server, endpoint, **extra):
+    """base_args plus the parent options the module requires."""
+    return base_args(server, **dict(parent_args(endpoint), **extra))
+
+
+def list_url(endpoint):
+    return "/%s%s" % (endpoint.product, endpoint.list_path(**parent_args(endpoint)))
+
+
 def serve_list(server, endpoint, records):
     body = {endpoint.key: records, "meta": {"key": endpoint.key, "next_page_url": None}}
-    server.expect_request("/%s%s" % (endpoint.product, endpoint.path)).respond_with_json(body)
+    server.expect_request(list_url(endpoint)).respond_with_json(body)
 
 
 @pytest.fixture(params=sorted(MODULES))
@@ -51,17 +86,22 @@ def module(request):
     return request.param, MODULES[request.param]
 
 
+@pytest.fixture(params=FETCHABLE)
+def fetchable_module(request):
+    return request.param, MODULES[request.param]
+
+
 def test_every_filter_reaches_twilio_as_its_query_parameter(run_module, httpserver, module):
     name, endpoint = module
-    records = [{"sid": a_sid(endpoint, n), "status": "x"} for n in range(3)]
+    records = [a_record(endpoint, n, status="x") for n in range(3)]
     serve_list(httpserver, endpoint, records)
-    filters = dict((f.option, valid_value(f)) for f in endpoint.filters)
-    failed, result = run_module(name, base_args(httpserver, page_size=250, **filters))
+    filters = dict((f.option, valid_value(f, endpoint)) for f in endpoint.filters)
+    failed, result = run_module(name, module_args(httpserver, endpoint, page_size=250, **filters))
     assert not failed, result
     assert result[endpoint.key] == records
     assert result["changed"] is False
     (request, _response), = httpserver.log
-    expected = dict((f.param, valid_value(f)) for f in endpoint.filters)
+    expected = dict((f.param, valid_value(f, endpoint)) for f in endpoint.filters)
     expected["PageSize"] = "250"
     assert dict(request.args) == expected
 
@@ -72,7 +112,7 @@ def test_enumerations_are_refused_before_any_request(run_module, httpserver, mod
     for f in endpoint.filters:
         if not f.choices:
             continue
-        failed, result = run_module(name, base_args(httpserver, **{f.option: option_value}))
+        failed, result = run_module(name, module_args(httpserver, endpoint, **{f.option: option_value}))
         assert failed
         assert f.option in result["msg"]
         for choice in f.choices:
@@ -84,9 +124,9 @@ def test_sid_patterns_are_checked_before_any_request(run_module, httpserver, mod
     name, endpoint = module
     for f in endpoint.filters:
         if f.pattern:
-            failed, result = run_module(name, base_args(httpserver, **{f.option: "HSnot-a-sid"}))
+            failed, result = run_module(name, module_args(httpserver, endpoint, **{f.option: "HSnot-a-sid"}))
             assert failed and f.option in result["msg"] and f.pattern in result["msg"]
-    if not endpoint.fetch_by_unique_name:
+    if endpoint.fetchable and not endpoint.fetch_by_unique_name:
         failed, result = run_module(name, base_args(httpserver, sid="some-name"))
         assert failed and "sid must match %s" % endpoint.sid_pattern in result["msg"]
     assert len(httpserver.log) == 0
@@ -107,8 +147,8 @@ def test_sid_patterns_are_checked_before_any_request(run_module, httpserver, mod
     (dict(base_url="ftp://example.com/{product}"), "base_url must be an http or https URL"),
 ])
 def test_bad_options_are_refused_before_any_request(run_module, httpserver, module, args, message):
-    name, _endpoint = module
-    failed, result = run_module(name, base_args(httpserver, **args))
+    name, endpoint = module
+    failed, result = run_module(name, module_args(httpserver, endpoint, **args))
     assert failed
     assert message in result["msg"]
     assert TOKEN not in json.dumps(result)
@@ -119,7 +159,7 @@ def test_bad_options_are_refused_before_any_request(run_module, httpserver, modu
 def test_blank_filter_values_are_refused_not_sent(run_module, httpserver, module, blank):
     name, endpoint = module
     for f in endpoint.filters:
-        failed, result = run_module(name, base_args(httpserver, **{f.option: blank}))
+        failed, result = run_module(name, module_args(httpserver, endpoint, **{f.option: blank}))
         # Enumerations are refused by their choices, every other filter by the blank check.
         expected = "value of %s must be one of" if f.choices else "%s must not be empty or blank"
         assert failed and expected % f.option in result["msg"], (f.option, result)
@@ -127,20 +167,33 @@ def test_blank_filter_values_are_refused_not_sent(run_module, httpserver, module
 
 
 @pytest.mark.parametrize("sid", [".", "..", "%2e", "%2E%2e", "%252e%252e", "a/b", "..%2f", " DE1", "name\n", "", "  ", "x\x7fy", "tab\there"])
-def test_sid_values_that_are_path_tokens_or_padded_are_refused(run_module, httpserver, module, sid):
-    name, endpoint = module
+def test_sid_values_that_are_path_tokens_or_padded_are_refused(run_module, httpserver, fetchable_module, sid):
+    name, endpoint = fetchable_module
     failed, result = run_module(name, base_args(httpserver, sid=sid))
     assert failed and "sid must" in result["msg"], result
     assert len(httpserver.log) == 0
 
 
+@pytest.mark.parametrize("value", [".", "..", "%2e%2E", "a/b", " sim-1", "sim-1\n", "", "x\x7fy"])
+def test_parent_values_that_are_path_tokens_or_padded_are_refused(run_module, httpserver, module, value):
+    name, endpoint = module
+    parents = sorted(parent_args(endpoint))
+    if endpoint.per_parent:
+        parents += list(ENDPOINTS[endpoint.per_parent].parents)
+    for parent in parents:
+        failed, result = run_module(name, module_args(httpserver, endpoint, **{parent: value}))
+        assert failed and "%s must" % parent in result["msg"], result
+    assert len(httpserver.log) == 0
+
+
 def test_a_sid_with_a_trailing_newline_is_refused(run_module, httpserver, module):
     name, endpoint = module
-    failed, result = run_module(name, base_args(httpserver, sid=a_sid(endpoint) + "\n"))
-    assert failed and "sid must" in result["msg"]
+    if endpoint.fetchable:
+        failed, result = run_module(name, base_args(httpserver, sid=a_sid(endpoint) + "\n"))
+        assert failed and "sid must" in result["msg"]
     for f in endpoint.filters:
-        if f.pattern:
-            failed, result = run_module(name, base_args(httpserver, **{f.option: f.pattern[1:3] + "0" * 32 + "\n"}))
+        if f.pattern in SID_PATTERNS.values():
+            failed, result = run_module(name, module_args(httpserver, endpoint, **{f.option: f.pattern[1:3] + "0" * 32 + "\n"}))
             assert failed and "%s must be a SID matching" % f.option in result["msg"]
     assert len(httpserver.log) == 0
 
@@ -155,22 +208,23 @@ def test_a_sid_with_a_trailing_newline_is_refused(run_module, httpserver, module
     (dict(base_url="http://127.0.0.1:1/{product}#top"), "base_url must not have a query string or a fragment"),
 ])
 def test_absurd_connection_values_are_refused_naming_the_option(run_module, httpserver, module, args, message):
-    name, _endpoint = module
-    failed, result = run_module(name, base_args(httpserver, **args))
+    name, endpoint = module
+    failed, result = run_module(name, module_args(httpserver, endpoint, **args))
     assert failed and message in result["msg"], result
     assert len(httpserver.log) == 0
 
 
-def test_sid_cannot_be_combined_with_filters(run_module, httpserver, module):
-    name, endpoint = module
+@pytest.mark.parametrize("name", sorted(name for name in FETCHABLE if MODULES[name].filters))
+def test_sid_cannot_be_combined_with_filters(run_module, httpserver, name):
+    endpoint = MODULES[name]
     f = endpoint.filters[0]
     failed, result = run_module(name, base_args(httpserver, sid=a_sid(endpoint), **{f.option: valid_value(f)}))
     assert failed and "sid fetches one record and cannot be combined with %s" % f.option in result["msg"]
     assert len(httpserver.log) == 0
 
 
-def test_fetch_by_sid_and_not_found(run_module, httpserver, module):
-    name, endpoint = module
+def test_fetch_by_sid_and_not_found(run_module, httpserver, fetchable_module):
+    name, endpoint = fetchable_module
     record = {"sid": a_sid(endpoint, 5), "status": "x"}
     prefix = "/%s%s/" % (endpoint.product, endpoint.path)
     httpserver.expect_request(prefix + record["sid"]).respond_with_json(record)
@@ -188,8 +242,8 @@ def test_fetch_by_sid_and_not_found(run_module, httpserver, module):
 def test_api_errors_fail_with_twilio_fields(run_module, httpserver, module):
     name, endpoint = module
     body = {"code": 20003, "message": "Authenticate", "more_info": "https://www.twilio.com/docs/errors/20003", "status": 401}
-    httpserver.expect_request("/%s%s" % (endpoint.product, endpoint.path)).respond_with_json(body, status=401)
-    failed, result = run_module(name, base_args(httpserver))
+    httpserver.expect_request(list_url(endpoint)).respond_with_json(body, status=401)
+    failed, result = run_module(name, module_args(httpserver, endpoint))
     assert failed
     assert result["msg"] == "Twilio API error 20003 (HTTP 401): Authenticate, see https://www.twilio.com/docs/errors/20003"
     assert result["error"] == {"code": 20003, "message": result["msg"], "more_info": body["more_info"], "status": 401}
@@ -198,19 +252,19 @@ def test_api_errors_fail_with_twilio_fields(run_module, httpserver, module):
 
 def test_connection_options_come_from_the_environment(run_module, httpserver, module, monkeypatch):
     name, endpoint = module
-    serve_list(httpserver, endpoint, [{"sid": a_sid(endpoint)}])
+    serve_list(httpserver, endpoint, [a_record(endpoint)])
     monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT)
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", TOKEN)
     monkeypatch.setenv("TWILIO_BASE_URL", httpserver.url_for("/{product}"))
-    failed, result = run_module(name, {})
+    failed, result = run_module(name, parent_args(endpoint))
     assert not failed, result
     assert len(result[endpoint.key]) == 1
 
 
 def test_limit_and_paging(run_module, httpserver, module):
     name, endpoint = module
-    pages = [[{"sid": a_sid(endpoint, page * 10 + n)} for n in range(2)] for page in range(3)]
-    path = "/%s%s" % (endpoint.product, endpoint.path)
+    pages = [[a_record(endpoint, page * 10 + n) for n in range(2)] for page in range(3)]
+    path = list_url(endpoint)
 
     def handler(request):
         page = int(request.args.get("Page", 0))
@@ -219,10 +273,10 @@ def test_limit_and_paging(run_module, httpserver, module):
                         content_type="application/json")
 
     httpserver.expect_request(path).respond_with_handler(handler)
-    failed, result = run_module(name, base_args(httpserver, page_size=2))
+    failed, result = run_module(name, module_args(httpserver, endpoint, page_size=2))
     assert not failed and result[endpoint.key] == pages[0] + pages[1] + pages[2]
     httpserver.clear_log()
-    failed, result = run_module(name, base_args(httpserver, page_size=2, limit=3))
+    failed, result = run_module(name, module_args(httpserver, endpoint, page_size=2, limit=3))
     assert not failed and result[endpoint.key] == pages[0] + pages[1][:1]
     assert len(httpserver.log) == 2
 
@@ -240,3 +294,126 @@ def test_created_after_is_validated_before_any_request(run_module, httpserver, n
 def test_created_after_is_offered_only_where_twilio_lists_newest_first():
     offered = sorted(name for name, endpoint in MODULES.items() if endpoint.newest_first)
     assert offered == ["supersim_ip_command_info", "supersim_sms_command_info", "wireless_command_info"]
+
+
+TIMED = sorted(name for name, endpoint in MODULES.items() if any(f.time for f in endpoint.filters))
+WINDOWED = sorted(name for name, endpoint in MODULES.items() if endpoint.window is not None)
+
+
+@pytest.mark.parametrize("name", TIMED)
+def test_relative_and_iso_times_reach_twilio_as_utc_timestamps(run_module, httpserver, name):
+    endpoint = MODULES[name]
+    window = endpoint.window
+    serve_list(httpserver, endpoint, [])
+    failed, result = run_module(name, module_args(httpserver, endpoint, **{window.start: "-3d", window.end: "now"}))
+    assert not failed, result
+    failed, result = run_module(name, module_args(httpserver, endpoint, **{window.start: "2026-11-02", window.end: "2026-11-03T04:05:06+02:00"}))
+    assert not failed, result
+    (relative, _r1), (absolute, _r2) = httpserver.log
+    params = dict((f.option, f.param) for f in endpoint.filters)
+    start = datetime.datetime.strptime(relative.args[params[window.start]], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+    end = datetime.datetime.strptime(relative.args[params[window.end]], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+    assert end - start == datetime.timedelta(days=3)
+    assert abs((end - datetime.datetime.now(datetime.timezone.utc)).total_seconds()) < 60
+    assert absolute.args[params[window.start]] == "2026-11-02T00:00:00Z"
+    assert absolute.args[params[window.end]] == "2026-11-03T02:05:06Z"
+
+
+@pytest.mark.parametrize("name", TIMED)
+@pytest.mark.parametrize("value", ["last tuesday", "-30", "30d", "-30y", "2026-13-01", "-1234567d"])
+def test_unreadable_times_are_refused_naming_the_option_and_the_forms(run_module, httpserver, name, value):
+    endpoint = MODULES[name]
+    for f in endpoint.filters:
+        if f.time:
+            failed, result = run_module(name, module_args(httpserver, endpoint, **{f.option: value}))
+            assert failed and "%s must be an ISO 8601 date or time" % f.option in result["msg"] and "-30d" in result["msg"], result
+    assert len(httpserver.log) == 0
+
+
+@pytest.mark.parametrize("name", WINDOWED)
+def test_a_window_that_ends_before_it_starts_is_refused(run_module, httpserver, name):
+    endpoint = MODULES[name]
+    window = endpoint.window
+    failed, result = run_module(name, module_args(httpserver, endpoint, **{window.start: "-1d", window.end: "-2d"}))
+    assert failed and "%s must be before %s" % (window.start, window.end) in result["msg"], result
+    assert len(httpserver.log) == 0
+
+
+def limit_cases():
+    for name in WINDOWED:
+        for limit in MODULES[name].window.limits:
+            yield pytest.param(name, limit, id="%s-%s-%s" % (name, limit.option, limit.value))
+
+
+@pytest.mark.parametrize("name,limit", list(limit_cases()))
+def test_windows_twilio_refuses_are_refused_before_any_request_and_the_longest_allowed_is_sent(run_module, httpserver, name, limit):
+    endpoint = MODULES[name]
+    window = endpoint.window
+    serve_list(httpserver, endpoint, [])
+    end = NOW - datetime.timedelta(hours=1)
+    longest = limit.earliest_start(end)
+    too_long = longest - datetime.timedelta(seconds=1)
+    failed, result = run_module(name, module_args(httpserver, endpoint, **{limit.option: limit.value, window.start: iso(too_long), window.end: iso(end)}))
+    assert failed and "Twilio error %d" % limit.code in result["msg"] and limit.length in result["msg"], result
+    assert len(httpserver.log) == 0
+    failed, result = run_module(name, module_args(httpserver, endpoint, **{limit.option: limit.value, window.start: iso(longest), window.end: iso(end)}))
+    assert not failed, result
+    assert len(httpserver.log) == 1
+
+
+@pytest.mark.parametrize("name", sorted(name for name in WINDOWED if MODULES[name].window.max_age_months))
+def test_a_start_too_far_back_is_refused(run_module, httpserver, name):
+    endpoint = MODULES[name]
+    window = endpoint.window
+    too_far = {window.start: "-%dd" % (window.max_age_months * 31 + 1), window.end: "-%dd" % (window.max_age_months * 31 - 5)}
+    failed, result = run_module(name, module_args(httpserver, endpoint, **too_far))
+    assert failed and "%s must be at most %d months before the start of today" % (window.start, window.max_age_months) in result["msg"], result
+    assert "Twilio error %d" % window.max_age_code in result["msg"]
+    assert len(httpserver.log) == 0
+
+
+@pytest.mark.parametrize("name", sorted(name for name, endpoint in MODULES.items() if endpoint.per_parent))
+def test_a_parent_option_narrows_the_listing_to_the_per_parent_endpoint(run_module, httpserver, name):
+    endpoint = MODULES[name]
+    narrow = ENDPOINTS[endpoint.per_parent]
+    whole = [a_record(endpoint, 1)]
+    one = [a_record(narrow, 2)]
+    serve_list(httpserver, endpoint, whole)
+    serve_list(httpserver, narrow, one)
+    failed, result = run_module(name, module_args(httpserver, endpoint))
+    assert not failed and result[endpoint.key] == whole, result
+    failed, result = run_module(name, module_args(httpserver, endpoint, **parent_args(narrow)))
+    assert not failed and result[endpoint.key] == one, result
+    assert [request.path for request, _response in httpserver.log] == [list_url(endpoint), list_url(narrow)]
+
+
+@pytest.mark.parametrize("name", sorted(name for name, endpoint in MODULES.items() if endpoint.parents))
+def test_a_required_parent_is_refused_when_missing(run_module, httpserver, name):
+    endpoint = MODULES[name]
+    failed, result = run_module(name, base_args(httpserver))
+    assert failed and "missing required arguments: %s" % ", ".join(sorted(endpoint.parents)) in result["msg"], result
+    assert len(httpserver.log) == 0
+
+
+def expansion_cases():
+    for name, endpoint in sorted(MODULES.items()):
+        for expansion in endpoint.expansions:
+            yield pytest.param(name, expansion, id="%s-%s" % (name, expansion.option))
+
+
+@pytest.mark.parametrize("name,expansion", list(expansion_cases()))
+def test_expansions_add_each_records_members_only_when_asked(run_module, httpserver, name, expansion):
+    endpoint = MODULES[name]
+    members = ENDPOINTS[expansion.endpoint]
+    records = [a_record(endpoint, n) for n in range(3)]
+    serve_list(httpserver, endpoint, records)
+    for n, record in enumerate(records):
+        body = {members.key: [a_record(members, 10 + n)], "meta": {"key": members.key, "next_page_url": None}}
+        path = "/%s%s" % (members.product, members.list_path(**{expansion.parent: record["sid"]}))
+        httpserver.expect_request(path).respond_with_json(body)
+    failed, result = run_module(name, module_args(httpserver, endpoint))
+    assert not failed and result[endpoint.key] == records and len(httpserver.log) == 1
+    failed, result = run_module(name, module_args(httpserver, endpoint, **{expansion.option: True}))
+    assert not failed, result
+    assert [record[expansion.option] for record in result[endpoint.key]] == [[a_record(members, 10 + n)] for n in range(3)]
+    assert len(httpserver.log) == 1 + 1 + len(records)
