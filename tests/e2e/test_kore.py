@@ -29,17 +29,21 @@ for _path in (HERE, TESTS, os.path.join(ROOT, "build", "collections")):
         sys.path.insert(0, _path)
 
 from _ansible import run_tasks  # noqa: E402
-from _table import INFO_MODULES, truth_key  # noqa: E402
+from _table import INFO_MODULES, LISTING_MODULES, truth_key  # noqa: E402
 from simulator import Simulator  # noqa: E402
 
 from ansible_collections.simfleet.twilio.plugins.module_utils._client import TwilioClient, TwilioError  # noqa: E402
 from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import ENDPOINTS, redact  # noqa: E402
 
-MODULES = INFO_MODULES
+MODULES = LISTING_MODULES
+# The modules that list records under one SIM (a parent), and the truth key of their records.
+SIM_MODULES = [name for name in INFO_MODULES if ENDPOINTS[name].parents == ("sim",)]
 # Which record field each filter option matches; None: a value the simulator never shows (expect no record).
 FILTER_FIELDS = {"status": "status", "iccid": "iccid", "rate_plan": "rate_plan_sid", "e_id": "e_id", "fleet": "fleet_sid",
                  "eid": "eid", "sim_sid": "sim_sid", "sim": "sim_sid", "sim_iccid": "sim_iccid", "direction": "direction", "transport": "transport",
-                 "sim_registration_code": None}
+                 "sim_registration_code": None, "network_access_profile": "network_access_profile_sid", "iso_country": "iso_country",
+                 "mcc": None, "mnc": None}
+USAGE_WINDOW = ("2026-11-21T00:00:00Z", "2026-11-28T00:00:00Z")
 
 
 def kore_connection(sim, **extra):
@@ -77,19 +81,48 @@ def filter_cases(sim):
             expected = [r for r in records if r.get(field) == value]
             assert expected
             cases.append(("%s %s" % (name, f.option), name, {f.option: value}, expected))
+    for name in SIM_MODULES:
+        records = truth[truth_key(name)]
+        if isinstance(records, dict):   # records without a SID, by SIM SID
+            sim_sid = next(sid for sid, found in sorted(records.items()) if found)
+            expected = records[sim_sid]
+        else:
+            sim_sid = records[0]["sim_sid"]
+            expected = [r for r in records if r["sim_sid"] == sim_sid]
+        cases.append(("%s of one sim" % name, name, {"sim": sim_sid}, expected))
     return cases
+
+
+def usage_cases(sim):
+    """(task name, module, args, the bytes the truth says) for usage on KORE: the Wireless account, Super SIMs by SIM."""
+    truth = sim.kore_truth
+    start, end = USAGE_WINDOW
+
+    def used(sid):
+        return sim.usage_between(sid, start, end)["total"]
+
+    per_sim = dict((s["sid"], used(s["sid"])) for s in truth["supersim_sims"] if used(s["sid"]))
+    return [
+        ("wireless usage", "wireless_usage_record", {"start": start, "end": end}, [sum(used(s["sid"]) for s in truth["wireless_sims"])]),
+        ("supersim usage by sim", "supersim_usage_record", {"start_time": start, "end_time": end, "group": "sim"}, per_sim),
+    ]
 
 
 def test_every_module_and_filter_on_kore(kore, tmp_path):
     kore.reset_stats()
     cases = filter_cases(kore)
-    tasks = [{"name": title, "simfleet.twilio.%s_info" % name: dict(args, **kore_connection(kore))} for title, name, args, dummy in cases]
+    usage = usage_cases(kore)
+    tasks = [{"name": title, "simfleet.twilio.%s_info" % name: dict(args, **kore_connection(kore))}
+             for title, name, args, dummy in cases + usage]
     run = run_tasks(str(tmp_path), tasks, verbosity=3)
     assert run.rc == 0, run.output[-3000:]
     for title, name, dummy, expected in cases:
         endpoint = ENDPOINTS[name]
         got = run.ok(title)[endpoint.key]
         assert got == redact(endpoint, copy.deepcopy(expected)), title
+    assert [r["data"]["total"] for r in run.ok("wireless usage")["usage_records"]] == usage[0][3]
+    assert dict((r["sim_sid"], r["data_total"]) for r in run.ok("supersim usage by sim")["usage_records"] if r["data_total"]) == usage[1][3]
+    cases += usage
     # One token per module run, the secret only at the token listener, bearer tokens only at the API listener.
     assert kore.token_stats()["issued"] == len(cases)
     counts = kore.request_counts()

@@ -21,7 +21,8 @@ from werkzeug.wrappers import Request
 from .errors import ApiError, error_response, json_response  # noqa: F401  (re-exported)
 from .faults import AFTER_APPLY_FAULTS, FAULT_429, FAULT_5XX, FAULT_5XX_AFTER_APPLY, FAULT_DROP, FAULT_TRUNCATE
 from .kore import INVALID_TOKEN_MESSAGE, TWILIO_DOCS, Kore
-from .resources import BY_NAME, IP_ADDRESS_KEY, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, RESOURCES
+from .listings import Listings
+from .resources import ALL_RESOURCES, BY_NAME, DERIVED, IP_ADDRESS_KEY, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from .stats import WRITE_METHODS
 from .store import MiniTable, Page, locate, members
 
@@ -78,20 +79,25 @@ def caller_of(request, platform=None):
 def build_url_map(prefixes=None):
     """Routes from the resource table, per resource and path prefix of its product (`prefixes`: {product:
     (prefixes)}, Twilio's by default): list and fetch, and the writes it accepts (create: POST on the list,
-    update: POST on a record, delete: DELETE on a record); plus IpAddresses."""
+    update: POST on a record, delete: DELETE on a record; list only for a resource that is not `fetchable`);
+    plus IpAddresses and the listings derived from usage (`DERIVED`)."""
     prefixes = prefixes or TWILIO_PREFIXES
     rules = []
-    for resource in RESOURCES:
+    for resource in ALL_RESOURCES:
         writes = dict(resource.writes())
         for product in prefixes[resource.product]:
             prefix = f"/{product}/v1/{resource.path.format(parent='<parent>')}"
             endpoints = ((prefix, "list", "GET"), (f"{prefix}/<ident>", "fetch", "GET"), (prefix, "create", "POST"),
                          (f"{prefix}/<ident>", "update", "POST"), (f"{prefix}/<ident>", "delete", "DELETE"))
             rules += [Rule(path, endpoint=f"{kind}:{resource.name}", methods=[method])
-                      for path, kind, method in endpoints if kind in ("list", "fetch") or kind in writes]
+                      for path, kind, method in endpoints
+                      if kind == "list" or (kind == "fetch" and resource.fetchable) or kind in writes]
     for product in prefixes["supersim"]:
         rules.append(Rule(f"/{product}/v1/Sims/<ident>/IpAddresses", endpoint="ip_addresses:supersim_sims",
                           methods=["GET"]))
+    for derived in DERIVED:
+        rules += [Rule(f"/{product}/v1/{derived.path}", endpoint=f"{derived.endpoint}:{derived.resource}",
+                       methods=["GET"]) for product in prefixes[derived.product]]
     return Map(rules, strict_slashes=False)
 
 
@@ -122,6 +128,7 @@ class SimulatorApp:
         self.requests = requests
         self.store = None
         self.writer = None
+        self._listings = None
         self.url_map = build_url_map(self.platform.prefixes)
         self.admin = {
             ("GET", "/_sim/health"): lambda request: {"ok": True},
@@ -296,7 +303,10 @@ class SimulatorApp:
             kind, name = endpoint.split(":", 1)
             call = Call(request, BY_NAME[name], self.store.tables(account), args, account, entry)
             handler = {"list": self._list, "fetch": self._fetch, "ip_addresses": self._ip_addresses,
-                       "create": self._create, "update": self._update, "delete": self._delete}[kind]
+                       "create": self._create, "update": self._update, "delete": self._delete,
+                       "account_usage": self._account_usage, "sim_usage": self._sim_usage,
+                       "data_sessions": self._data_sessions, "supersim_usage": self._supersim_usage,
+                       "billing_periods": self._billing_periods}[kind]
             return handler(call)
         except ApiError as err:
             return err.response(caller.docs)
@@ -356,6 +366,53 @@ class SimulatorApp:
         table = MiniTable(sims.hidden.get(sim_sid, {}).get("ip_addresses", []))
         url = f"{self._urls(call.request, call.resource)[0]}/{sim_sid}/IpAddresses"
         return self._page(call.request, table, table.select(()), IP_ADDRESS_KEY, url, [])
+
+    # Listings derived from usage profiles (listings.py)
+
+    @property
+    def listings(self):
+        if self._listings is None or self._listings.store is not self.store:
+            self._listings = Listings(self.store)
+        return self._listings
+
+    def _derived_url(self, request, path):
+        """A derived listing's URL under the request's path prefix."""
+        return f"{self.store.base_url}/{request.path.split('/', 2)[1]}/v1/{path}"
+
+    def _sim_of(self, call):
+        """The SIM record named in the path (SID or unique name), or 404."""
+        record = call.tables[call.resource.name].record(call.args["ident"])
+        if record is None:
+            raise not_found(call.request)
+        return record
+
+    def _account_usage(self, call):
+        listing, params = self.listings.wireless_usage(call.request.args, call.tables, call.account)
+        url = self._derived_url(call.request, "UsageRecords")
+        return self._page(call.request, listing, listing.select(()), "usage_records", url, params)
+
+    def _sim_usage(self, call):
+        sim = self._sim_of(call)
+        listing, params = self.listings.wireless_usage(call.request.args, call.tables, call.account, sim)
+        url = self._derived_url(call.request, f"Sims/{sim['sid']}/UsageRecords")
+        return self._page(call.request, listing, listing.select(()), "usage_records", url, params)
+
+    def _supersim_usage(self, call):
+        listing, params = self.listings.supersim_usage(call.request.args, call.tables, call.account)
+        url = self._derived_url(call.request, "UsageRecords")
+        return self._page(call.request, listing, listing.select(()), "usage_records", url, params)
+
+    def _data_sessions(self, call):
+        sim = self._sim_of(call)
+        table = self.listings.data_sessions(call.tables, sim)
+        url = self._derived_url(call.request, f"Sims/{sim['sid']}/DataSessions")
+        return self._page(call.request, table, table.select(()), "data_sessions", url, [])
+
+    def _billing_periods(self, call):
+        sim = self._sim_of(call)
+        table = self.listings.billing_periods(call.tables, sim)
+        url = self._derived_url(call.request, f"Sims/{sim['sid']}/BillingPeriods")
+        return self._page(call.request, table, table.select(()), "billing_periods", url, [])
 
     # Sub-resources: members of a parent record (a Network Access Profile's networks)
 

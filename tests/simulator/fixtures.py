@@ -12,10 +12,12 @@ import random
 from .fleet import (DAY, NETWORK_CATALOGUE, SMDP_ADDRESS, AccountData, add_network_access_profile, digits, iso,
                     luhn_complete, new_sid, resource_fields)
 from .resources import BY_NAME
+from .usage import DAY as USAGE_DAY
+from .usage import LIVE_STATUSES, USED_STATUSES, Usage, attach_usage, fast_epoch
 
 # Order matters: referenced resources are completed before the records that refer to them.
 ORDER = ("rate_plans", "wireless_sims", "commands", "network_access_profiles", "fleets", "supersim_sims",
-         "esim_profiles", "ip_commands", "sms_commands")
+         "esim_profiles", "ip_commands", "sms_commands", "settings_updates")
 
 DEFAULTS = {
     "rate_plans": {
@@ -51,6 +53,11 @@ DEFAULTS = {
         "device_port": 6767, "payload_type": "text", "payload": "ping",
     },
     "sms_commands": {"sim_sid": None, "payload": "ping", "status": "delivered", "direction": "to_sim"},
+    "settings_updates": {
+        "iccid": None, "sim_sid": None, "status": "successful", "date_completed": None,
+        "packages": [{"name": "base-settings", "version": "1.0.0",
+                      "more_info": "https://twilio.com/docs/iot/supersim/settings-packages/base-settings"}],
+    },
 }
 
 # Convenience keys a fixture record may carry besides schema properties.
@@ -62,9 +69,12 @@ REFERENCES = {
     "esim_profiles": {"sim": ("supersim_sims", "sim_sid")},
     "ip_commands": {"sim": ("supersim_sims", "sim_sid")},
     "sms_commands": {"sim": ("supersim_sims", "sim_sid")},
+    "settings_updates": {"sim": ("supersim_sims", "sim_sid")},
 }
-HIDDEN_KEYS = {"wireless_sims": ("registration_code",), "supersim_sims": ("ip_addresses",),
+HIDDEN_KEYS = {"wireless_sims": ("registration_code", "usage"), "supersim_sims": ("ip_addresses", "usage"),
                "network_access_profiles": ("networks",)}
+USAGE_KEYS = ("upload_per_hour", "download_per_hour", "network", "silent_days")
+PRODUCTS = {"wireless_sims": "wireless", "supersim_sims": "supersim"}
 AGE_KEYS = ("created_days_ago", "updated_days_ago")
 
 
@@ -112,7 +122,47 @@ def build_account(resources, account_sid, rng, now):
             data.records[name].append(record)
             data.hidden[name][record["sid"]] = hidden
         _check_unique(name, data.records[name])
+    explicit = {}
+    for name, product in PRODUCTS.items():
+        for index, record in enumerate(data.records[name]):
+            spec = data.hidden[name][record["sid"]].pop("usage", None)
+            if spec is not None:
+                explicit[record["sid"]] = _usage(name, product, index, record, spec, now)
+    attach_usage(data, f"fixture-{account_sid}", now, _networks(), explicit)
     return data
+
+
+def _networks():
+    return [(record["sid"], record["iso_country"]) for record in NETWORK_CATALOGUE.records]
+
+
+def _usage(name, product, index, record, spec, now):
+    """The `Usage` of a SIM whose fixture entry gives `usage: {upload_per_hour, download_per_hour, network,
+    silent_days}` (data from its creation until now, or `silent_days` before now; until `date_updated` for a
+    SIM no longer active)."""
+    where = f"{name}[{index}]"
+    if not isinstance(spec, dict) or set(spec) - set(USAGE_KEYS):
+        raise FixtureError(f"{where}: usage must be a mapping with keys among {list(USAGE_KEYS)}")
+    if record["status"] not in USED_STATUSES[product]:
+        raise FixtureError(f"{where}: usage given for a SIM in status {record['status']!r}, which never used data")
+    match = None
+    if spec.get("network") is not None:
+        match = next((r for r in NETWORK_CATALOGUE.records if spec["network"] in (r["sid"], r["friendly_name"])), None)
+        if match is None:
+            raise FixtureError(f"{where}: usage network {spec['network']!r} names no network of the catalogue")
+    match = match or NETWORK_CATALOGUE.records[index % len(NETWORK_CATALOGUE.records)]
+    try:
+        upload, download = int(spec.get("upload_per_hour", 0)), int(spec.get("download_per_hour", 0))
+        silent = int(spec.get("silent_days") or 0)
+    except (TypeError, ValueError):
+        raise FixtureError(f"{where}: usage rates and silent_days must be integers") from None
+    created, updated = fast_epoch(record["date_created"]), fast_epoch(record["date_updated"])
+    live = record["status"] in LIVE_STATUSES
+    deactivated = None if live else max(created, updated)
+    end = min(now if live else deactivated, now - silent * USAGE_DAY)
+    used = upload + download > 0 and end > created
+    return Usage(upload, download, created if used else None, end if used else None, created, deactivated,
+                 match["sid"], match["iso_country"], silent=bool(silent))
 
 
 def complete(name, raw, index, data, rng, now):

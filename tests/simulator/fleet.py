@@ -13,12 +13,12 @@ All times are relative to a reference `now` (a UTC epoch second); generated date
 """
 import base64
 import random
-import time
 from bisect import bisect
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from .resources import BY_NAME, RESOURCES
+from .resources import ALL_RESOURCES, BY_NAME
+from .usage import attach_usage, fast_epoch, iso  # noqa: F401  (iso re-exported)
 
 DAY = 86400
 
@@ -28,24 +28,8 @@ class AccountData:
     """The records one account owns, per resource name, plus hidden per-record fields keyed by SID."""
 
     account_sid: str
-    records: dict = field(default_factory=lambda: {resource.name: [] for resource in RESOURCES})
-    hidden: dict = field(default_factory=lambda: {resource.name: {} for resource in RESOURCES})
-
-
-_TIMES_OF_DAY = []
-_DATES = {}
-
-
-def iso(ts):
-    """Twilio's timestamp format, e.g. 2015-07-30T20:00:00Z (cached per day and second of day: fast)."""
-    ts = int(ts)
-    if not _TIMES_OF_DAY:
-        _TIMES_OF_DAY.extend(f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}Z" for s in range(DAY))
-    day, second = divmod(ts, DAY)
-    date = _DATES.get(day)
-    if date is None:
-        date = _DATES[day] = time.strftime("%Y-%m-%dT", time.gmtime(day * DAY))
-    return date + _TIMES_OF_DAY[second]
+    records: dict = field(default_factory=lambda: {resource.name: [] for resource in ALL_RESOURCES})
+    hidden: dict = field(default_factory=lambda: {resource.name: {} for resource in ALL_RESOURCES})
 
 
 DOUBLED = {str(d): (2 * d if d < 5 else 2 * d - 9) for d in range(10)}
@@ -154,6 +138,8 @@ def generate(spec):
     _network_access_profiles(random.Random(f"{spec.seed}-network-access-profiles"), spec, data)
     count = spec.wireless_commands if spec.wireless_commands is not None else len(data.records["wireless_sims"]) // 10
     _wireless_commands(random.Random(f"{spec.seed}-wireless-commands"), spec, data, count)
+    _settings_updates(random.Random(f"{spec.seed}-settings-updates"), spec.now, data)
+    attach_usage(data, spec.seed, spec.now, network_choices())
     return data
 
 
@@ -363,6 +349,43 @@ def _wireless_commands(rng, spec, data, count):
             "direction": "to_sim" if to_sim else "from_sim", "date_created": created, "date_updated": updated,
             "url": None,
         })
+
+
+SETTINGS_UPDATE_SHARE = 0.3
+SETTINGS_UPDATE_STATUS_MIX = Weighted([("successful", 60), ("failed", 10), ("in-progress", 10), ("scheduled", 20)])
+SETTINGS_PACKAGES = (("base-settings", "1.0.0"), ("base-settings", "1.1.0"), ("base-settings", "1.2.1"),
+                     ("iot-settings", "2.0.3"))
+PACKAGE_DOCS = "https://twilio.com/docs/iot/supersim/settings-packages/"
+
+
+def settings_package(name, version):
+    return {"name": name, "version": version, "more_info": PACKAGE_DOCS + name}
+
+
+def _settings_updates(rng, now, data):
+    """A few Settings Updates for a share of the Super SIMs that left `new`: the older ones finished
+    (`successful`, `failed`), the newest of a SIM in any status; `date_completed` for successful ones."""
+    for sim in data.records["supersim_sims"]:
+        if sim["status"] == "new" or rng.random() >= SETTINGS_UPDATE_SHARE:
+            continue
+        created = max(0, int(now - rng.random() * 180 * DAY))
+        for index in range(1 + int(rng.random() * 3)):
+            newest = index == 0
+            status = SETTINGS_UPDATE_STATUS_MIX.pick(rng) if newest else ("failed" if rng.random() < 0.15 else "successful")
+            stamp = max(fast_epoch(sim["date_created"]), created - index * (1 + int(rng.random() * 30)) * DAY)
+            done = stamp + int(rng.random() * 3600) if status in ("successful", "failed") else stamp
+            name, version = SETTINGS_PACKAGES[int(rng.random() * len(SETTINGS_PACKAGES))]
+            data.records["settings_updates"].append({
+                "sid": new_sid(rng, "OB"), "iccid": sim["iccid"], "sim_sid": sim["sid"], "status": status,
+                "packages": [settings_package(name, version)],
+                "date_completed": iso(done) if status == "successful" else None,
+                "date_created": iso(stamp), "date_updated": iso(min(now, done)),
+            })
+
+
+def network_choices():
+    """[(network SID, ISO country)] of the catalogue: where usage is attributed."""
+    return [(record["sid"], record["iso_country"]) for record in NETWORK_CATALOGUE.records]
 
 
 # The Networks catalogue: (friendly name, ISO country, ((MCC, MNC), ...)).

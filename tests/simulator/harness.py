@@ -17,6 +17,7 @@ from .kore import (CLIENT_ID, CLIENT_SECRET, DEFAULT_TOKEN_LIFETIME, SECOND_CLIE
                    platform_named)
 from .server import (ACCOUNT_SID, API_KEY, API_SECRET, AUTH_TOKEN, SECOND_ACCOUNT_SID, SECOND_AUTH_TOKEN, Server,
                      SimConfig, resolve_now)
+from .usage import between_truth
 from .writes import WriteConfig, check_write_setting
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -212,6 +213,15 @@ class Simulator:
         if self._server is not None:
             return self._server.app.store.version
         return self._admin("GET", "/_sim/version")["version"]
+
+    def usage_between(self, sim_sid, start, end, account_sid=None):
+        """Bytes a SIM (Wireless or Super SIM, by SID) used in [start, end) (epoch seconds, datetimes or ISO
+        8601 text), by the closed form the API uses: {"upload", "download", "total"}. KeyError for a SIM that
+        the account (default: the main one) does not have."""
+        entry = self.truth_for(account_sid or self.account_sid)["usage"][sim_sid]
+        if entry is None:
+            return {"upload": 0, "download": 0, "total": 0}
+        return between_truth(entry, start, end).as_dict()
 
     @property
     def unregistered_sims(self):

@@ -15,6 +15,7 @@ SUPER_SIM_STATUSES = ("new", "ready", "active", "inactive", "scheduled")
 SUPER_SIM_STATUS_UPDATES = ("ready", "active", "inactive")
 ESIM_PROFILE_STATUSES = ("new", "reserving", "available", "downloaded", "installed", "failed")
 IP_COMMAND_STATUSES = ("queued", "sent", "received", "failed")
+SETTINGS_UPDATE_STATUSES = ("scheduled", "in-progress", "successful", "failed")
 SMS_COMMAND_STATUSES = ("queued", "sent", "delivered", "received", "failed")
 WIRELESS_COMMAND_STATUSES = ("queued", "sent", "delivered", "received", "failed")
 DIRECTIONS = ("to_sim", "from_sim")
@@ -234,6 +235,7 @@ class Resource:
     in_use_by: tuple = ()
     lifecycle: Lifecycle = None
     register: Register = None
+    fetchable: bool = True
 
     def collection_url(self, base_url, parent=None):
         """Absolute URL of the list endpoint (`parent`: the parent record's SID of a sub-resource)."""
@@ -475,13 +477,59 @@ RESOURCES = (
     ),
 )
 
-BY_NAME = {resource.name: resource for resource in RESOURCES}
+# Resources served as a list only (no fetch by SID, no writes).
+LIST_ONLY_RESOURCES = (
+    Resource(
+        name="settings_updates", product="supersim", path="SettingsUpdates", key="settings_updates", prefix="OB",
+        schema="supersim.v1.settings_update", label="Settings Update", fetchable=False,
+        fields=("sid", "iccid", "sim_sid", "status", "packages", "date_completed", "date_created", "date_updated"),
+        filters=(
+            Filter("Sim", "sim_sid", ref="supersim_sims"),
+            Filter("Status", "status", choices=SETTINGS_UPDATE_STATUSES),
+        ),
+    ),
+)
+ALL_RESOURCES = RESOURCES + LIST_ONLY_RESOURCES
+
+BY_NAME = {resource.name: resource for resource in ALL_RESOURCES}
 # Resources kept as a table per account (sub-resources live in their parent's hidden fields).
-TABLE_RESOURCES = tuple(resource for resource in RESOURCES if resource.parent is None)
+TABLE_RESOURCES = tuple(resource for resource in ALL_RESOURCES if resource.parent is None)
 
 # The Super SIM IP address sub-resource: /supersim/v1/Sims/{SimSid}/IpAddresses (no SIDs, no filters).
 IP_ADDRESS_FIELDS = ("ip_address", "ip_address_version")
 IP_ADDRESS_KEY = "ip_addresses"
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A list endpoint whose records are derived from usage profiles (usage.py, listings.py): `endpoint`
+    names the handler, `path` the route under `/{product}/v1/` (`<ident>`: a SIM's SID or unique name),
+    `resource` the SIM resource it belongs to, `key` the list key, `schema` the description's record schema."""
+
+    endpoint: str
+    product: str
+    path: str
+    resource: str
+    key: str
+    schema: str
+
+
+DERIVED = (
+    Derived("account_usage", "wireless", "UsageRecords", "wireless_sims", "usage_records",
+            "wireless.v1.account_usage_record"),
+    Derived("sim_usage", "wireless", "Sims/<ident>/UsageRecords", "wireless_sims", "usage_records",
+            "wireless.v1.sim.usage_record"),
+    Derived("data_sessions", "wireless", "Sims/<ident>/DataSessions", "wireless_sims", "data_sessions",
+            "wireless.v1.sim.data_session"),
+    Derived("supersim_usage", "supersim", "UsageRecords", "supersim_sims", "usage_records", "supersim.v1.usage_record"),
+    Derived("billing_periods", "supersim", "Sims/<ident>/BillingPeriods", "supersim_sims", "billing_periods",
+            "supersim.v1.sim.billing_period"),
+)
+DATA_SESSION_FIELDS = ("sid", "sim_sid", "account_sid", "radio_link", "operator_mcc", "operator_mnc", "operator_country",
+                       "operator_name", "cell_id", "cell_location_estimate", "packets_uploaded", "packets_downloaded",
+                       "last_updated", "start", "end", "imei")
+BILLING_PERIOD_FIELDS = ("sid", "account_sid", "sim_sid", "start_time", "end_time", "period_type", "date_created",
+                         "date_updated")
 
 
 _LINK_TEMPLATES = {}

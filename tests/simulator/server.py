@@ -111,7 +111,7 @@ def build_store(config, now, base_url):
     gc.disable()
     try:
         unregistered = unregistered_sims(config.seed, config.unregistered_sims)
-        return Store(build_accounts(config, now), base_url, SHARED, unregistered)
+        return Store(build_accounts(config, now), base_url, SHARED, unregistered, now)
     finally:
         if enabled:
             gc.enable()

@@ -15,6 +15,7 @@ import threading
 from bisect import bisect_left, bisect_right, insort
 
 from .resources import BY_NAME, IP_ADDRESS_FIELDS, TABLE_RESOURCES, Filter, links_for
+from .usage import billing_periods, data_sessions, profile_truth
 
 ENCODE = json.JSONEncoder(check_circular=False).encode
 
@@ -195,7 +196,8 @@ class MiniTable:
 
 def serve(resource, record, base_url):
     """Make a fleet record the record as served: set its absolute `url` and `links` (in place)."""
-    record["url"] = f"{resource.collection_url(base_url)}/{record['sid']}"
+    if "url" in record:
+        record["url"] = f"{resource.collection_url(base_url)}/{record['sid']}"
     if "links" in record:
         record["links"] = links_for(resource, record, base_url)
     return record
@@ -264,6 +266,49 @@ def locate(table, selection, token, page_size):
     return max(0, bisect_left(selection, position) - page_size)
 
 
+class Truth(dict):
+    """The truth dict; keys registered with `later()` are computed on first access (then kept), and all of
+    them as soon as the dict is iterated, measured or compared."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self._later = {}
+
+    def later(self, key, make):
+        self._later[key] = make
+
+    def _complete(self):
+        for key in list(self._later):
+            self[key]
+
+    def __missing__(self, key):
+        make = self._later.pop(key, None)
+        if make is None:
+            raise KeyError(key)
+        value = self[key] = make()
+        return value
+
+    def __contains__(self, key):
+        return super().__contains__(key) or key in self._later
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
+
+def _completing(name):
+    method = getattr(dict, name)
+
+    def complete_first(self, *args):
+        self._complete()
+        return method(self, *args)
+    complete_first.__name__ = name
+    return complete_first
+
+
+for _name in ("__iter__", "__len__", "__eq__", "__ne__", "__repr__", "keys", "items", "values", "copy"):
+    setattr(Truth, _name, _completing(_name))
+
+
 class Store:
     """Every account's tables, built from `{account_sid: AccountData}`; `shared` gives the records every
     account sees (`{resource name: Catalogue}`, the Networks catalogue), `unregistered` the Super SIMs any
@@ -271,8 +316,10 @@ class Store:
 
     Writers hold `lock`; `version` counts the changes (the harness's truth cache checks it)."""
 
-    def __init__(self, accounts, base_url, shared=None, unregistered=None):
+    def __init__(self, accounts, base_url, shared=None, unregistered=None, now=None):
         self.base_url = base_url
+        self.now = now
+        self._networks = None
         self.lock = threading.RLock()
         self.version = 0
         self.unregistered = dict(unregistered or {})
@@ -306,10 +353,11 @@ class Store:
         self.version += 1
 
     def truth(self, account_sid):
-        """The account's records as served, newest first, plus the hidden fields used by filters."""
+        """The account's records as served, newest first, plus the hidden fields used by filters and the records
+        derived from usage profiles (those made on first access: see `Truth`)."""
         tables = self.tables(account_sid)
-        truth = {name: list(table.records) for name, table in tables.items()}
-        truth.update(self._derived_truth(tables))
+        truth = Truth({name: list(table.records) for name, table in tables.items()})
+        truth.update(self._derived_truth(tables, lazy=truth.later))
         return truth
 
     def truth_json(self, account_sid, wireless_prefix=None):
@@ -327,14 +375,42 @@ class Store:
         """The Super SIMs still registrable: [{"iccid", "registration_code"}]."""
         return [{"iccid": iccid, "registration_code": code} for iccid, code in self.unregistered.items()]
 
-    def _derived_truth(self, tables):
+    def networks(self):
+        """{network SID: record} of the shared catalogue."""
+        if self._networks is None:
+            self._networks = {record["sid"]: record for record in self.shared.get("networks", ([], {}))[0]}
+        return self._networks
+
+    def data_sessions(self, table, record):
+        """A Wireless SIM's Data Sessions, newest first."""
+        return data_sessions(record, table.hidden.get(record["sid"], {}).get("usage"), self.now, self.networks())
+
+    def billing_periods(self, table, record):
+        """A Super SIM's Billing Periods, newest first."""
+        return billing_periods(record, table.hidden.get(record["sid"], {}).get("usage"), self.now)
+
+    def _derived_truth(self, tables, lazy=None):
+        """The truth's keys that are not tables; with `lazy` (a function taking a key and a function making its
+        value), the derived record lists are left to it."""
         sims = tables["supersim_sims"]
         wireless = tables["wireless_sims"]
+        lists = {
+            "usage": lambda: {sid: profile_truth(table.hidden.get(sid, {}).get("usage"))
+                              for table in (wireless, sims) for sid in table.sids},
+            "data_sessions": lambda: [session for record in wireless.records
+                                      for session in self.data_sessions(wireless, record)],
+            "billing_periods": lambda: [period for record in sims.records for period in self.billing_periods(sims, record)],
+        }
         derived = {
             "ip_addresses": {sid: sims.hidden.get(sid, {}).get("ip_addresses", []) for sid in sims.sids},
             "registration_codes": {sid: wireless.hidden.get(sid, {}).get("registration_code") for sid in wireless.sids},
             "unregistered_sims": self.unregistered_sims(),
         }
+        for key, make in lists.items():
+            if lazy is None:
+                derived[key] = make()
+            else:
+                lazy(key, make)
         for resource in BY_NAME.values():
             if resource.parent:
                 parents = tables[resource.parent.resource].records
