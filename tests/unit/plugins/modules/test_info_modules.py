@@ -417,3 +417,23 @@ def test_expansions_add_each_records_members_only_when_asked(run_module, httpser
     assert not failed, result
     assert [record[expansion.option] for record in result[endpoint.key]] == [[a_record(members, 10 + n)] for n in range(3)]
     assert len(httpserver.log) == 1 + 1 + len(records)
+
+
+@pytest.mark.parametrize("name", sorted(name for name, endpoint in MODULES.items() if not endpoint.sid_pattern))
+def test_records_without_a_sid_are_never_merged(run_module, httpserver, name):
+    """Two equal records on two pages (the same figures for two periods) are both returned."""
+    endpoint = MODULES[name]
+    same = {"account_sid": ACCOUNT, "data_total": 0}
+    path = list_url(endpoint)
+
+    def handler(request):
+        page = int(request.args.get("Page", 0))
+        next_url = httpserver.url_for("%s?PageSize=1&Page=1&PageToken=T1" % path) if page == 0 else None
+        return Response(json.dumps({endpoint.key: [same], "meta": {"key": endpoint.key, "next_page_url": next_url}}),
+                        content_type="application/json")
+
+    httpserver.expect_request(path).respond_with_handler(handler)
+    failed, result = run_module(name, module_args(httpserver, endpoint, page_size=1))
+    assert not failed, result
+    assert result[endpoint.key] == [same, same]
+    assert len(httpserver.log) == 2
