@@ -50,8 +50,14 @@ WIRELESS_USAGE_GRANULARITIES = ("hourly", "daily", "all")
 SUPERSIM_USAGE_GRANULARITIES = ("hour", "day", "all")
 SUPERSIM_USAGE_GROUPS = ("sim", "fleet", "network", "isoCountry")
 # Relative times: a signed number of seconds, minutes, hours, days or weeks from now (-30d, -12h, +1h).
-RELATIVE_TIME = re.compile(r"([+-])(\d{1,6})([smhdw])")
+RELATIVE_TIME = re.compile(r"([+-])([0-9]{1,6})([smhdw])")
 RELATIVE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+# The ISO 8601 forms a time option takes, read the same way by every supported Python: a date, or a date and time
+# (to the minute, second or fraction of a second) with an optional zone (Z or +HH:MM).
+ISO_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6})?)?([Zz]|[+-][0-9]{2}:[0-9]{2})?)?")
+# Times outside these bounds are refused: nothing of Twilio's is older, and later ones only overflow.
+EARLIEST_TIME = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+LATEST_TIME = datetime.datetime(9000, 1, 1, tzinfo=datetime.timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -211,6 +217,10 @@ class Endpoint:
 
     def field(self, option):
         return next(f for f in self.fields if f.option == option)
+
+    def filter_param(self, option):
+        """The query parameter of the filter ``option``."""
+        return next(f.param for f in self.filters if f.option == option)
 
     def allowed_from(self, status):
         """The statuses from which ``status`` can be reached, or None when any can."""
@@ -467,19 +477,36 @@ def parse_timestamp(value):
 
 
 def parse_time(value, now):
-    """A timezone-aware datetime from an ISO 8601 date or timestamp, ``now``, or a time relative to ``now`` (an aware
-    datetime) such as ``-30d``, ``-12h`` or ``+1w``; None if the value is none of these."""
+    """The UTC moment, to the second (as Twilio is sent it), of an ISO 8601 date or timestamp (ISO_TIME), ``now``, or a
+    time relative to ``now`` (an aware datetime) such as ``-30d``, ``-12h`` or ``+1w``; None if the value is none of
+    these or falls outside EARLIEST_TIME and LATEST_TIME."""
     if not isinstance(value, str):
         return None
     text = value.strip()
-    if text.lower() == "now":
-        return now
     relative = RELATIVE_TIME.fullmatch(text)
-    if relative:
-        sign, count, unit = relative.groups()
-        delta = datetime.timedelta(seconds=int(count) * RELATIVE_UNITS[unit])
-        return now - delta if sign == "-" else now + delta
-    return parse_timestamp(text)
+    try:
+        if text.lower() == "now":
+            moment = now
+        elif relative:
+            sign, count, unit = relative.groups()
+            delta = datetime.timedelta(seconds=int(count) * RELATIVE_UNITS[unit])
+            moment = now - delta if sign == "-" else now + delta
+        elif ISO_TIME.fullmatch(text):
+            moment = parse_timestamp(text)
+        else:
+            moment = None
+        if moment is not None:
+            moment = moment.astimezone(datetime.timezone.utc).replace(microsecond=0)
+    except (OverflowError, ValueError):
+        return None
+    if moment is None or not EARLIEST_TIME <= moment <= LATEST_TIME:
+        return None
+    return moment
+
+
+def utc_now():
+    """The current time as the time options read it: UTC, to the second."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 
 
 def format_time(moment):
@@ -502,6 +529,7 @@ def window_problems(endpoint, options, now):
     window = endpoint.window
     if window is None:
         return []
+    now = parse_time("now", now)
     moments = {}
     for option in (window.start, window.end):
         if options.get(option) is not None:
@@ -570,19 +598,24 @@ def identifier_problem(option, value):
 def query_params(endpoint, options, now=None):
     """Twilio query parameters for the filters set in ``options`` (a dict keyed by option name); times are
     resolved against ``now`` (an aware datetime, by default the current time)."""
-    now = now or datetime.datetime.now(datetime.timezone.utc)
+    now = parse_time("now", now or utc_now())
     params = {}
     for f in endpoint.filters:
         value = options.get(f.option)
         if value is not None:
             params[f.param] = format_time(parse_time(value, now)) if f.time else value
+    window = endpoint.window
+    if window is not None and options.get(window.start) is not None and options.get(window.end) is None:
+        # The end is sent with every start: Twilio then judges the very window checked here, not one that ends
+        # at its own, later, now.
+        params[endpoint.filter_param(window.end)] = format_time(now)
     return params
 
 
 def validate_filters(endpoint, options, now=None):
     """Return a list of messages, one per filter value Twilio would refuse; empty when all are valid. Times are
     judged against ``now`` (an aware datetime, by default the current time)."""
-    now = now or datetime.datetime.now(datetime.timezone.utc)
+    now = parse_time("now", now or utc_now())
     problems = []
     for f in endpoint.filters:
         value = options.get(f.option)

@@ -7,8 +7,6 @@
 Private to the collection: its interface may change between releases.
 """
 
-import datetime
-
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.simfleet.twilio.plugins.module_utils._client import (
@@ -28,6 +26,7 @@ from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import 
     parse_timestamp,
     query_params,
     redact,
+    utc_now,
     validate_filters,
 )
 
@@ -120,7 +119,7 @@ def run_info_module(endpoint_name):
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
     params = module.params
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = utc_now()
     problems = _request_problems(endpoint, params, now)
     if problems:
         module.fail_json(msg="; ".join(problems))

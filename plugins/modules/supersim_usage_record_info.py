@@ -68,9 +68,10 @@ options:
     description:
       - Only usage at or after this time.
       - An ISO 8601 date (V(2026-11-01)) or time (V(2026-11-01T06:00:00Z); UTC when no zone is given), V(now), or a
-        time relative to when the module runs, a sign, a number and a unit among V(s), V(m), V(h), V(d) and V(w),
-        such as V(-30d), V(-12h) or V(-2w).
-      - Validated before any request and sent to Twilio as a UTC ISO 8601 time (V(2026-11-01T00:00:00Z)).
+        time relative to when the module runs, a sign, a number and a unit among V(s) (seconds), V(m) (minutes, not
+        months), V(h) (hours), V(d) (days) and V(w) (weeks), such as V(-30d), V(-12h) or V(-2w).
+      - Validated before any request and sent to Twilio as a UTC ISO 8601 time, to the second (V(2026-11-01T00:00:00Z)).
+        Times before 1970 or after 8999 are refused.
       - When not set, Twilio starts the window one month before its end.
       - At most 18 months before the start of the current day (UTC), and before the end of the window.
     type: str
@@ -78,7 +79,8 @@ options:
     description:
       - Only usage before this time (the end is excluded), in the same forms as O(start_time).
       - Validated before any request and sent to Twilio as a UTC ISO 8601 time.
-      - When not set, Twilio ends the window now.
+      - When not set, the window ends now; when O(start_time) is set, that end is sent with it, so that Twilio answers the very
+        window checked before the request.
     type: str
 seealso:
   - module: simfleet.twilio.supersim_sim_info
@@ -182,11 +184,12 @@ usage_records:
       sample: 3494609
     data_total_billed:
       description:
-        - The amount charged for that data, in C(billed_unit).
+        - The amount charged for that data, in C(billed_unit), as Twilio writes it (its examples show text such as
+          V(0.35); its schema says a number).
         - C(0) for usage before February 2022, and while Twilio's billing has not yet processed the usage.
       returned: always
-      type: float
-      sample: 0.35
+      type: raw
+      sample: "0.35"
     billed_unit:
       description: The currency of C(data_total_billed), an ISO 4217 code such as C(USD), or null while there is no
         billing information yet.

@@ -30,9 +30,10 @@ options:
     description:
       - Only usage on or after this time.
       - An ISO 8601 date (V(2026-11-01)) or time (V(2026-11-01T06:00:00Z); UTC when no zone is given), V(now), or a
-        time relative to when the module runs, a sign, a number and a unit among V(s), V(m), V(h), V(d) and V(w),
-        such as V(-30d), V(-12h) or V(-2w).
-      - Validated before any request and sent to Twilio as a UTC ISO 8601 time (V(2026-11-01T00:00:00Z)).
+        time relative to when the module runs, a sign, a number and a unit among V(s) (seconds), V(m) (minutes, not
+        months), V(h) (hours), V(d) (days) and V(w) (weeks), such as V(-30d), V(-12h) or V(-2w).
+      - Validated before any request and sent to Twilio as a UTC ISO 8601 time, to the second (V(2026-11-01T00:00:00Z)).
+        Times before 1970 or after 8999 are refused.
       - When not set, Twilio starts the window one month before its end.
       - A start that is not before the end (O(end), or now when O(end) is not set) is refused before any request.
     type: str
@@ -40,7 +41,8 @@ options:
     description:
       - Only usage on or before this time, in the same forms as O(start).
       - Validated before any request and sent to Twilio as a UTC ISO 8601 time.
-      - When not set, Twilio ends the window now.
+      - When not set, the window ends now; when O(start) is set, that end is sent with it, so that Twilio answers the very
+        window checked before the request.
     type: str
   granularity:
     description:

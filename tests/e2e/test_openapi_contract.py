@@ -140,7 +140,12 @@ def build_cases(mock):
         all_args, all_params = {}, {}
         for f in endpoint.filters:
             value = filter_value(mock, endpoint, f.param)
-            add("%s=%s" % (f.option, value), {f.option: value}, params={f.param: value})
+            args, params = {f.option: value}, {f.param: value}
+            if endpoint.window is not None and f.option == endpoint.window.start:
+                # a start is always sent with its end (by default now): given here, so the request is known
+                end = endpoint.filter_param(endpoint.window.end)
+                args[endpoint.window.end] = params[end] = filter_value(mock, endpoint, end)
+            add("%s=%s" % (f.option, value), args, params=params)
             all_args[f.option], all_params[f.param] = value, value
             if isinstance(FILTER_FIELDS.get(f.param), tuple):   # SID or unique name
                 name = filter_value(mock, endpoint, f.param, form="name")
