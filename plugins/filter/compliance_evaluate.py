@@ -18,8 +18,19 @@ description:
     a rate plan or an active Super SIM without a fleet), C(esim_profile_failed) (a Super SIM with an eSIM profile
     in C(failed); a profile not linked to a SIM is named by its own SID), C(failed_command_ratio) (a Super SIM
     whose share of failed commands among the commands sent to it in the last O(policy.command_window_days)
-    days is above O(policy.failed_command_ratio)) and C(silent_sims) (a Super SIM in
-    O(policy.silent_statuses) without any IP or SMS command in the last O(policy.silent_days) days)."
+    days is above O(policy.failed_command_ratio)), C(silent_sims) (a Super SIM in O(policy.silent_statuses)
+    without any data in the usage window, or without any IP or SMS command in the last O(policy.silent_days)
+    days, see O(policy.silent_by)), C(zero_usage_active) (an active Super SIM without any data in the usage
+    window) and C(over_data_limit) (a Super SIM whose data in the usage window is above
+    O(policy.data_limit_percent) percent of its fleet's C(data_limit))."
+  - The usage window is the last O(policy.usage_window_days) days before O(now). C(zero_usage_active),
+    C(over_data_limit) and C(silent_sims) by usage read the C(usage) key of the input; without it they cannot be
+    judged and are reported as not enabled, with a description saying so (C(silent_sims) with an empty
+    O(policy.silent_by) is then judged by commands).
+  - Rules that look back in time (C(silent_sims), C(zero_usage_active)) do not report SIMs created after the start
+    of their window.
+  - Each rule is one entry of a table (name, description, function, the policy keys it reads, the products it
+    applies to); the result lists them in that order.
   - Only SID, unique name, ICCID, status and a short detail are copied into the result, so secrets never reach
     a report.
 options:
@@ -28,6 +39,10 @@ options:
       - The fleet as a dictionary with the keys C(wireless_sims), C(supersim_sims), C(esim_profiles),
         C(ip_commands) and C(sms_commands), each a list of records as returned by the info modules.
         Missing keys count as empty lists.
+      - C(usage), the usage records of the usage window as returned by M(simfleet.twilio.supersim_usage_record_info)
+        with O(simfleet.twilio.supersim_usage_record_info#module:group=sim) (records of several listings are
+        summed per SIM); a SIM without a record used no data. Leave it out (or V(null)) when usage was not listed.
+      - C(fleets), the fleet records of M(simfleet.twilio.supersim_fleet_info), for C(over_data_limit).
     type: dict
     required: true
   policy:
@@ -82,6 +97,28 @@ options:
         elements: str
         choices: [new, ready, active, inactive, scheduled]
         default: [active]
+      silent_by:
+        description:
+          - What C(silent_sims) judges silence by. V(usage), no data in the usage window (O(policy.usage_window_days)),
+            needs the C(usage) key of the input; V(commands), no IP or SMS command in the last O(policy.silent_days)
+            days.
+          - Empty (the default) means V(usage) when the input has usage data, V(commands) otherwise.
+        type: str
+        choices: ["", usage, commands]
+        default: ""
+      usage_window_days:
+        description:
+          - The usage window of C(zero_usage_active), C(over_data_limit) and C(silent_sims) by usage, in days before
+            O(now), more than 0 and at most 31, the longest window Twilio answers for usage grouped by SIM.
+        type: float
+        default: 30
+      data_limit_percent:
+        description:
+          - C(over_data_limit) reports a Super SIM whose data in the usage window is above this percentage of its
+            fleet's C(data_limit) (megabytes of 1,000,000 bytes per SIM and billing period); more than 0.
+          - Fleets without a data limit are not checked.
+        type: float
+        default: 90
       products:
         description: The products to check, at least one.
         type: list
@@ -131,6 +168,11 @@ _value:
     policy:
       description: The complete policy as evaluated, defaults filled in.
       type: dict
+    usage:
+      description:
+        - C(given) (whether the input had usage data), C(silent_by) (what C(silent_sims) was judged by) and
+          C(window) (C(start) and C(end) of the usage window, null without usage data).
+      type: dict
     summary:
       description:
         - C(rules) (number of rules), C(enabled), C(failed) (rules violated), C(violations) (sum over rules),
@@ -141,31 +183,38 @@ _value:
         - One entry per rule in a fixed order, with C(id), C(description), C(enabled), C(passed),
           C(violation_count) and C(violations), each violation a dictionary with C(product), C(sid),
           C(unique_name), C(iccid), C(status) and C(detail), sorted by product and SID.
+        - A rule that needs usage data is not enabled when the input has none, whatever the policy says.
       type: list
       elements: dict
 """
 
 import datetime
 import math
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Optional, Tuple
 
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.simfleet.twilio.plugins.plugin_utils._fleet import (
     ALLOWED_STATUSES_OPTIONS,
+    BYTES_PER_MB,
     POLICY_OPTIONS,
     PRODUCTS,
-    RULES,
     SCHEMA_VERSION,
     SIM_STATUSES,
+    DataUsage,
     by_sim,
+    created_by,
     fleet_sims,
     flag,
     in_window,
     iso,
+    megabytes,
     parse_time,
     records,
     reference_time,
     text,
+    usage_by_sim,
 )
 from ansible_collections.simfleet.twilio.plugins.plugin_utils._unsafe import unsafe
 
@@ -179,9 +228,246 @@ DEFAULT_POLICY = {
     "command_window_days": 7,
     "silent_days": 7,
     "silent_statuses": ["active"],
+    "silent_by": "",
+    "usage_window_days": 30,
+    "data_limit_percent": 90,
     "products": list(PRODUCTS),
     "exempt_sims": [],
 }
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """What the rules read: the policy, the reference time and the records, exempt SIMs already left out.
+
+    ``sims``: (product, record, entry) of every SIM checked; ``supersim``: Super SIM entries by SID; ``usage``: the
+    data of each SIM in the usage window by SID (None when no usage data was given; a SIM absent from it used
+    none); ``fleets``: fleet records by SID.
+    """
+
+    policy: dict
+    moment: datetime.datetime
+    data: dict
+    sims: Tuple[tuple, ...]
+    supersim: Dict[str, dict]
+    exempt: frozenset
+    exempt_sids: frozenset
+    usage: Optional[Dict[str, DataUsage]]
+    fleets: Dict[str, dict]
+
+    def of(self, products):
+        """The SIMs of these products, as (product, record, entry)."""
+        return [sim for sim in self.sims if sim[0] in products]
+
+    def ago(self, days):
+        return self.moment - datetime.timedelta(days=days)
+
+    @property
+    def usage_start(self):
+        return self.ago(self.policy["usage_window_days"])
+
+    def silent_by(self):
+        """usage or commands: the policy's choice, else usage when usage data was given."""
+        return self.policy["silent_by"] or ("usage" if self.usage is not None else "commands")
+
+    def commands(self, since, direction=None):
+        """IP and SMS commands created at or after ``since`` (of one direction when given)."""
+        return [c for kind in ("ip_commands", "sms_commands") for c in records(self.data, kind)
+                if (direction is None or c.get("direction") == direction) and in_window(c, since)]
+
+
+def _days(seconds):
+    return int(math.floor(seconds / 86400.0))
+
+
+def _violation(entry, detail):
+    return {
+        "product": entry["product"], "sid": entry["sid"], "unique_name": entry["unique_name"],
+        "iccid": entry["iccid"], "status": entry["status"], "detail": detail,
+    }
+
+
+# The rules: one function each, taking the Fleet and returning the violations.
+
+
+def check_allowed_status(fleet, products):
+    allowed = fleet.policy["allowed_statuses"]
+    return [_violation(entry, "status %s is not allowed" % entry["status"])
+            for product, record, entry in fleet.of(products) if entry["status"] not in allowed[product]]
+
+
+def check_suspended_too_long(fleet, products):
+    cut = fleet.ago(fleet.policy["suspended_max_days"])
+    found = []
+    for product, record, entry in fleet.of(products):
+        if entry["status"] not in fleet.policy["suspended_statuses"]:
+            continue
+        updated = parse_time(record.get("date_updated"))
+        if updated is not None and updated < cut:
+            found.append(_violation(entry, "%s since %s (%d days)" % (
+                entry["status"], entry["date_updated"], _days((fleet.moment - updated).total_seconds()))))
+    return found
+
+
+def check_active_without_unique_name(fleet, products):
+    return [_violation(entry, "active without a unique name")
+            for product, record, entry in fleet.of(products) if entry["status"] == "active" and not entry["unique_name"]]
+
+
+def check_active_without_rate_plan(fleet, products):
+    return [_violation(entry, "active without a rate plan" if product == "wireless" else "active without a fleet")
+            for product, record, entry in fleet.of(products) if entry["status"] == "active" and not entry["group"]]
+
+
+def check_esim_profile_failed(fleet, products):
+    failed = {}
+    for profile in records(fleet.data, "esim_profiles"):
+        if profile.get("status") != "failed":
+            continue
+        sim_sid = text(profile.get("sim_sid"))
+        if sim_sid in fleet.exempt_sids or text(profile.get("sid")) in fleet.exempt:
+            continue
+        entry = fleet.supersim.get(sim_sid)
+        if entry is None:  # a profile not linked to a SIM is named by its own SID
+            entry = {"product": "esim_profile" if not sim_sid else "supersim", "sid": sim_sid or text(profile.get("sid")),
+                     "unique_name": None, "iccid": text(profile.get("iccid")), "status": None}
+        detail = "eSIM profile %s failed: %s %s" % (
+            text(profile.get("sid")), text(profile.get("error_code")) or "(no code)", text(profile.get("error_message")) or "")
+        detail = detail.strip()
+        if entry["sid"] in failed:
+            failed[entry["sid"]]["detail"] += "; " + detail
+        else:
+            failed[entry["sid"]] = _violation(entry, detail)
+    return list(failed.values())
+
+
+def check_failed_command_ratio(fleet, products):
+    policy = fleet.policy
+    found = []
+    for sid, commands in by_sim(fleet.commands(fleet.ago(policy["command_window_days"]), "to_sim")).items():
+        entry = fleet.supersim.get(sid)
+        if entry is None or len(commands) < policy["failed_command_min"]:
+            continue
+        failures = sum(1 for c in commands if c.get("status") == "failed")
+        if failures / float(len(commands)) > policy["failed_command_ratio"]:
+            found.append(_violation(entry, "%d of %d commands failed (%.0f%%)" % (
+                failures, len(commands), 100.0 * failures / len(commands))))
+    return found
+
+
+def check_silent_sims(fleet, products):
+    policy = fleet.policy
+    if fleet.silent_by() == "usage":
+        since = fleet.usage_start
+        quiet = set(sid for sid, used in fleet.usage.items() if used.total > 0)
+        detail = "no data since %s" % iso(since)
+    else:
+        since = fleet.ago(policy["silent_days"])
+        quiet = set(by_sim(fleet.commands(since)))
+        detail = "no command since %s" % iso(since)
+    return [_violation(entry, detail) for product, record, entry in fleet.of(products)
+            if entry["status"] in policy["silent_statuses"] and entry["sid"] not in quiet and created_by(record, since)]
+
+
+def check_zero_usage_active(fleet, products):
+    since = fleet.usage_start
+    found = []
+    for product, record, entry in fleet.of(products):
+        used = fleet.usage.get(entry["sid"], DataUsage())
+        if entry["status"] == "active" and used.total == 0 and created_by(record, since):
+            found.append(_violation(entry, "active, no data from %s to %s" % (iso(since), iso(fleet.moment))))
+    return found
+
+
+def check_over_data_limit(fleet, products):
+    percent = fleet.policy["data_limit_percent"]
+    found = []
+    for product, record, entry in fleet.of(products):
+        limit = fleet.fleets.get(entry["group"], {}).get("data_limit")
+        if isinstance(limit, bool) or not isinstance(limit, (int, float)) or limit <= 0:
+            continue  # no fleet, or a fleet without a data limit
+        used = fleet.usage.get(entry["sid"], DataUsage()).total
+        if used > limit * BYTES_PER_MB * percent / 100.0:
+            found.append(_violation(entry, "%s MB since %s, %.0f%% of the data limit of %s MB of fleet %s" % (
+                megabytes(used), iso(fleet.usage_start), 100.0 * used / (limit * BYTES_PER_MB), limit,
+                fleet.fleets[entry["group"]].get("unique_name") or entry["group"])))
+    return found
+
+
+def never(fleet):
+    return False
+
+
+def always(fleet):
+    return True
+
+
+def by_usage(fleet):
+    return fleet.silent_by() == "usage"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of the policy: its name (``id`` in the report), its description (a format string over the policy,
+    lists joined with ``/``), the function that finds its violations, the policy keys it reads, the products it
+    applies to, and whether it needs usage data (a function of the Fleet): without usage data such a rule is not
+    evaluated and is reported as not enabled."""
+
+    name: str
+    description: str
+    check: Callable[[Fleet, Tuple[str, ...]], List[dict]]
+    policy_keys: Tuple[str, ...] = ()
+    products: Tuple[str, ...] = PRODUCTS
+    needs_usage: Callable[[Fleet], bool] = never
+
+    def describe(self, policy):
+        return self.description.format(**_readable(policy))
+
+
+# The rules, in report order: nothing about a rule lives outside its entry and its function.
+RULE_TABLE = (
+    Rule("allowed_status",
+         "SIMs in a status the policy does not allow (wireless: {allowed_statuses[wireless]}; supersim: "
+         "{allowed_statuses[supersim]})",
+         check_allowed_status, ("allowed_statuses",)),
+    Rule("suspended_too_long", "SIMs {suspended_statuses} for more than {suspended_max_days:g} days",
+         check_suspended_too_long, ("suspended_statuses", "suspended_max_days")),
+    Rule("active_without_unique_name", "Active SIMs without a unique name", check_active_without_unique_name),
+    Rule("active_without_rate_plan", "Active SIMs without a rate plan (wireless) or a fleet (Super SIM)",
+         check_active_without_rate_plan),
+    Rule("esim_profile_failed", "Super SIMs with an eSIM profile in status failed", check_esim_profile_failed,
+         products=("supersim",)),
+    Rule("failed_command_ratio",
+         "Super SIMs with more than {failed_command_ratio:.0%} failed commands among at least {failed_command_min} "
+         "commands sent to them in the last {command_window_days:g} days",
+         check_failed_command_ratio, ("failed_command_ratio", "failed_command_min", "command_window_days"),
+         products=("supersim",)),
+    Rule("silent_sims", "Super SIMs ({silent_statuses}) without {silent_what} in the last {silent_window:g} days",
+         check_silent_sims, ("silent_by", "silent_days", "silent_statuses", "usage_window_days"), products=("supersim",),
+         needs_usage=by_usage),
+    Rule("zero_usage_active", "Active Super SIMs without any data in the last {usage_window_days:g} days",
+         check_zero_usage_active, ("usage_window_days",), products=("supersim",), needs_usage=always),
+    Rule("over_data_limit",
+         "Super SIMs whose data in the last {usage_window_days:g} days is above {data_limit_percent:g}% of their "
+         "fleet's data limit", check_over_data_limit, ("data_limit_percent", "usage_window_days"),
+         products=("supersim",), needs_usage=always),
+)
+RULES = tuple(rule.name for rule in RULE_TABLE)
+
+
+def _readable(policy):
+    """The policy for descriptions: lists joined with / (none when empty), silent_what and silent_window added."""
+    def show(value):
+        if isinstance(value, list):
+            return "/".join(value) or "none"
+        if isinstance(value, dict):
+            return dict((key, show(item)) for key, item in value.items())
+        return value
+    readable = dict((key, show(value)) for key, value in policy.items())
+    by_usage = policy.get("_silent_by") == "usage"
+    readable["silent_what"] = "any data" if by_usage else "any IP or SMS command"
+    readable["silent_window"] = policy["usage_window_days"] if by_usage else policy["silent_days"]
+    return readable
 
 
 def normalize_policy(policy):
@@ -219,37 +505,11 @@ def normalize_policy(policy):
     return result
 
 
-def _days(seconds):
-    return int(math.floor(seconds / 86400.0))
-
-
-def _violation(entry, detail):
-    return {
-        "product": entry["product"], "sid": entry["sid"], "unique_name": entry["unique_name"],
-        "iccid": entry["iccid"], "status": entry["status"], "detail": detail,
-    }
-
-
-def _describe(rule, policy):
-    if rule == "allowed_status":
-        return "SIMs in a status the policy does not allow (wireless: %s; supersim: %s)" % (
-            ", ".join(policy["allowed_statuses"]["wireless"]) or "none",
-            ", ".join(policy["allowed_statuses"]["supersim"]) or "none")
-    if rule == "suspended_too_long":
-        statuses = "/".join(policy["suspended_statuses"]) or "suspended"
-        return "SIMs %s for more than %g days" % (statuses, policy["suspended_max_days"])
-    if rule == "active_without_unique_name":
-        return "Active SIMs without a unique name"
-    if rule == "active_without_rate_plan":
-        return "Active SIMs without a rate plan (wireless) or a fleet (Super SIM)"
-    if rule == "esim_profile_failed":
-        return "Super SIMs with an eSIM profile in status failed"
-    if rule == "failed_command_ratio":
-        return ("Super SIMs with more than %g%% failed commands among at least %d commands sent to them in the "
-                "last %g days" % (policy["failed_command_ratio"] * 100, policy["failed_command_min"],
-                                  policy["command_window_days"]))
-    return "Super SIMs (%s) without any IP or SMS command in the last %g days" % (
-        "/".join(policy["silent_statuses"]) or "none", policy["silent_days"])
+def _usage_input(data):
+    """{SIM SID: DataUsage} of the input's usage records, or None when the input has no usage key."""
+    if not isinstance(data, dict) or data.get("usage") is None:
+        return None
+    return usage_by_sim(records(data, "usage"))
 
 
 def evaluate(data, policy=None, now=None):
@@ -257,107 +517,59 @@ def evaluate(data, policy=None, now=None):
     policy = normalize_policy(policy)
     moment = reference_time(now)
     products = policy["products"]
-    exempt = set(policy["exempt_sims"])
+    exempt = frozenset(policy["exempt_sims"])
 
     def exempted(entry):
         return bool(exempt) and bool({entry["sid"], entry["unique_name"], entry["iccid"]} & exempt)
 
     all_sims = fleet_sims(data, products)
-    sims = [(product, record, entry) for product, record, entry in all_sims if not exempted(entry)]
-    exempt_sids = set(sim[2]["sid"] for sim in all_sims if exempted(sim[2]))
-    supersim = dict((sim[2]["sid"], sim[2]) for sim in sims if sim[0] == "supersim")
-    violations = dict((rule, []) for rule in RULES)
-
-    suspended_cut = moment - datetime.timedelta(days=policy["suspended_max_days"])
-    for product, record, entry in sims:
-        status = entry["status"]
-        if status not in policy["allowed_statuses"][product]:
-            violations["allowed_status"].append(_violation(entry, "status %s is not allowed" % status))
-        if status in policy["suspended_statuses"]:
-            updated = parse_time(record.get("date_updated"))
-            if updated is not None and updated < suspended_cut:
-                violations["suspended_too_long"].append(_violation(
-                    entry, "%s since %s (%d days)" % (status, entry["date_updated"], _days((moment - updated).total_seconds()))))
-        if status == "active":
-            if not entry["unique_name"]:
-                violations["active_without_unique_name"].append(_violation(entry, "active without a unique name"))
-            if not entry["group"]:
-                violations["active_without_rate_plan"].append(_violation(
-                    entry, "active without a rate plan" if product == "wireless" else "active without a fleet"))
-
-    if "supersim" in products:
-        failed = {}
-        for profile in records(data, "esim_profiles"):
-            if profile.get("status") != "failed":
-                continue
-            sim_sid = text(profile.get("sim_sid"))
-            entry = supersim.get(sim_sid)
-            if sim_sid in exempt_sids or text(profile.get("sid")) in exempt:
-                continue
-            if entry is None:
-                entry = {"product": "esim_profile" if not sim_sid else "supersim", "sid": sim_sid or text(profile.get("sid")),
-                         "unique_name": None, "iccid": text(profile.get("iccid")), "status": None}
-            detail = "eSIM profile %s failed: %s %s" % (
-                text(profile.get("sid")), text(profile.get("error_code")) or "(no code)", text(profile.get("error_message")) or "")
-            if entry["sid"] in failed:
-                failed[entry["sid"]]["detail"] += "; " + detail.strip()
-            else:
-                failed[entry["sid"]] = _violation(entry, detail.strip())
-        violations["esim_profile_failed"] = list(failed.values())
-
-        ratio_start = moment - datetime.timedelta(days=policy["command_window_days"])
-        sent = by_sim([c for kind in ("ip_commands", "sms_commands") for c in records(data, kind)
-                       if c.get("direction") == "to_sim" and in_window(c, ratio_start)])
-        for sid, commands in sent.items():
-            entry = supersim.get(sid)
-            if entry is None or len(commands) < policy["failed_command_min"]:
-                continue
-            failures = sum(1 for c in commands if c.get("status") == "failed")
-            if failures / float(len(commands)) > policy["failed_command_ratio"]:
-                violations["failed_command_ratio"].append(_violation(
-                    entry, "%d of %d commands failed (%.0f%%)" % (failures, len(commands), 100.0 * failures / len(commands))))
-
-        silent_start = moment - datetime.timedelta(days=policy["silent_days"])
-        talking = set(by_sim([c for kind in ("ip_commands", "sms_commands") for c in records(data, kind)
-                              if in_window(c, silent_start)]))
-        for product, record, entry in sims:
-            if product != "supersim" or entry["status"] not in policy["silent_statuses"] or entry["sid"] in talking:
-                continue
-            created = parse_time(record.get("date_created"))
-            if created is not None and created > silent_start:
-                continue  # too young to have been silent that long
-            violations["silent_sims"].append(_violation(
-                entry, "no command since %s" % iso(silent_start)))
+    sims = tuple(sim for sim in all_sims if not exempted(sim[2]))
+    fleet = Fleet(
+        policy=policy, moment=moment, data=data, sims=sims,
+        supersim=dict((sim[2]["sid"], sim[2]) for sim in sims if sim[0] == "supersim"),
+        exempt=exempt, exempt_sids=frozenset(sim[2]["sid"] for sim in all_sims if exempted(sim[2])),
+        usage=_usage_input(data),
+        fleets=dict((text(f.get("sid")), f) for f in records(data, "fleets") if f.get("sid")),
+    )
+    shown = dict(policy, _silent_by=fleet.silent_by())
 
     rules = []
-    for rule in RULES:
-        enabled = policy["rules"][rule]
-        found = sorted(violations[rule], key=lambda v: (v["product"], v["sid"] or "")) if enabled else []
+    for rule in RULE_TABLE:
+        applies = tuple(product for product in rule.products if product in products)
+        evaluated = policy["rules"][rule.name] and not (fleet.usage is None and rule.needs_usage(fleet))
+        found = rule.check(fleet, applies) if evaluated and applies else []
         rules.append({
-            "id": rule,
-            "description": _describe(rule, policy),
-            "enabled": enabled,
+            "id": rule.name,
+            "description": rule.describe(shown) + ("" if evaluated or not policy["rules"][rule.name]
+                                                   else " (not evaluated: no usage data)"),
+            "enabled": evaluated,
             "passed": not found,
             "violation_count": len(found),
-            "violations": found,
+            "violations": sorted(found, key=lambda v: (v["product"], v["sid"] or "")),
         })
 
     failed_rules = [r for r in rules if not r["passed"]]
     violating = set((v["product"], v["sid"]) for r in failed_rules for v in r["violations"])
+    enabled = sum(1 for r in rules if r["enabled"])
     if failed_rules:
         message = "Fleet compliance: %d of %d rules violated by %d SIMs: %s" % (
-            len(failed_rules), sum(1 for r in rules if r["enabled"]), len(violating),
+            len(failed_rules), enabled, len(violating),
             ", ".join("%s (%d)" % (r["id"], r["violation_count"]) for r in failed_rules))
     else:
-        message = "Fleet compliance: all %d enabled rules passed" % sum(1 for r in rules if r["enabled"])
+        message = "Fleet compliance: all %d enabled rules passed" % enabled
     return {
         "schema_version": SCHEMA_VERSION,
         "generated_at": iso(moment),
         "passed": not failed_rules,
         "policy": policy,
+        "usage": {
+            "given": fleet.usage is not None,
+            "silent_by": fleet.silent_by(),
+            "window": {"start": iso(fleet.usage_start), "end": iso(moment)} if fleet.usage is not None else None,
+        },
         "summary": {
             "rules": len(rules),
-            "enabled": sum(1 for r in rules if r["enabled"]),
+            "enabled": enabled,
             "failed": len(failed_rules),
             "violations": sum(r["violation_count"] for r in rules),
             "violating_sims": len(violating),

@@ -18,26 +18,29 @@ description:
     the rest of the run).
   - It refuses, with a message naming the variable (C(<role>_<name>)), an unknown product or SIM status (the
     message lists the allowed values), an empty product list, a timestamp it cannot read, a window of 0 days or
-    less (or more than 36500), a negative age, a ratio outside 0 to 1, a count or row limit below 1, and any
-    name the role does not have.
+    less (or more than 36500), a usage window of more than 31 days, a percentage of 0 or less, a C(silent_by)
+    other than C(usage), C(commands) or empty, a negative age, a ratio outside 0 to 1, a count or row limit
+    below 1, and any name the role does not have.
 options:
   _input:
     description:
       - The role's variables, each by its name without the role prefix, for example C(products) for
         C(sim_audit_products). Only the variables given are checked and returned.
-      - "For V(sim_audit): C(products), C(window_days), C(recent_days), C(silent_statuses), C(report_max_rows) and
-        C(now)."
+      - "For V(sim_audit): C(products), C(window_days), C(recent_days), C(silent_statuses), C(report_max_rows),
+        C(now), C(usage), C(wireless_usage_per_sim), C(wireless_usage_max_sims) and C(data_limit_percent)."
       - "For V(sim_compliance): C(products), C(exempt_sims), C(now), C(report_only), C(rule_<rule>) for each rule,
         C(allowed_statuses_wireless), C(allowed_statuses_supersim), C(suspended_statuses), C(suspended_max_days),
-        C(failed_command_ratio), C(failed_command_min), C(command_window_days), C(silent_days) and
-        C(silent_statuses)."
+        C(failed_command_ratio), C(failed_command_min), C(command_window_days), C(silent_days),
+        C(silent_statuses), C(silent_by), C(usage_window_days) and C(data_limit_percent)."
+      - "For V(sim_remediation): C(policy), C(exempt_sims), C(apply), C(confirm_irreversible), C(max_concurrency) and
+        C(max_sims)."
     type: dict
     required: true
   role:
     description: The role whose variables these are.
     type: str
     required: true
-    choices: [sim_audit, sim_compliance]
+    choices: [sim_audit, sim_compliance, sim_remediation]
 """
 
 EXAMPLES = r"""
@@ -61,21 +64,24 @@ from ansible_collections.simfleet.twilio.plugins.plugin_utils._fleet import (
     ALLOWED_STATUSES_OPTIONS,
     AUDIT_OPTIONS,
     POLICY_OPTIONS,
-    RULES,
     flag,
     timestamp,
     whole_number,
 )
 from ansible_collections.simfleet.twilio.plugins.plugin_utils._unsafe import unsafe
+from ansible_collections.simfleet.twilio.plugins.filter.compliance_evaluate import RULES
+from ansible_collections.simfleet.twilio.plugins.filter.remediation_plan import ROLE_ARGUMENTS as REMEDIATION_ARGUMENTS
 
 # Each role's variables (without the role prefix) and their checks: the same checks as the options of the
 # audit_summary and compliance_evaluate filters that the roles hand them to.
 ROLES = {
-    "sim_audit": dict(AUDIT_OPTIONS, now=timestamp, report_max_rows=whole_number),
+    "sim_audit": dict(AUDIT_OPTIONS, now=timestamp, report_max_rows=whole_number, usage=flag,
+                      wireless_usage_per_sim=flag, wireless_usage_max_sims=whole_number),
     "sim_compliance": dict(
         POLICY_OPTIONS, now=timestamp, report_only=flag,
         **dict([("allowed_statuses_" + product, check) for product, check in ALLOWED_STATUSES_OPTIONS.items()]),
         **dict(("rule_" + rule, flag) for rule in RULES)),
+    "sim_remediation": REMEDIATION_ARGUMENTS,
 }
 
 

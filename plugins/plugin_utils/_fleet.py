@@ -6,6 +6,7 @@
 
 import datetime
 import math
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
 from ansible.errors import AnsibleFilterError
@@ -25,6 +26,10 @@ SIM_STATUSES = {"wireless": WIRELESS_SIM_STATUSES, "supersim": SUPERSIM_SIM_STAT
 ANY_SIM_STATUSES = tuple(dict.fromkeys(WIRELESS_SIM_STATUSES + SUPERSIM_SIM_STATUSES))
 # The longest window or age in days that options take: a century.
 MAX_DAYS = 36500
+# Twilio answers Super SIM usage records grouped by SIM for windows of at most 31 days (its error 83603).
+USAGE_MAX_DAYS = 31
+# Twilio gives data limits (a fleet's or a rate plan's data_limit) in megabytes of 1,000,000 bytes.
+BYTES_PER_MB = 1000000
 
 
 def plain(value):
@@ -185,24 +190,41 @@ def age_days(value, name):
     return days(value, name, allow_zero=True)
 
 
+def usage_days(value, name):
+    """A usage window in days, more than 0 and at most USAGE_MAX_DAYS (Twilio's limit for usage grouped by SIM)."""
+    result = number(value, name, above=True)
+    if result > USAGE_MAX_DAYS:
+        raise AnsibleFilterError("%s must be at most %d days (the longest window of Super SIM usage records "
+                                 "grouped by SIM), got %r" % (name, USAGE_MAX_DAYS, value))
+    return plain(result)
+
+
+def percent(value, name):
+    """A share in percent, more than 0 (100 is the whole; more is allowed, for limits that may be overrun)."""
+    return plain(number(value, name, above=True))
+
+
+def silent_by(value, name):
+    """How silence is judged: usage, commands, or empty (usage when usage data is given, commands otherwise)."""
+    if value is None or value == "":
+        return ""
+    if value not in SILENT_BY:
+        raise AnsibleFilterError("%s must be one of: %s (or empty for usage when usage data is given, commands "
+                                 "otherwise), got %r" % (name, ", ".join(SILENT_BY), value))
+    return to_text(value)
+
+
+# What silence of a SIM is judged by (the compliance policy's silent_by).
+SILENT_BY = ("usage", "commands")
+
 # The options of the audit_summary filter (the sim_audit role's variables of the same names), each with its check.
 AUDIT_OPTIONS = {
     "products": product_list,
     "window_days": days,
     "recent_days": days,
     "silent_statuses": supersim_statuses,
+    "data_limit_percent": percent,
 }
-
-# The rules of a compliance policy, in report order.
-RULES = (
-    "allowed_status",
-    "suspended_too_long",
-    "active_without_unique_name",
-    "active_without_rate_plan",
-    "esim_profile_failed",
-    "failed_command_ratio",
-    "silent_sims",
-)
 
 # The values of a compliance policy (the compliance_evaluate filter, the sim_compliance role's variables of the
 # same names), each with its check; rules (flag) and allowed_statuses (ALLOWED_STATUSES_OPTIONS) are nested.
@@ -216,8 +238,15 @@ POLICY_OPTIONS = {
     "command_window_days": days,
     "silent_days": days,
     "silent_statuses": supersim_statuses,
+    "silent_by": silent_by,
+    "usage_window_days": usage_days,
+    "data_limit_percent": percent,
 }
 ALLOWED_STATUSES_OPTIONS = {"wireless": wireless_statuses, "supersim": supersim_statuses}
+
+
+# The list key of a registered info module result, for the fleet keys that are not named like it.
+LIST_KEYS = {"usage": "usage_records", "wireless_usage": "usage_records"}
 
 
 def records(data, key):
@@ -228,7 +257,7 @@ def records(data, key):
     if value is None:
         return []
     if isinstance(value, dict):
-        inner = "sims" if key.endswith("sims") else key
+        inner = "sims" if key.endswith("sims") else LIST_KEYS.get(key, key)
         value = value.get(inner) or []
     if not isinstance(value, (list, tuple)):
         raise AnsibleFilterError("%s must be a list of records, got %s" % (key, type(value).__name__))
@@ -269,9 +298,79 @@ def in_window(record, start, field="date_created"):
     return moment is not None and moment >= start
 
 
+def created_by(record, moment):
+    """Whether the record was created at or before ``moment`` (or has no creation time): a SIM created later cannot
+    have been quiet since ``moment``."""
+    created = parse_time(record.get("date_created"))
+    return created is None or created <= moment
+
+
 def by_sim(commands):
     """Dict of SIM SID to the list of its commands."""
     result = {}
     for command in commands:
         result.setdefault(text(command.get("sim_sid")), []).append(command)
     return result
+
+
+# Data usage
+
+
+@dataclass(frozen=True)
+class DataUsage:
+    """Bytes of data: uploaded, downloaded and their total."""
+
+    upload: int = 0
+    download: int = 0
+    total: int = 0
+
+    def __add__(self, other):
+        return DataUsage(self.upload + other.upload, self.download + other.download, self.total + other.total)
+
+    def as_dict(self):
+        return {"upload": self.upload, "download": self.download, "total": self.total}
+
+
+def _bytes(value):
+    """A byte count from an API value; None, text and other junk count as 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        try:
+            value = float(to_text(value))
+        except (TypeError, ValueError):
+            return 0
+    return int(value) if math.isfinite(value) and value > 0 else 0
+
+
+def record_usage(record):
+    """The data of one usage record: a Super SIM record (data_upload, data_download, data_total) or a Programmable
+    Wireless one (a data object with upload, download and total). A missing total is the sum of the other two."""
+    data = record.get("data")
+    if isinstance(data, dict):
+        upload, download, total = data.get("upload"), data.get("download"), data.get("total")
+    else:
+        upload, download, total = record.get("data_upload"), record.get("data_download"), record.get("data_total")
+    upload, download = _bytes(upload), _bytes(download)
+    return DataUsage(upload, download, _bytes(total) if total is not None else upload + download)
+
+
+def usage_by_sim(usage_records):
+    """{SIM SID: DataUsage} summed over the usage records that name their SIM (sim_sid)."""
+    result = {}
+    for record in usage_records:
+        sid = text(record.get("sim_sid"))
+        if sid:
+            result[sid] = result.get(sid, DataUsage()) + record_usage(record)
+    return result
+
+
+def usage_total(usage_records):
+    """The DataUsage of a list of usage records, summed."""
+    total = DataUsage()
+    for record in usage_records:
+        total = total + record_usage(record)
+    return total
+
+
+def megabytes(count):
+    """Bytes as megabytes (Twilio's 1,000,000 bytes), to two decimals."""
+    return round(count / float(BYTES_PER_MB), 2)

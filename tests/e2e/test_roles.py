@@ -55,11 +55,12 @@ TEMPLATE_NAME = "{{ 7 * 7 }}"
 HOSTILE_NAME = '<script>alert("x")</script> & co | pipe'
 EXPECTED_RULES = (
     "allowed_status", "suspended_too_long", "active_without_unique_name", "active_without_rate_plan",
-    "esim_profile_failed", "failed_command_ratio", "silent_sims",
+    "esim_profile_failed", "failed_command_ratio", "silent_sims", "zero_usage_active", "over_data_limit",
 )
 UNNAMED_WIRELESS = "DE000000000000000000000000000000aa"
 UNNAMED_SUPERSIM = "HS000000000000000000000000000000aa"
-# Which SIMs (unique name, or SID for unnamed ones) break which rule in roles_violations.json.
+# Which SIMs (unique name, or SID for unnamed ones) break which rule in roles_violations.json, silent_sims judged by
+# commands (sim_compliance_silent_by=commands); the usage rules come from the simulator's truth (usage_violations).
 EXPECTED_VIOLATIONS = {
     "allowed_status": {("wireless", "retired-sim")},
     "suspended_too_long": {("wireless", "old-suspended"), ("supersim", "tracker-inactive-long")},
@@ -178,12 +179,17 @@ def runs(tmp_path_factory, simulator):
             extra_vars = dict(extra_vars, sim_audit_output_dir=reports, sim_compliance_output_dir=reports)
             started[name] = Run(name, workdir, playbooks, extra_vars, env, **kwargs)
 
-        start("violations", ["audit.yml", "compliance.yml"], {"sim_audit_now": NOW, "sim_compliance_now": NOW},
+        # silent_sims by commands, as the violations fleet was built; the usage rules as by default.
+        start("violations", ["audit.yml", "compliance.yml"], {"sim_audit_now": NOW, "sim_compliance_now": NOW,
+                                                              "sim_compliance_silent_by": "commands"},
               env_credentials(violations))
-        start("report_only", ["compliance.yml"], {"sim_compliance_now": NOW, "sim_compliance_report_only": True},
+        start("report_only", ["compliance.yml"], {"sim_compliance_now": NOW, "sim_compliance_report_only": True,
+                                                  "sim_compliance_silent_by": "commands"},
               env_credentials(violations))
+        # No rule by usage: the role lists no usage at all.
         start("clean", ["compliance.yml"], {
-            "sim_compliance_now": NOW, "sim_compliance_rule_allowed_status": False,
+            "sim_compliance_now": NOW, "sim_compliance_rule_allowed_status": False, "sim_compliance_silent_by": "commands",
+            "sim_compliance_rule_zero_usage_active": False, "sim_compliance_rule_over_data_limit": False,
             "sim_compliance_account_sid": clean.account_sid, "sim_compliance_api_key": clean.api_key,
             "sim_compliance_api_secret": clean.api_secret, "sim_compliance_base_url": clean.product_url,
         }, {})
@@ -205,7 +211,8 @@ def runs(tmp_path_factory, simulator):
         start("generated", ["audit.yml"], {"sim_audit_now": simulator.now_iso}, env_credentials(simulator))
         # The violations fleet on KORE: the audit with role variables, the compliance check with KORE_* variables.
         start("kore", ["audit.yml", "compliance.yml"], {
-            "sim_audit_now": NOW, "sim_compliance_now": NOW, "sim_audit_client_id": kore.client_id,
+            "sim_audit_now": NOW, "sim_compliance_now": NOW, "sim_compliance_silent_by": "commands",
+            "sim_audit_client_id": kore.client_id,
             "sim_audit_client_secret": kore.client_secret, "sim_audit_token_url": kore.token_url,
             "sim_audit_base_url": kore.product_url,
         }, {"KORE_CLIENT_ID": kore.client_id, "KORE_CLIENT_SECRET": kore.client_secret, "KORE_TOKEN_URL": kore.token_url,
@@ -231,6 +238,32 @@ def runs(tmp_path_factory, simulator):
         kore.stop()
 
 
+def usage_violations(sim, exempt=()):
+    """The Super SIMs (unique name, or SID) that zero_usage_active and over_data_limit report by default (usage of the
+    30 days before NOW, 90% of the fleet's data limit), from the simulator's truth."""
+    end = parse(NOW)
+    start = end - 30 * DAY
+    fleets = dict((f["sid"], f) for f in sim.truth["fleets"])
+    found = {"zero_usage_active": set(), "over_data_limit": set()}
+    for record in sim.truth["supersim_sims"]:
+        if {record["sid"], record["unique_name"], record["iccid"]} & set(exempt):
+            continue
+        name = ("supersim", record["unique_name"] or record["sid"])
+        total = sim.usage_between(record["sid"], start, end)["total"]
+        if record["status"] == "active" and total == 0 and parse(record["date_created"]) <= start:
+            found["zero_usage_active"].add(name)
+        limit = (fleets.get(record["fleet_sid"]) or {}).get("data_limit")
+        if limit and total > limit * 1000000 * 0.9:
+            found["over_data_limit"].add(name)
+    return found
+
+
+def expected_violations(runs):
+    expected = dict(EXPECTED_VIOLATIONS, **usage_violations(runs["violations"]))
+    assert expected["over_data_limit"], "the violations fleet has a Super SIM over its fleet's data limit"
+    return expected
+
+
 def by_name(truth, key, name):
     matches = [r for r in truth[key] if r["unique_name"] == name or r["sid"] == name]
     assert len(matches) == 1, (key, name, matches)
@@ -247,7 +280,8 @@ def parse(value):
 def test_violations_run_fails_with_a_summary(runs):
     run = runs["runs"]["violations"]
     assert run.rc != 0, run.output[-3000:]
-    assert "Fleet compliance: 7 of 7 rules violated" in run.output, run.output[-3000:]
+    violated = sum(1 for found in expected_violations(runs).values() if found)
+    assert "Fleet compliance: %d of 9 rules violated" % violated in run.output, run.output[-3000:]
 
 
 def test_audit_counts_on_the_violations_fleet(runs):
@@ -320,9 +354,9 @@ def test_audit_html_is_self_contained_with_charts(runs):
     assert re.findall(r"https?://[^\s\"'<>]+", html) == ["http://www.w3.org/2000/svg"] * html.count("<svg ")
     # the charts: inline SVG bars for SIM statuses and command outcomes
     for chart in ("chart-wireless-status", "chart-supersim-status", "chart-ip-outcomes", "chart-sms-outcomes",
-                  "chart-esim-status"):
+                  "chart-esim-status", "chart-top-talkers", "chart-fleet-data", "chart-fleet-limit"):
         assert 'id="%s"' % chart in html
-    assert html.count("<svg ") == 5
+    assert html.count("<svg ") == 8
     assert "<title>active: 4</title>" in html and "<title>failed: 4</title>" in html
     # the numbers and lists
     assert '<div class="n" id="total-sims">18</div>' in html
@@ -358,17 +392,19 @@ def test_each_rule_names_exactly_its_violating_sims(runs):
     truth = runs["violations"].truth
     assert result["passed"] is False
     assert [r["id"] for r in result["rules"]] == list(EXPECTED_RULES)
+    expected = expected_violations(runs)
     for rule in result["rules"]:
         found = set((v["product"], v["unique_name"] or v["sid"]) for v in rule["violations"])
-        assert found == EXPECTED_VIOLATIONS[rule["id"]], rule["id"]
-        assert rule["passed"] is False and rule["violation_count"] == len(found)
+        assert found == expected[rule["id"]], rule["id"]
+        assert rule["passed"] is (not found) and rule["violation_count"] == len(found)
         for violation in rule["violations"]:
             key = "wireless_sims" if violation["product"] == "wireless" else "supersim_sims"
             record = by_name(truth, key, violation["sid"])
             assert (violation["iccid"], violation["unique_name"]) == (record["iccid"], record["unique_name"])
     summary = result["summary"]
-    assert summary["failed"] == 7 and summary["enabled"] == 7
-    assert summary["violating_sims"] == 11
+    assert summary["failed"] == sum(1 for found in expected.values() if found) and summary["enabled"] == 9
+    assert summary["violating_sims"] == len(set().union(*expected.values())) >= 11
+    assert result["usage"]["silent_by"] == "commands" and result["usage"]["given"] is True
 
 
 def test_junit_names_each_violating_sim_under_its_rule(runs):
@@ -377,11 +413,16 @@ def test_junit_names_each_violating_sim_under_its_rule(runs):
     root = ET.fromstring(run.report("compliance-junit.xml").encode("utf-8"))
     assert root.tag == "testsuites"
     [suite] = root.findall("testsuite")
-    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("7", "7", "0")
+    violations = expected_violations(runs)
+    failed = sum(1 for found in violations.values() if found)
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("9", str(failed), "0")
     cases = dict((case.get("name"), case) for case in suite.findall("testcase"))
     assert sorted(cases) == sorted(EXPECTED_RULES)
-    for rule, expected in EXPECTED_VIOLATIONS.items():
+    for rule, expected in violations.items():
         failure = cases[rule].find("failure")
+        if not expected:
+            assert failure is None, rule
+            continue
         assert failure is not None, rule
         assert failure.get("message").startswith("%d SIMs: " % len(expected))
         lines = failure.text.strip().splitlines()
@@ -396,9 +437,10 @@ def test_junit_names_each_violating_sim_under_its_rule(runs):
 def test_report_only_passes_and_still_reports(runs):
     run = runs["runs"]["report_only"]
     assert run.rc == 0, run.output[-3000:]
-    assert run.json("compliance.json")["summary"]["failed"] == 7
+    failed = sum(1 for found in expected_violations(runs).values() if found)
+    assert run.json("compliance.json")["summary"]["failed"] == failed
     root = ET.fromstring(run.report("compliance-junit.xml").encode("utf-8"))
-    assert root.find("testsuite").get("failures") == "7"
+    assert root.find("testsuite").get("failures") == str(failed)
 
 
 # The clean fleet
@@ -412,13 +454,16 @@ def test_clean_fleet_passes(runs):
     assert result["passed"] is True
     assert result["summary"]["violations"] == 0
     disabled = [r["id"] for r in result["rules"] if not r["enabled"]]
-    assert disabled == ["allowed_status"]
+    assert disabled == ["allowed_status", "zero_usage_active", "over_data_limit"]
+    assert result["usage"] == {"given": False, "silent_by": "commands", "window": None}
+    # the clean simulator also serves the module_defaults run: the role's own output says the listing was skipped
+    assert re.search(r"List the data usage of every Super SIM in the usage window\] \**\nskipping", run.output), run.output[-3000:]
     root = ET.fromstring(run.report("compliance-junit.xml").encode("utf-8"))
     suite = root.find("testsuite")
-    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("7", "0", "1")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("9", "0", "3")
     assert root.findall(".//failure") == []
     skipped = [case.get("name") for case in suite.findall("testcase") if case.find("skipped") is not None]
-    assert skipped == ["allowed_status"]
+    assert skipped == ["allowed_status", "zero_usage_active", "over_data_limit"]
 
 
 def test_both_roles_on_kore_report_what_they_report_on_twilio(runs):
@@ -596,6 +641,7 @@ def argument_runs(tmp_path_factory):
               ["sim_audit_products=supersim", "sim_audit_silent_statuses=active,inactive"])
         start("audit_one_status", ["audit.yml"], {"sim_audit_now": NOW}, ["sim_audit_silent_statuses=active"])
         start("compliance_lists", ["compliance.yml"], {"sim_compliance_now": NOW}, [
+            "sim_compliance_silent_by=commands",
             "sim_compliance_products=supersim", "sim_compliance_exempt_sims=tracker-flaky,tracker-silent",
             "sim_compliance_allowed_statuses_supersim=new,ready,active,scheduled",
             "sim_compliance_allowed_statuses_wireless=active", "sim_compliance_suspended_statuses=inactive",
@@ -675,7 +721,10 @@ def test_compliance_lists_given_as_comma_separated_strings(argument_runs):
         "esim_profile_failed": {"tracker-esim-failed"},
         "failed_command_ratio": set(),  # tracker-flaky is exempt
         "silent_sims": {TEMPLATE_NAME},  # tracker-silent is exempt
+        **dict((rule, set(name for dummy, name in found)) for rule, found in usage_violations(
+            argument_runs["sims"]["compliance_lists"], exempt=("tracker-flaky", "tracker-silent")).items()),
     }
+    assert policy["silent_by"] == "commands"
     assert [r["id"] for r in result["rules"] if not r["enabled"]] == ["active_without_unique_name"]
     paths = requested_paths(argument_runs, "compliance_lists")
     assert paths and all(path.startswith("/supersim/") for path in paths), paths
