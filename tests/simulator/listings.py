@@ -338,7 +338,7 @@ def grid_listing(times, groups, render):
         return f"{times[bucket][0]}_{groups[member] or ''}"
 
     def index_of(key):
-        low, _, member = key.partition("_")
+        low, dummy, member = key.partition("_")
         bucket = bucket_index.get(int(low)) if low.isdigit() else None
         position = group_index.get(member)
         return None if bucket is None or position is None else bucket * width + position
