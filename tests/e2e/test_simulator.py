@@ -20,6 +20,7 @@ from openapi_schema_validator import OAS30Validator
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from _listing import list_all
 from simulator import Simulator
 from simulator.fixtures import FixtureError
 from simulator.fleet import luhn_valid
@@ -96,22 +97,6 @@ def assert_error(response, status, code, message=None):
     assert body["more_info"] == f"https://www.twilio.com/docs/errors/{code}"
     if message is not None:
         assert body["message"] == message
-
-
-def list_all(sim, path, params=None, auth=None):
-    """Follow next_page_url from the first page; returns (records, pages)."""
-    session = requests.Session()
-    session.auth = auth or (sim.account_sid, sim.auth_token)
-    response = session.get(sim.base_url + path, params=params, timeout=30)
-    records, pages = [], 0
-    while True:
-        assert response.status_code == 200, response.text
-        body = response.json()
-        records += body[body["meta"]["key"]]
-        pages += 1
-        if not body["meta"]["next_page_url"]:
-            return records, pages
-        response = session.get(body["meta"]["next_page_url"], timeout=30)
 
 
 def list_all_records(sim, path, params=None, auth=None):

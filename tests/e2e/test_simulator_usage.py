@@ -14,6 +14,7 @@ from openapi_core import OpenAPI
 from openapi_core.exceptions import OpenAPIError
 from openapi_core.testing import MockRequest, MockResponse
 
+from _listing import list_all
 from simulator import Simulator
 
 TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -68,22 +69,6 @@ def assert_error(response, status, code):
     assert set(body) == {"code", "message", "more_info", "status"}
     assert body["code"] == code and body["status"] == status
     assert body["more_info"] == f"https://www.twilio.com/docs/errors/{code}"
-
-
-def list_all(sim, path, params=None, session=None):
-    """Every record, following next_page_url; (records, pages)."""
-    session = session or requests.Session()
-    session.auth = session.auth or (sim.account_sid, sim.auth_token)
-    response = session.get(sim.base_url + path, params=params, timeout=60)
-    records, pages = [], 0
-    while True:
-        assert response.status_code == 200, response.text
-        body = response.json()
-        records += body[body["meta"]["key"]]
-        pages += 1
-        if not body["meta"]["next_page_url"]:
-            return records, pages
-        response = session.get(body["meta"]["next_page_url"], timeout=60)
 
 
 def stamp(ts):
@@ -529,7 +514,7 @@ def test_group_sim_listing_costs_about_what_the_sim_listing_costs():
         for name, path, params in (("sims", "/supersim/v1/Sims", {"PageSize": 1000}),
                                    ("usage", "/supersim/v1/UsageRecords", {"Group": "sim", "PageSize": 1000})):
             began = time.monotonic()
-            records, pages = list_all(sim, path, params, session)
+            records, pages = list_all(sim, path, params, session=session)
             elapsed = time.monotonic() - began
             figures[name] = (len(records), pages, round(elapsed, 3), round(elapsed / len(records) * 1e6, 1))
         print(f"\n20,000 Super SIMs, pages of 1000: (records, pages, seconds, microseconds per record) {figures}")
