@@ -153,7 +153,7 @@ options:
     default: true
   enrich:
     description:
-      - Extra Super SIM data, off by default. Each item except C(ip_addresses) is one listing for the whole account, never
+      - Extra SIM data, off by default. Each item except C(ip_addresses) is one listing for the whole account, never
         one call per SIM.
       - C(esim_profiles) adds C(esim_profile_sid), C(esim_profile_status) and C(eid) from the SIM's most recently updated
         eSIM profile. Profile secrets (C(activation_code), C(matching_id)) are never stored or cached.
@@ -161,11 +161,32 @@ options:
       - C(sms_commands) adds C(last_sms_command_date), C(last_sms_command_direction) and C(last_sms_command_status).
       - C(ip_addresses) adds C(ip_addresses), the list of the SIM's IP addresses (C(ip_address), C(ip_address_version)).
         Twilio offers no listing for them, so this is one request per Super SIM, O(max_concurrency) at a time.
-      - Requires V(supersim) in O(products).
+      - C(usage) adds C(data_upload), C(data_download) and C(data_total), the bytes each Super SIM moved in the last
+        O(usage_window_days) days (0 for a SIM without data), and C(usage_start) and C(usage_end), that window, from one
+        listing of usage records grouped by SIM (one request per 1000 Super SIMs with data). Programmable Wireless SIMs
+        are not enriched with usage (Twilio lists their usage one SIM at a time).
+      - C(fleet) adds the settings of the Super SIM's fleet, C(fleet_unique_name), C(fleet_data_enabled),
+        C(fleet_data_limit) (megabytes per SIM and billing period), C(fleet_data_metering), C(fleet_sms_commands_enabled)
+        and C(fleet_network_access_profile_sid), from one listing of fleets (which also names the fleet groups with
+        O(resolve_group_names), without a second listing).
+      - C(rate_plan) adds the settings of the wireless SIM's rate plan, C(rate_plan_unique_name), C(rate_plan_data_enabled),
+        C(rate_plan_data_limit) (megabytes per month), C(rate_plan_data_metering), C(rate_plan_messaging_enabled),
+        C(rate_plan_voice_enabled), C(rate_plan_national_roaming_enabled), C(rate_plan_national_roaming_data_limit),
+        C(rate_plan_international_roaming) and C(rate_plan_international_roaming_data_limit), from one listing of rate
+        plans (which also names the rate plan groups, as for C(fleet)).
+      - C(rate_plan) requires V(wireless) in O(products); every other item requires V(supersim).
+      - A SIM without a fleet or rate plan, or whose fleet or rate plan is not listed, gets null values.
     type: list
     elements: str
-    choices: [esim_profiles, ip_commands, sms_commands, ip_addresses]
+    choices: [esim_profiles, ip_commands, sms_commands, ip_addresses, usage, fleet, rate_plan]
     default: []
+  usage_window_days:
+    description:
+      - The window of O(enrich=usage), the last this many days before the inventory is built. From 1 to 31, the longest
+        window Twilio answers for Super SIM usage grouped by SIM.
+    type: int
+    default: 30
+    version_added: 2.0.0
   max_concurrency:
     description:
       - How many requests run at the same time, for several O(statuses) and for O(enrich=ip_addresses). Between 1 and 16.
@@ -178,6 +199,28 @@ options:
       - Host variables, including those set by O(compose), take precedence over these group variables.
     type: bool
     default: true
+  fast_constructed:
+    description:
+      - >-
+        Evaluate O(compose), O(groups) and O(keyed_groups) with each expression prepared once per run instead of templated
+        from scratch for every host, with the same results as ansible-core's own constructed inventory: the same groups and
+        group names, variables and value types, O(strict) errors, and values from Twilio still marked unsafe.
+      - >-
+        An expression that is only a variable name or a path into one (for example C(twilio_status),
+        C(twilio_links.rate_plan) or C(twilio_ip_addresses[0].ip_address)), and a O(groups) condition that compares such
+        a path with a string or an integer (C(twilio_status == 'active'), C(!=) too), is read from the host's variables
+        without templating; any other expression is templated by ansible-core with its compiled form kept for the run. Values
+        whose templated result could differ, and the first missing variable of each expression, go through ansible-core's
+        own templating for that host.
+      - Set to V(false) to use ansible-core's per-host templating unchanged, for comparison or should a result ever differ.
+    type: bool
+    default: true
+    env:
+      - name: SIMFLEET_TWILIO_FAST_CONSTRUCTED
+    ini:
+      - section: simfleet_twilio_sims
+        key: fast_constructed
+    version_added: 2.0.0
   cache_timeout:
     description:
       - Cache duration in seconds. Short by default because SIM statuses change; C(scheduled) and C(updating) are
@@ -238,6 +281,7 @@ plugin: simfleet.twilio.sims
 """
 
 import copy
+import datetime
 import hashlib
 import json
 import re
@@ -263,7 +307,11 @@ from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import 
     SUPERSIM_SIM_STATUSES,
     WIRELESS_SIM_STATUSES,
     blank,
+    format_time,
+    query_params,
+    validate_filters,
 )
+from ansible_collections.simfleet.twilio.plugins.plugin_utils._constructed import Constructed
 from ansible_collections.simfleet.twilio.plugins.plugin_utils._unsafe import (
     trust_as_template,
     unsafe,
@@ -300,23 +348,33 @@ PRODUCTS = {
 
 @dataclass(frozen=True)
 class Enrichment:
-    """One item of the option enrich (Super SIM data): where its records come from and which host variables they give.
+    """One item of the option enrich: where its records come from and which host variables they give.
 
     ``endpoint``: ENDPOINTS name of the listing for the whole account (one request per page); ``per_sim_endpoint``
-    instead: ENDPOINTS name of a listing per Super SIM (its parent ``sim``), one per SIM. ``newest_by``: the date
-    field that picks each SIM's newest record (ties broken by the record's SID); None keeps all of the SIM's records,
-    as a list. ``fields``: the record fields kept; nothing
-    else is stored or cached. ``variables``: (variable, field, default) triples: the variable (without hostvars_prefix)
-    takes that field of the SIM's newest record, or with field None the SIM's list of records; a Super SIM without
-    records gets the default.
+    instead: ENDPOINTS name of a listing per Super SIM (its parent ``sim``), one per SIM. ``product``: the SIMs it
+    enriches. ``link``: the SIM field whose value finds the SIM's records, whose field ``key`` holds it (the SIM's own
+    SID in ``sim_sid`` for per-SIM data, its fleet's SID in the fleet's ``sid``). ``combine``: how several records
+    of one SIM become one: ``newest`` (by the date field ``newest_by``, ties broken by the record's SID), ``sum``
+    (the fields added up) or ``list`` (all of them, as a list). ``filters``: fixed filter values of the listing, by
+    option name (``group: sim``); ``window``: the listing covers the last ``usage_window_days`` days, through the
+    endpoint's time window filters. ``fields``: the record fields kept; nothing else is stored or cached.
+    ``variables``: (variable, field, default) triples: the variable (without hostvars_prefix) takes that field of the
+    combined record, or with field None the SIM's list of records; a SIM of ``product`` without records gets the
+    default.
     """
 
     option: str
     endpoint: Optional[str]
-    newest_by: Optional[str]
     fields: Tuple[str, ...]
     variables: Tuple[Tuple[str, Optional[str], Any], ...]
+    newest_by: Optional[str] = None
+    combine: str = "newest"
     per_sim_endpoint: Optional[str] = None
+    product: str = "supersim"
+    link: str = "sid"
+    key: str = "sim_sid"
+    filters: Tuple[Tuple[str, str], ...] = ()
+    window: bool = False
 
 
 ENRICHMENTS = (
@@ -331,9 +389,45 @@ ENRICHMENTS = (
                fields=("date_created", "direction", "status"),
                variables=(("last_sms_command_date", "date_created", None), ("last_sms_command_direction", "direction", None),
                           ("last_sms_command_status", "status", None))),
-    Enrichment(option="ip_addresses", endpoint=None, per_sim_endpoint="supersim_ip_address", newest_by=None,
+    Enrichment(option="ip_addresses", endpoint=None, per_sim_endpoint="supersim_ip_address", combine="list",
                fields=("ip_address", "ip_address_version"), variables=(("ip_addresses", None, []),)),
+    # One record per Super SIM that used data in the window; a SIM without one used none.
+    Enrichment(option="usage", endpoint="supersim_usage_record", combine="sum", filters=(("group", "sim"),), window=True,
+               fields=("data_upload", "data_download", "data_total"),
+               variables=(("data_upload", "data_upload", 0), ("data_download", "data_download", 0),
+                          ("data_total", "data_total", 0))),
+    Enrichment(option="fleet", endpoint="supersim_fleet", link="fleet_sid", key="sid",
+               fields=("unique_name", "data_enabled", "data_limit", "data_metering", "sms_commands_enabled",
+                       "network_access_profile_sid"),
+               variables=(("fleet_unique_name", "unique_name", None), ("fleet_data_enabled", "data_enabled", None),
+                          ("fleet_data_limit", "data_limit", None), ("fleet_data_metering", "data_metering", None),
+                          ("fleet_sms_commands_enabled", "sms_commands_enabled", None),
+                          ("fleet_network_access_profile_sid", "network_access_profile_sid", None))),
+    Enrichment(option="rate_plan", endpoint="wireless_rate_plan", product="wireless", link="rate_plan_sid", key="sid",
+               fields=("unique_name", "data_enabled", "data_limit", "data_metering", "messaging_enabled", "voice_enabled",
+                       "national_roaming_enabled", "national_roaming_data_limit", "international_roaming",
+                       "international_roaming_data_limit"),
+               variables=tuple(("rate_plan_" + field, field, None) for field in (
+                   "unique_name", "data_enabled", "data_limit", "data_metering", "messaging_enabled", "voice_enabled",
+                   "national_roaming_enabled", "national_roaming_data_limit", "international_roaming",
+                   "international_roaming_data_limit"))),
 )
+# The variables of the window of enrichments with one, given to every SIM they enrich.
+WINDOW_VARIABLES = ("usage_start", "usage_end")
+
+
+def window_limit_days(enrichment):
+    """The longest window in days the endpoint of a windowed enrichment answers with its filters (the endpoint table's
+    limits), None when it has no such limit."""
+    endpoint = ENDPOINTS[enrichment.endpoint]
+    given = dict((f.option, f.default) for f in endpoint.filters)
+    given.update(enrichment.filters)
+    days = [limit.days for limit in endpoint.window.limits if limit.days is not None and given.get(limit.option) == limit.value]
+    return min(days) if days else None
+
+
+# The longest usage_window_days: Twilio answers Super SIM usage grouped by SIM for at most 31 days (its error 83603).
+USAGE_MAX_DAYS = min(window_limit_days(e) for e in ENRICHMENTS if e.window)
 
 NAME_FIELDS = ("unique_name", "iccid", "sid", "friendly_name")
 # Twilio SIDs are two letters and 32 hex digits; a SIM record whose SID is not letters and digits is malformed data.
@@ -364,6 +458,28 @@ def newest_by_sim(records, sim_field="sim_sid", date_field="date_created"):
         if current is None or (record.get(date_field) or "", record.get("sid") or "") > (current.get(date_field) or "", current.get("sid") or ""):
             newest[sim_sid] = record
     return newest
+
+
+def _count(value):
+    """A number from an API field that should hold one; anything else counts as 0."""
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+
+
+def combined(enrichment, records):
+    """An enrichment's records as ``{key: {field: value}}`` (key: the records' ``enrichment.key``), one entry per key:
+    its newest record, or the sum of its records' fields; only ``enrichment.fields`` are kept."""
+    fields = enrichment.fields
+    if enrichment.combine == "sum":
+        sums = {}
+        for record in records:
+            key = record.get(enrichment.key)
+            if key:
+                current = sums.setdefault(key, dict((field, 0) for field in fields))
+                for field in fields:
+                    current[field] += _count(record.get(field))
+        return sums
+    newest = newest_by_sim(records, sim_field=enrichment.key, date_field=enrichment.newest_by or "date_created")
+    return dict((key, dict((field, record.get(field)) for field in fields)) for key, record in newest.items())
 
 
 def sim_record_problem(record):
@@ -500,8 +616,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         for entry in options["hostnames"]:
             if entry not in NAME_FIELDS and "{{" not in entry and "{%" not in entry:
                 problems.append("hostnames: %r is neither one of %s nor a template" % (entry, ", ".join(NAME_FIELDS)))
-        if options["enrich"] and "supersim" not in products:
-            problems.append("enrich adds Super SIM data: it needs supersim in products")
+        for enrichment in ENRICHMENTS:
+            if enrichment.option in options["enrich"] and enrichment.product not in products:
+                problems.append("enrich %s adds data to %s SIMs: it needs %s in products"
+                                % (enrichment.option, enrichment.product, enrichment.product))
+        window = options.get("usage_window_days")
+        if isinstance(window, bool) or not isinstance(window, int) or not 1 <= window <= USAGE_MAX_DAYS:
+            problems.append("usage_window_days must be a whole number of days from 1 to %d (the longest window Twilio "
+                            "answers for Super SIM usage grouped by SIM), got %r" % (USAGE_MAX_DAYS, window))
         if not 1 <= options["max_concurrency"] <= 16:
             problems.append("max_concurrency must be between 1 and 16, got %s" % options["max_concurrency"])
         if problems:
@@ -537,6 +659,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             "resolve_group_names": options["resolve_group_names"],
             "enrich": sorted(options["enrich"]),
         }
+        if any(e.window and e.option in options["enrich"] for e in ENRICHMENTS):
+            identity["usage_window_days"] = options["usage_window_days"]
         digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode("utf-8")).hexdigest()
         return "simfleet_twilio_sims_%s" % digest[:32]
 
@@ -545,15 +669,21 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _fetch(self, client, options, queries):
         """Every API listing the inventory needs, as plain data ready for the cache; any failure raises AnsibleError."""
         enrichments = [e for e in ENRICHMENTS if e.option in options["enrich"]]
+        # A rate plan or fleet listing read for an enrichment also names the groups: never listed twice.
+        enriched = set(e.endpoint for e in enrichments if e.endpoint)
         jobs = [("sims", product, params) for product, params in queries]
         if options["resolve_group_names"]:
-            jobs.extend(("names", product, None) for product in options["products"])
-        jobs.extend((enrichment, "supersim", None) for enrichment in enrichments if enrichment.endpoint)
+            jobs.extend(("names", product, None) for product in options["products"]
+                        if PRODUCTS[product].lookup_endpoint not in enriched)
+        windows = {}
+        for enrichment in enrichments:
+            if enrichment.endpoint:
+                jobs.append((enrichment, enrichment.product, self._enrichment_params(enrichment, options, windows)))
         workers = max(1, min(options["max_concurrency"], len(jobs)))
         with ThreadPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(lambda job: self._run_job(client, *job), jobs))
 
-        data = {"format": CACHE_FORMAT, "sims": [], "names": {}, "enrich": {}}
+        data = {"format": CACHE_FORMAT, "sims": [], "names": {}, "enrich": {}, "windows": windows}
         seen = set()
         for (kind, product, params), result in zip(jobs, results):
             if kind == "sims":
@@ -570,11 +700,30 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 data["names"][product] = result
             else:
                 data["enrich"][kind.option] = result
+                if options["resolve_group_names"] and product in options["products"] and \
+                        PRODUCTS[product].lookup_endpoint == kind.endpoint:
+                    data["names"][product] = dict((sid, values.get("unique_name")) for sid, values in result.items())
         for enrichment in enrichments:
             if not enrichment.endpoint:
                 sids = [record["sid"] for product, record in data["sims"] if product == "supersim"]
                 data["enrich"][enrichment.option] = self._fetch_ip_addresses(client, enrichment, sids, options["max_concurrency"])
         return data
+
+    @staticmethod
+    def _enrichment_params(enrichment, options, windows):
+        """The query parameters of an enrichment's listing (the endpoint table names them): its fixed filters and, for
+        one with a window, the last usage_window_days days, recorded in ``windows``."""
+        endpoint = ENDPOINTS[enrichment.endpoint]
+        values = dict(enrichment.filters)
+        if enrichment.window:
+            end = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+            start = end - datetime.timedelta(days=options["usage_window_days"])
+            values.update(((endpoint.window.start, format_time(start)), (endpoint.window.end, format_time(end))))
+            windows[enrichment.option] = {"start": format_time(start), "end": format_time(end)}
+        problems = validate_filters(endpoint, values)
+        if problems:
+            raise AnsibleParserError("simfleet.twilio.sims: enrich %s: %s" % (enrichment.option, "; ".join(problems)))
+        return query_params(endpoint, values)
 
     @staticmethod
     def _job_label(kind, product, params=None):
@@ -596,10 +745,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if kind == "names":
                 records = client.list_records(ENDPOINTS[PRODUCTS[product].lookup_endpoint])
                 return dict((r["sid"], r.get("unique_name")) for r in records if r.get("sid"))
-            records = client.list_records(ENDPOINTS[kind.endpoint])
-            fields = kind.fields
-            return dict((sim_sid, dict((field, record.get(field)) for field in fields))
-                        for sim_sid, record in newest_by_sim(records, date_field=kind.newest_by).items())
+            return combined(kind, client.list_records(ENDPOINTS[kind.endpoint], params=params))
         except TwilioError as err:
             raise AnsibleError("simfleet.twilio.sims: cannot list %s: %s" % (self._job_label(kind, product, params), err)) from None
 
@@ -661,21 +807,24 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 extra[spec.name_field] = names.get(record.get(spec.sid_field))
             extras[record["sid"]] = extra
         fetched = data["enrich"]
-        defaults = {}
+        windows = data.get("windows") or {}
         for enrichment in ENRICHMENTS:
-            for sim_sid, value in fetched.get(enrichment.option, {}).items():
-                extra = extras.get(sim_sid)
-                if extra is not None:
-                    for variable, field, dummy in enrichment.variables:
-                        extra[variable] = value if field is None else value.get(field)
-            if enrichment.option in options["enrich"]:
-                defaults.update((variable, copy.copy(default)) for variable, dummy, default in enrichment.variables)
-        if defaults:
+            values = fetched.get(enrichment.option)
+            if values is None or enrichment.option not in options["enrich"]:
+                continue
+            window = windows.get(enrichment.option)
             for product, record in data["sims"]:
-                if product == "supersim":
-                    extra = extras[record["sid"]]
-                    for name, value in defaults.items():
-                        extra.setdefault(name, value)
+                if product != enrichment.product:
+                    continue
+                extra = extras[record["sid"]]
+                value = values.get(record.get(enrichment.link))
+                for variable, field, default in enrichment.variables:
+                    if value is None:
+                        extra[variable] = copy.copy(default)
+                    else:
+                        extra[variable] = value if field is None else value.get(field)
+                if window:
+                    extra.update(zip(WINDOW_VARIABLES, (window["start"], window["end"])))
         return extras
 
     def _host_vars(self, record, extra, prefix, fields, names):
@@ -755,6 +904,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         host_vars = self._host_vars
         default_groups = options["default_groups"]
         construct = any(options.get(name) for name in CONSTRUCTED_OPTIONS)
+        constructed = Constructed.create(self, *(options.get(name) for name in CONSTRUCTED_OPTIONS), strict=options["strict"]) \
+            if construct and options["fast_constructed"] else None
         members = {}
         group_names = {}
         resolved = data["names"]
@@ -772,7 +923,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                         group = group_names[(kind, value)] = self._default_group_name(kind, value, resolved)
                     members.setdefault(group, []).append(host)
             if construct:
-                self._construct(host, hostvars, options)
+                self._construct(host, hostvars, options, constructed)
         hosts = inventory.hosts
         for host, (dummy, record) in zip(host_names, data["sims"]):
             setattr(hosts[host], SIM_SID_ATTRIBUTE, record["sid"])
@@ -816,8 +967,13 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         names = resolved.get(kind) or {}
         return to_safe_group_name(PRODUCTS[kind].group_prefix + (names.get(value) or value), force=True, silent=True)
 
-    def _construct(self, host, hostvars, options):
-        """compose, groups and keyed_groups, templated for one host: only when the user set one of them."""
+    def _construct(self, host, hostvars, options, constructed=None):
+        """compose, groups and keyed_groups for one host: only when the user set one of them. ``constructed`` (the run's
+        Constructed, with fast_constructed) evaluates them with each expression prepared once; otherwise ansible-core's
+        Constructable templates them for this host."""
+        if constructed is not None:
+            constructed.construct(host, hostvars)
+            return
         strict = options["strict"]
         compose, groups, keyed_groups = (options.get(name) for name in CONSTRUCTED_OPTIONS)
         if compose:

@@ -11,7 +11,11 @@ For each fleet size N (half Wireless SIMs, half Super SIMs) it starts the simula
 - default: simfleet.twilio.sims with its default groups;
 - keyed_groups: the same plus a user's keyed_groups by status and rate plan (templated per host);
 - cache: the default source again from a fresh jsonfile cache (0 requests expected);
-- fields: default groups with hostvars_fields limited to sid, iccid and status.
+- fields: default groups with hostvars_fields limited to sid, iccid and status;
+- constructed options, each with fast_constructed on (the default) and off (`_core`: ansible-core's per-host
+  templating, SIMFLEET_TWILIO_FAST_CONSTRUCTED=false): (a) `keyed_var`, one keyed_groups entry on a variable;
+  (b) `typical`, compose of ansible_host, two keyed_groups and one groups condition; (c) `filtered`, (b) plus a
+  groups condition that uses a filter.
 
 Each run is measured in its own wrapper process: wall time, CPU time (user + system; steadier than wall time on a
 shared machine) and peak RSS of ansible-inventory (getrusage of the children), and the HTTP requests the simulator
@@ -60,6 +64,21 @@ SCENARIOS = {
               "cache_plugin: ansible.builtin.jsonfile\ncache_connection: {cache_dir}\n"),
     "fields": ("fields.twilio_sims.yml", "plugin: simfleet.twilio.sims\nhostvars_fields: [sid, iccid, status]\n"),
 }
+KEYED_VAR = "keyed_groups:\n  - key: twilio_status\n    prefix: by_status\n"
+TYPICAL = ("compose:\n  ansible_host: twilio_iccid\n"
+           "keyed_groups:\n  - key: twilio_status\n    prefix: by_status\n  - key: twilio_product\n    prefix: by_product\n"
+           "groups:\n  in_service: twilio_status == 'active'\n")
+FILTERED = TYPICAL + "  long_iccid: twilio_iccid | default('') | length > 19\n"
+# Constructed options, fast path on (default) and off (ansible-core's per-host templating): name -> (file, text).
+CONSTRUCTED = {
+    "keyed_var": ("keyed_var.twilio_sims.yml", "plugin: simfleet.twilio.sims\n" + KEYED_VAR),
+    "typical": ("typical.twilio_sims.yml", "plugin: simfleet.twilio.sims\n" + TYPICAL),
+    "filtered": ("filtered.twilio_sims.yml", "plugin: simfleet.twilio.sims\n" + FILTERED),
+}
+OFF = {"SIMFLEET_TWILIO_FAST_CONSTRUCTED": "false"}
+for _name, (_file, _text) in CONSTRUCTED.items():
+    SCENARIOS[_name] = (_file, _text)
+    SCENARIOS[_name + "_core"] = (_file, _text, OFF)
 
 
 def run(workdir, env, source, mode):
@@ -78,7 +97,7 @@ def sim_requests(sim):
     return stats["requests"], sims
 
 
-def bench_size(size, repeat, workdir, scenarios, rows, json_path):
+def bench_size(size, repeat, workdir, scenarios, rows, json_path, modes=("--graph", "--list")):
     wireless, supersim = size // 2, size - size // 2
     expected_pages = math.ceil(wireless / 1000) + math.ceil(supersim / 1000)
     with Simulator(seed=1, wireless_sims=wireless, super_sims=supersim, subprocess=True) as sim:
@@ -87,18 +106,19 @@ def bench_size(size, repeat, workdir, scenarios, rows, json_path):
                    ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED="true", ANSIBLE_NOCOLOR="1")
         cache_dir = os.path.join(workdir, "cache-%d" % size)
         for name in scenarios:
-            filename, text = SCENARIOS[name]
+            filename, text = SCENARIOS[name][:2]
+            scenario_env = dict(env, **(SCENARIOS[name][2] if len(SCENARIOS[name]) > 2 else {}))
             source = os.path.join(workdir, filename)
             with open(source, "w") as handle:
                 handle.write(text.replace("{cache_dir}", cache_dir))
-            for mode in ("--graph", "--list"):
+            for mode in modes:
                 if name == "cache":
                     shutil.rmtree(cache_dir, ignore_errors=True)
-                    run(workdir, env, source, mode)  # fills the cache
+                    run(workdir, scenario_env, source, mode)  # fills the cache
                 best = None
                 for dummy in range(repeat):
                     sim.reset_stats()
-                    result = run(workdir, env, source, mode)
+                    result = run(workdir, scenario_env, source, mode)
                     result["requests"], result["sim_pages"] = sim_requests(sim)
                     if best is None or result["seconds"] < best["seconds"]:
                         best = result
@@ -132,6 +152,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=1, help="runs per cell; the fastest is kept")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated, from: %s" % ", ".join(SCENARIOS))
     parser.add_argument("--json", help="also write the raw rows to this file (after every run)")
+    parser.add_argument("--modes", default="--graph,--list", help="comma-separated ansible-inventory modes (--graph, --list)")
     args = parser.parse_args()
     if not os.path.isdir(os.path.join(COLLECTIONS, "ansible_collections", "simfleet", "twilio")):
         raise SystemExit("run `make venv collection` first")
@@ -141,7 +162,7 @@ def main():
     try:
         scenarios = ["floor"] + [s for s in args.scenarios.split(",") if s != "floor"]
         for size in (int(s) for s in args.sizes.split(",")):
-            bench_size(size, args.repeat, workdir, scenarios, rows, args.json)
+            bench_size(size, args.repeat, workdir, scenarios, rows, args.json, modes=args.modes.split(","))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print(table(rows))

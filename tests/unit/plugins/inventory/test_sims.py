@@ -470,7 +470,11 @@ def test_missing_credentials_are_refused_before_any_request(tmp_path, simulator)
     ({"rate_plan": "iot-standard"}, "rate_plan filters wireless SIMs only"),
     ({"products": ["wireless"], "fleet": "lab"}, "fleet filters supersim SIMs only"),
     ({"hostnames": ["name"]}, "hostnames: 'name' is neither"),
-    ({"products": ["wireless"], "enrich": ["ip_addresses"]}, "enrich adds Super SIM data"),
+    ({"products": ["wireless"], "enrich": ["ip_addresses"]}, "enrich ip_addresses adds data to supersim SIMs: it needs supersim"),
+    ({"products": ["wireless"], "enrich": ["usage"]}, "enrich usage adds data to supersim SIMs: it needs supersim"),
+    ({"products": ["supersim"], "enrich": ["rate_plan"]}, "enrich rate_plan adds data to wireless SIMs: it needs wireless"),
+    ({"usage_window_days": 32}, "usage_window_days must be a whole number of days from 1 to 31"),
+    ({"usage_window_days": 0}, "usage_window_days must be a whole number of days from 1 to 31"),
     ({"max_concurrency": 0}, "max_concurrency must be between 1 and 16"),
     ({"iccid": ""}, "iccid must not be empty or blank"),
     ({"products": ["wireless"], "rate_plan": "  "}, "rate_plan must not be empty or blank"),
@@ -542,13 +546,29 @@ def test_enrichment_table_matches_endpoints_and_documentation():
     assert [e.option for e in sims.ENRICHMENTS] == doc["choices"]
     text = " ".join(doc["description"])
     for enrichment in sims.ENRICHMENTS:
-        assert (enrichment.endpoint is None) == (enrichment.newest_by is None) == (enrichment.option == "ip_addresses")
-        if enrichment.endpoint:
-            assert ENDPOINTS[enrichment.endpoint].product == "supersim"
+        assert (enrichment.endpoint is None) == (enrichment.per_sim_endpoint is not None) == (enrichment.combine == "list")
+        endpoint = ENDPOINTS[enrichment.endpoint or enrichment.per_sim_endpoint]
+        assert endpoint.product == enrichment.product
+        assert "C(%s) requires V(%s)" % (enrichment.option, enrichment.product) in text or \
+            "every other item requires V(%s)" % enrichment.product in text
+        filters = set(f.option for f in endpoint.filters)
+        assert set(dict(enrichment.filters)) <= filters
+        assert enrichment.window == (endpoint.window is not None)
+        if enrichment.link == "sid":
+            assert enrichment.key == "sim_sid"
+        else:
+            assert enrichment.link == sims.PRODUCTS[enrichment.product].sid_field
+            assert enrichment.endpoint == sims.PRODUCTS[enrichment.product].lookup_endpoint and enrichment.key == "sid"
         for variable, field, default in enrichment.variables:
             assert field is None or field in enrichment.fields
             assert "C(%s)" % variable in text, variable
         assert not set(enrichment.fields) & {"activation_code", "matching_id"}
+        if enrichment.window:
+            for variable in sims.WINDOW_VARIABLES:
+                assert "C(%s)" % variable in text, variable
+    assert sims.USAGE_MAX_DAYS == 31
+    usage_days = yaml.safe_load(sims.DOCUMENTATION)["options"]["usage_window_days"]
+    assert "From 1 to %d" % sims.USAGE_MAX_DAYS in " ".join(usage_days["description"])
 
 
 # -- host names: a SIM never takes over another source's host --------------------------------------------------
@@ -822,3 +842,20 @@ def test_cached_sim_without_sid_is_fetched_again(tmp_path, simulator):
     assert simulator.stats()["by_path"]["/supersim/v1/Sims"] == 1
     assert sorted(h.vars["twilio_sid"] for h in inventory.get_hosts()) == sorted(r["sid"] for r in simulator.truth["supersim_sims"])
     assert first in cache_file.read_text() and "HS/../Fleets" not in cache_file.read_text()
+
+
+def test_combined_records_of_an_enrichment():
+    usage = [e for e in sims.ENRICHMENTS if e.option == "usage"][0]
+    records = [{"sim_sid": "HS1", "data_upload": 1, "data_download": 2, "data_total": 3, "account_sid": "AC1"},
+               {"sim_sid": "HS1", "data_upload": 10, "data_download": 20, "data_total": 30},
+               {"sim_sid": "HS2", "data_upload": None, "data_download": "7", "data_total": True},
+               {"sim_sid": None, "data_upload": 5, "data_download": 5, "data_total": 10}]
+    assert sims.combined(usage, records) == {
+        "HS1": {"data_upload": 11, "data_download": 22, "data_total": 33},
+        "HS2": {"data_upload": 0, "data_download": 0, "data_total": 0}}
+    fleet = [e for e in sims.ENRICHMENTS if e.option == "fleet"][0]
+    fleets = [{"sid": "HF1", "unique_name": "lab", "data_limit": 100, "data_enabled": True, "url": "https://x"},
+              {"sid": "HF2", "unique_name": "field", "data_limit": None}]
+    result = sims.combined(fleet, fleets)
+    assert result["HF1"] == dict((field, fleets[0].get(field)) for field in fleet.fields)
+    assert set(result) == {"HF1", "HF2"} and "url" not in result["HF1"]
