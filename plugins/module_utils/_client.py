@@ -495,7 +495,7 @@ class TwilioClient:
 
     def __init__(self, account_sid=None, auth_token=None, api_key=None, api_secret=None, base_url=None, timeout=30,
                  validate_certs=True, max_retries=5, max_retry_time=60, platform=None, client_id=None, client_secret=None,
-                 token_url=None, backoff_base=0.5, backoff_max=20):
+                 token_url=None, backoff_base=0.5, backoff_max=20, gate=None):
         if not HAS_REQUESTS:
             raise TwilioError("the Python library 'requests' is required")
         options = dict(platform=platform, account_sid=account_sid, auth_token=auth_token, api_key=api_key, api_secret=api_secret,
@@ -514,6 +514,9 @@ class TwilioClient:
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.request_count = 0
+        # Admits every attempt when set: ``gate.enter()`` before it, ``gate.leave(too_many, retry_after)`` after it
+        # (too_many: the API answered 429), so that threads sharing the client slow down together.
+        self.gate = gate
         self._secrets = []
         for value in (auth_token, api_secret, client_secret):
             self.add_secret(value)
@@ -597,7 +600,7 @@ class TwilioClient:
         while True:
             attempt += 1
             auth, generation = self._auth_for(url, token_request)
-            body, failure = self._attempt(method, url, params, data, auth, token_request)
+            body, failure = self._admitted_attempt(method, url, params, data, auth, token_request)
             if failure is None:
                 return body
             if failure.redirect is not None:
@@ -649,6 +652,19 @@ class TwilioClient:
             token, generation = self._token.current()
             return _HeaderAuth("Bearer " + token), generation
         return _HeaderAuth(self._basic), None
+
+    def _admitted_attempt(self, method, url, params, data, auth, token_request):
+        """One attempt, admitted by the gate when there is one; a 429 tells the gate to slow everyone down."""
+        if self.gate is None:
+            return self._attempt(method, url, params, data, auth, token_request)
+        self.gate.enter()
+        failure = None
+        try:
+            body, failure = self._attempt(method, url, params, data, auth, token_request)
+        finally:
+            too_many = failure is not None and failure.http_status == 429
+            self.gate.leave(too_many, failure.retry_after if too_many else None)
+        return body, failure
 
     def _attempt(self, method, url, params, data, auth, token_request):
         """One request. Returns (body, None) on success or (None, _Failure) on failure."""

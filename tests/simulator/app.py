@@ -27,8 +27,9 @@ from .stats import WRITE_METHODS
 from .store import MiniTable, Page, locate, members
 
 PAGING_PARAMS = ("PageSize", "Page", "PageToken")
-STATUS_MESSAGES = {500: (20500, "Internal Server Error"), 502: (20502, "Bad Gateway"), 503: (20503, "Service Unavailable"),
-                   504: (20504, "Gateway Timeout")}
+# The Twilio error of each status a fault can answer with (401: the credentials were refused, as Twilio says it).
+STATUS_MESSAGES = {401: (20003, "Authenticate"), 500: (20500, "Internal Server Error"), 502: (20502, "Bad Gateway"),
+                   503: (20503, "Service Unavailable"), 504: (20504, "Gateway Timeout")}
 # Form parameters whose values the write log never records.
 SECRET_PARAM = re.compile(r"secret|token|password", re.IGNORECASE)
 REDACTED = "[redacted]"

@@ -7,6 +7,8 @@ and for writes only (POST, DELETE) the write applied but its answer lost: 5xx af
 of these gets no fault.
 `latency_ms` is added to every API request; `max_concurrency` (0 = unlimited) answers 429 to a request
 that arrives while that many are already in flight.
+`fail_after` and `fail_next`: after `fail_after` more API requests have drawn normally, the next `fail_next` ones
+answer `fail_status` (401, 429 or a 5xx) before any draw, and before the request is applied; both count down.
 
 The token endpoint has its own settings (`TokenFaultConfig`) and its own seeded draws: 401 (`rate_401`), 429,
 5xx, dropped connection, in that order of ranges, plus `fail_next`: the next N token requests fail with
@@ -41,6 +43,9 @@ class FaultConfig:
     seed: int = 0
     rate_5xx_after_apply: float = 0.0
     after_apply_drop_rate: float = 0.0
+    fail_after: int = 0
+    fail_next: int = 0
+    fail_status: int = 401
 
 
 @dataclass
@@ -128,8 +133,13 @@ class Faults:
         """The fault for this request (FAULT_* or None), and a 5xx status for FAULT_5XX."""
         with self._lock:
             config = self.config
-            if getattr(config, "fail_next", 0) > 0:
+            if getattr(config, "fail_next", 0) > 0 and getattr(config, "fail_after", 0) > 0:
+                config.fail_after -= 1
+            elif getattr(config, "fail_next", 0) > 0:
                 config.fail_next -= 1
+                if self.kind is FaultConfig and config.fail_status != 429:
+                    # The API answers any status but 429 through its 5xx branch, with that status.
+                    return FAULT_5XX, config.fail_status
                 return fault_for_status(config.fail_status), config.fail_status
             roll = self._rng.random()
             status = config.status_5xx or self._rng.choice((500, 503))

@@ -134,6 +134,31 @@ def test_429_storm_with_retry_after_still_returns_everything(httpserver):
     assert time.monotonic() - start < 5
 
 
+class RecordingGate:
+    """A gate that admits everything and records what the client tells it."""
+
+    def __init__(self):
+        self.entered = 0
+        self.left = []
+
+    def enter(self):
+        self.entered += 1
+
+    def leave(self, too_many, retry_after):
+        self.left.append((too_many, retry_after))
+
+
+def test_a_gate_admits_every_attempt_and_hears_of_each_429(httpserver):
+    fake = FakeList(httpserver, [sim_record(i) for i in range(2500)])
+    fake.faults = [twilio_error(429, 20429, "Too Many Requests", headers={"Retry-After": "0.01"})] * 2
+    gate = RecordingGate()
+    with client_for(httpserver, gate=gate) as client:
+        records = client.list_records(SIMS)
+    assert len(records) == 2500
+    assert gate.entered == len(fake.requests) == 5
+    assert gate.left == [(True, 0.01), (True, 0.01), (False, None), (False, None), (False, None)]
+
+
 def test_retry_after_is_honoured(httpserver):
     fake = FakeList(httpserver, [sim_record(1)])
     fake.faults = [twilio_error(429, 20429, "Too Many Requests", headers={"Retry-After": "1"})]

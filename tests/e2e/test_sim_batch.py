@@ -1,0 +1,222 @@
+# -*- coding: utf-8 -*-
+# Copyright: simfleet.twilio contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""simfleet.twilio.sim_batch in real ansible-playbook runs against the simulator: a big batch under a fault
+storm, mixed outcomes, writes whose answer is lost, check mode and diff."""
+
+import collections
+import math
+
+from _ansible import play, run_playbook
+
+WIRELESS_TO = {"suspended": ("ready", "active", "suspended")}
+
+
+def connection(sim):
+    return {"group/simfleet.twilio.twilio": {"account_sid": sim.account_sid, "auth_token": sim.auth_token,
+                                             "base_url": sim.product_url, "max_retries": 10, "max_retry_time": 60}}
+
+
+def run_batch(sim, workdir, args, name="batch", check=False, diff=False):
+    task = {"name": name, "simfleet.twilio.sim_batch": args, "ignore_errors": True}
+    if check:
+        task["check_mode"] = True
+    if diff:
+        task["diff"] = True
+    run = run_playbook(str(workdir), [play([task], connection(sim))])
+    return run, run[name]
+
+
+def by_sid(records):
+    return dict((r["sid"], r) for r in records)
+
+
+def reached_by_sid(sim):
+    """How many writes of each SID reached the writer (answered 200, or applied and then answered with a fault),
+    among the writes the simulator's log holds (the last 10,000)."""
+    counts = collections.Counter()
+    for entry in sim.write_log():
+        if entry["status"] == 200 or entry["fault"] in ("5xx_after_apply", "drop_after_apply"):
+            counts[entry["sid"]] += 1
+    return counts
+
+
+def test_large_batch_under_a_fault_storm_ends_exactly_in_the_asked_state(simulator_factory, tmp_path):
+    sim = simulator_factory(seed=12, wireless_sims=10000, super_sims=5,
+                            faults={"rate_429": 0.2, "rate_5xx": 0.05, "retry_after": 0.01, "seed": 3})
+    before = by_sid(sim.truth["wireless_sims"])
+    asked = [sid for sid, r in before.items() if r["status"] in WIRELESS_TO["suspended"]]
+    to_change = set(sid for sid in asked if before[sid]["status"] != "suspended")
+    assert len(asked) > 5000 and len(to_change) > 2500  # a big batch, most of it needing the change
+    sim.reset_stats()
+
+    run, result = run_batch(sim, tmp_path / "first", {"product": "wireless", "sims": asked, "status": "suspended",
+                                                      "max_sims": 10000, "max_concurrency": 16})
+    assert result["_outcome"] == "ok", result.get("msg")
+    assert run.seconds < 60
+    after = by_sid(sim.truth["wireless_sims"])
+    assert all(after[sid]["status"] == "suspended" for sid in asked)
+    untouched = set(before) - set(asked)
+    assert all(after[sid]["status"] == before[sid]["status"] for sid in untouched)
+    # The report, SIM by SIM, against the simulator's truth.
+    assert [r["sid"] for r in result["results"]] == asked
+    for item in result["results"]:
+        assert item["sim"] == item["sid"]
+        assert item["outcome"] == ("changed" if item["sid"] in to_change else "unchanged")
+        assert item["before"] == {"status": before[item["sid"]]["status"]}
+        assert item["after"] == {"status": after[item["sid"]]["status"]}
+        assert item["error"] is None
+    assert result["counts"] == {"changed": len(to_change), "unchanged": len(asked) - len(to_change), "not_found": 0, "failed": 0}
+    expected = collections.Counter("%s -> suspended" % before[sid]["status"] for sid in to_change)
+    assert result["transitions"] == dict(expected)
+    # The storm was real, the batch slowed down for it, and no SIM was written more than once.
+    stats = sim.stats()
+    assert stats["faults"].get("429", 0) > 500 and stats["faults"].get("5xx", 0) > 100
+    assert result["throttled"] > 500
+    writes = sim.writes(log=False)
+    assert writes["applied"] == {"wireless_sims": len(to_change)}
+    reached = reached_by_sid(sim)
+    assert set(reached) <= to_change and len(reached) > 1000 and max(reached.values()) == 1
+    assert set(entry["path"].rsplit("/", 1)[1] for entry in sim.write_log()) <= to_change
+
+    sim.reset_stats()
+    run, again = run_batch(sim, tmp_path / "second", {"product": "wireless", "sims": asked, "status": "suspended",
+                                                      "max_sims": 10000, "max_concurrency": 16})
+    assert again["_outcome"] == "ok" and again["changed"] is False
+    assert again["counts"] == {"changed": 0, "unchanged": len(asked), "not_found": 0, "failed": 0}
+    assert again["transitions"] == {}
+    assert sim.writes(log=False)["requests"] == 0
+    # Reads by listing only: the pages of the listing, each page retried at most as often as the storm made it.
+    listing = sim.stats()["by_route"]
+    assert set(listing) == {"GET /wireless/v1/Sims"}
+    assert sim.stats()["by_status"].get("200") == math.ceil(len(before) / 1000)
+
+
+def test_unknown_sims_forbidden_transitions_and_a_401_in_the_middle(simulator_factory, tmp_path):
+    sim = simulator_factory(seed=5, wireless_sims=300, super_sims=5)
+    before = by_sid(sim.truth["wireless_sims"])
+    active = [sid for sid, r in before.items() if r["status"] == "active"][:40]
+    dead = [sid for sid, r in before.items() if r["status"] in ("deactivated", "canceled")][:5]
+    named = [r for r in sim.truth["wireless_sims"] if r["status"] == "ready" and r["unique_name"]][:2]
+    assert len(active) == 40 and len(dead) == 5 and len(named) == 2
+    unknown = ["no-such-sim", "DE" + "0" * 32, {"iccid": "000000000000000000"}]
+    sims = active[:20] + dead + [{"sid": named[0]["sid"], "note": "from an info module"}, named[1]["unique_name"]] + unknown + active[20:]
+    # One listing page, then the eleventh write answers 401.
+    sim.set_faults(fail_after=11, fail_next=1, fail_status=401)
+    sim.reset_stats()
+    run, result = run_batch(sim, tmp_path, {"product": "wireless", "sims": sims, "status": "suspended"})
+    assert result["_outcome"] == "failed"
+    after = by_sid(sim.truth["wireless_sims"])
+
+    outcomes = [r["outcome"] for r in result["results"]]
+    assert len(outcomes) == len(sims)
+    refused_401 = [r for r in result["results"] if r["error"] and r["error"]["status"] == 401]
+    assert len(refused_401) == 1 and refused_401[0]["sid"] in active
+    lost = refused_401[0]["sid"]
+    for item, given in zip(result["results"], sims):
+        assert item["sim"] == given
+        sid = item["sid"]
+        if sid in active and sid != lost or sid in (named[0]["sid"], named[1]["sid"]):
+            assert item["outcome"] == "changed" and after[sid]["status"] == "suspended" and item["error"] is None
+            assert item["after"] == {"status": "suspended"}
+        elif sid == lost:
+            assert item["outcome"] == "failed" and after[sid]["status"] == "active"
+            assert "HTTP 401" in item["error"]["message"]
+        elif sid in dead:
+            assert item["outcome"] == "failed" and after[sid]["status"] == before[sid]["status"]
+            assert "status cannot change from %s to suspended" % before[sid]["status"] in item["error"]["message"]
+        else:
+            assert sid is None and item["outcome"] == "not_found" and item["before"] is None
+    assert result["counts"] == {"changed": 41, "unchanged": 0, "not_found": 3, "failed": 6}
+    assert result["transitions"] == {"active -> suspended": 39, "ready -> suspended": 2}
+    assert "6 of 50 SIMs failed and 3 were not found (41 changed" in result["msg"]
+    log = sim.write_log()
+    assert set(e["sid"] for e in log if e["status"] == 200) == set(active) - {lost} | {named[0]["sid"], named[1]["sid"]}
+    assert [e["path"].rsplit("/", 1)[1] for e in log if e["status"] == 401] == [lost]
+    assert len(log) == 42  # never the refused transitions, and the 401 not sent again
+    assert set(sim.stats()["by_route"]) == {"GET /wireless/v1/Sims", "POST /wireless/v1/Sims/{Sid}"}
+
+
+def test_strict_refuses_before_any_write(simulator_factory, tmp_path):
+    sim = simulator_factory(seed=5, wireless_sims=100, super_sims=5)
+    active = [r["sid"] for r in sim.truth["wireless_sims"] if r["status"] == "active"][:5]
+    sim.reset_stats()
+    run, result = run_batch(sim, tmp_path, {"product": "wireless", "sims": active + ["ghost-sim"], "status": "suspended", "strict": True})
+    assert result["_outcome"] == "failed"
+    assert "strict: nothing was written, as 1 of the 6 SIMs cannot be changed: ghost-sim: no wireless SIM" in result["msg"]
+    assert sim.writes(log=False)["requests"] == 0
+
+
+def test_writes_whose_answer_is_lost_are_read_back_not_resent(simulator_factory, tmp_path):
+    sim = simulator_factory(seed=8, wireless_sims=5, super_sims=400)
+    sim.set_write_settings(settle_seconds=0)
+    before = by_sid(sim.truth["supersim_sims"])
+    fleets = sim.truth["fleets"]
+    target = fleets[0]
+    asked = [sid for sid, r in before.items() if r["status"] in ("active", "inactive", "ready")][:150]
+    to_change = set(sid for sid in asked if before[sid]["status"] != "inactive" or before[sid]["fleet_sid"] != target["sid"])
+    sim.set_faults(rate_5xx_after_apply=0.15, after_apply_drop_rate=0.1, seed=4)
+    sim.reset_stats()
+    run, result = run_batch(sim, tmp_path, {"product": "supersim", "sims": asked, "status": "inactive",
+                                            "fleet": target["unique_name"], "timeout": 5})
+    assert result["_outcome"] == "ok", result.get("msg")
+    after = by_sid(sim.truth["supersim_sims"])
+    assert all(after[sid]["status"] == "inactive" and after[sid]["fleet_sid"] == target["sid"] for sid in asked)
+    assert result["counts"]["changed"] == len(to_change)
+    reached = reached_by_sid(sim)
+    assert set(reached) == to_change and max(reached.values()) == 1
+    assert sim.writes(log=False)["applied"] == {"supersim_sims": len(to_change)}
+    lost = sim.writes(log=False)["faults"]
+    assert lost.get("5xx_after_apply", 0) + lost.get("drop_after_apply", 0) > 10
+    routes = sim.stats()["by_route"]
+    # One read per write whose answer was lost (and its retries), and the fleet resolved once.
+    assert routes.get("GET /supersim/v1/Fleets/{Sid}") == 1
+    assert 0 < routes.get("GET /supersim/v1/Sims/{Sid}", 0) <= 2 * (lost.get("5xx_after_apply", 0) + lost.get("drop_after_apply", 0))
+
+
+def test_check_mode_writes_nothing_and_reports_the_same_counts_with_diff(simulator_factory, tmp_path):
+    sim = simulator_factory(seed=9, wireless_sims=200, super_sims=5)
+    before = by_sid(sim.truth["wireless_sims"])
+    sims = [r["sid"] for r in sim.truth["wireless_sims"] if r["status"] in ("active", "suspended", "ready")][:60]
+    args = {"product": "wireless", "sims": sims, "status": "suspended"}
+    sim.reset_stats()
+    check_run, planned = run_batch(sim, tmp_path / "check", args, check=True, diff=True)
+    assert sim.writes(log=False)["requests"] == 0
+    assert by_sid(sim.truth["wireless_sims"]) == before
+    changing = [sid for sid in sims if before[sid]["status"] != "suspended"]
+    assert planned["changed"] is (len(changing) > 0) and len(changing) > 5
+    for sid in changing:
+        assert "-%s status=%s" % (sid, before[sid]["status"]) in check_run.stdout
+        assert "+%s status=suspended" % sid in check_run.stdout
+    assert planned["diff"]["before"].count("\n") == len(changing)
+
+    run, applied = run_batch(sim, tmp_path / "apply", args)
+    assert applied["counts"] == planned["counts"] and applied["transitions"] == planned["transitions"]
+    assert [(r["sid"], r["outcome"], r["before"], r["after"]) for r in applied["results"]] == \
+        [(r["sid"], r["outcome"], r["before"], r["after"]) for r in planned["results"]]
+    assert sim.writes(log=False)["requests"] == len(changing)
+
+
+def test_a_listing_that_fails_midway_reports_every_sim(simulator_factory, tmp_path):
+    sim = simulator_factory(seed=6, wireless_sims=2500, super_sims=5)
+    listed = sim.truth["wireless_sims"]  # as served: the first 1000 are the first page
+    asked = [r["sid"] for r in listed if r["status"] == "active"]
+    on_first_page = set(r["sid"] for r in listed[:1000])
+    assert any(sid not in on_first_page for sid in asked)
+    # The first request (page one of the listing) is answered; every later one, page two included, gets 401.
+    sim.set_faults(fail_after=1, fail_next=100000, fail_status=401)
+    run, result = run_batch(sim, tmp_path, {"product": "wireless", "sims": asked, "status": "suspended", "max_sims": 2500})
+    sim.clear_faults()
+    assert result["_outcome"] == "failed" and "HTTP 401" in result["msg"]
+    after = by_sid(sim.truth["wireless_sims"])
+    assert all(after[sid]["status"] == "active" for sid in asked)  # nothing got through
+    # Page one's writes were sent while the listing went on: every SIM is reported.
+    assert sim.writes(log=False)["requests"] > 0 and result["changed"] is False
+    assert [r["sid"] or r["sim"] for r in result["results"]] == asked
+    assert result["counts"] == {"changed": 0, "unchanged": 0, "not_found": 0, "failed": len(asked)}
+    for item in result["results"]:
+        if item["sid"] in on_first_page:
+            assert "HTTP 401" in item["error"]["message"]
+        else:
+            assert item["error"]["message"].startswith("not attempted: ") and "HTTP 401" in item["error"]["message"]
