@@ -341,9 +341,11 @@ class Batch:
         if self.params["strict"]:
             refused = [i for i in items if i.outcome in ("not_found", "failed")]
             if refused:
+                shown = "; ".join("%s: %s" % (i.wanted.value, i.error["message"]) for i in refused[:10])
+                if len(refused) > 10:
+                    shown += "; and %d more" % (len(refused) - 10)
                 raise TwilioError("strict: nothing was written, as %d of the %d SIMs cannot be changed: %s"
-                                  % (len(refused), len(items), "; ".join("%s: %s" % (i.wanted.value, i.error["message"]) for i in refused[:10])
-                                     + ("; and %d more" % (len(refused) - 10) if len(refused) > 10 else "")))
+                                  % (len(refused), len(items), shown))
 
     def decide(self, item, record, desired):
         """What to do to the SIM of one item: nothing, a write of the fields that differ, or nothing as it cannot be."""

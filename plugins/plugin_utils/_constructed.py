@@ -650,8 +650,8 @@ class Constructed(object):
     def _parent_group(self, raw_parent_name, scope):
         """``templar.template(parent_group)``: once per run when it holds no template syntax, else per host."""
         templar = self.templar
-        if raw_parent_name is None or (isinstance(raw_parent_name, str) and "{" not in raw_parent_name
-                                       and not raw_parent_name.startswith("#jinja2:")):
+        literal = isinstance(raw_parent_name, str) and "{" not in raw_parent_name and not raw_parent_name.startswith("#jinja2:")
+        if raw_parent_name is None or literal:
             key = (raw_parent_name, id(raw_parent_name))
             try:
                 return self.parents[key]
