@@ -96,6 +96,10 @@ echo "demo: running playbooks/audit.yml"
 echo "demo: running playbooks/compliance.yml (report only: violations are listed, the run does not fail)"
 "$PLAYBOOK" playbooks/compliance.yml -e "sim_compliance_output_dir=$OUTPUT" -e sim_compliance_report_only=true
 
+echo "demo: running playbooks/remediate.yml on that compliance.json (a dry run: the plan is reported, nothing is written)"
+"$PLAYBOOK" playbooks/remediate.yml -e "sim_remediation_compliance_file=$OUTPUT/compliance.json" \
+  -e "sim_remediation_output_dir=$OUTPUT"
+
 echo "demo: running playbooks/active_sims.yml on the active ones of 8 Super SIMs of the inventory plugin (--limit)"
 "$PLAYBOOK" -i playbooks/demo.twilio_sims.yml playbooks/active_sims.yml --limit 'twilio_supersim[0:7]' \
   -e "active_sims_output_dir=$OUTPUT"
@@ -113,7 +117,8 @@ trap - EXIT
 
 echo
 echo "demo: done in $((SECONDS - started)) s; the simulator is stopped. Reports in $OUTPUT:"
-for report in audit.html audit.md audit.json compliance.json compliance-junit.xml active-sims.json kore/audit.html; do
+for report in audit.html audit.md audit.json compliance.json compliance-junit.xml remediation.html remediation.json \
+    active-sims.json kore/audit.html; do
   printf '  %-22s %s\n' "$report" "$OUTPUT/$report"
 done
 echo "Open $OUTPUT/audit.html in a browser (it works offline)."
