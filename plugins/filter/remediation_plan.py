@@ -172,15 +172,22 @@ def plan(compliance, policy=None, exempt_sims=None, confirm_irreversible=False):
     exempt = set(names_list(compliance_policy.get("exempt_sims"), "policy.exempt_sims of the report"))
     exempt |= set(names_list(exempt_sims, "exempt_sims"))
 
+    rules = [rule for rule in compliance["rules"] if isinstance(rule, dict) and rule.get("enabled", True)]
+    # A SIM is exempt when any of its violations names it by an exempt SID, unique name or ICCID: every name any
+    # violation gives the SIM counts, so one violation without the exempt name cannot bring it back.
+    exempt_keys = set()
+    for rule in rules:
+        for violation in rule.get("violations") or []:
+            names = set(_text(violation.get(k)) for k in ("sid", "unique_name", "iccid")) - {None, ""}
+            if names & exempt:
+                exempt_keys.add((_text(violation.get("product")), _text(violation.get("sid"))))
+
     sims, exempted = {}, {}
-    for rule in compliance["rules"]:
-        if not isinstance(rule, dict) or not rule.get("enabled", True):
-            continue
+    for rule in rules:
         action = ACTIONS[policy.get(rule.get("id"), "report")]
         for violation in rule.get("violations") or []:
             key = (_text(violation.get("product")), _text(violation.get("sid")))
-            names = set(_text(violation.get(k)) for k in ("sid", "unique_name", "iccid")) - {None, ""}
-            target = exempted if names & exempt else sims
+            target = exempted if key in exempt_keys else sims
             entry = target.setdefault(key, {
                 "product": key[0], "sid": key[1], "unique_name": _text(violation.get("unique_name")),
                 "iccid": _text(violation.get("iccid")), "status": _text(violation.get("status")),

@@ -88,7 +88,8 @@ class PacingGate:
     """Admits the requests of a batch: at most ``limit`` in flight, none while the batch is paused.
 
     A 429 pauses every thread until its Retry-After has passed and lowers the limit by one (never below one);
-    every second success raises it again by one, up to the batch's max_concurrency.
+    every second success raises it again by one, up to the batch's max_concurrency. A max_concurrency above the
+    account's own concurrency limit therefore costs a pause now and then: set it at or below that limit.
     """
 
     def __init__(self, limit):
@@ -359,8 +360,12 @@ class Batch:
             item.outcome, item.after = "unchanged", record
 
     def transition_problem(self, record, changes):
-        if "status" not in changes or record.get("status") in self.endpoint.settling:
+        if "status" not in changes:
             return None
+        if record.get("status") in self.endpoint.settling:
+            # Twilio refuses a change while one is in progress: the same plan in check mode and in a real run.
+            return ("status is %s (a change in progress); not written: run again once it has settled"
+                    % record.get("status"))
         allowed = self.endpoint.allowed_from(changes["status"])
         if allowed is not None and record.get("status") not in allowed:
             return ("status cannot change from %s to %s: Twilio allows %s only from %s; not written"

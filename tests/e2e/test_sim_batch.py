@@ -220,3 +220,29 @@ def test_a_listing_that_fails_midway_reports_every_sim(simulator_factory, tmp_pa
             assert "HTTP 401" in item["error"]["message"]
         else:
             assert item["error"]["message"].startswith("not attempted: ") and "HTTP 401" in item["error"]["message"]
+
+
+def test_sims_with_a_change_in_progress_are_not_written_in_check_mode_or_for_real(simulator_factory, tmp_path):
+    """Twilio refuses a change while one is in progress: such SIMs get the same plan in check mode and in a real run
+    (failed, not written), and strict refuses the batch before any write."""
+    sim = simulator_factory(seed=3, wireless_sims=400, super_sims=5)
+    before = by_sid(sim.truth["wireless_sims"])
+    settling = [sid for sid, r in before.items() if r["status"] in ("updating", "scheduled")][:2]
+    movable = [sid for sid, r in before.items() if r["status"] == "active"][:2]
+    assert len(settling) == 2 and len(movable) == 2
+    args = {"product": "wireless", "sims": settling + movable, "status": "suspended"}
+    sim.reset_stats()
+    run, checked = run_batch(sim, tmp_path / "check", args, check=True)
+    run, strict = run_batch(sim, tmp_path / "strict", dict(args, strict=True))
+    assert sim.write_log() == []   # neither check mode nor strict sent a write
+    run, real = run_batch(sim, tmp_path / "real", args)
+    for result in (checked, real):
+        outcomes = dict((item["sid"], item["outcome"]) for item in result["results"])
+        assert outcomes == dict([(sid, "failed") for sid in settling] + [(sid, "changed") for sid in movable]), outcomes
+        assert all("a change in progress" in item["error"]["message"] for item in result["results"] if item["sid"] in settling)
+    assert checked["counts"] == real["counts"] and checked["transitions"] == real["transitions"]
+    assert strict["_outcome"] == "failed" and "a change in progress" in strict["msg"]
+    written = [entry["sid"] for entry in sim.write_log()]
+    assert sorted(written) == sorted(movable)
+    after = by_sid(sim.truth["wireless_sims"])
+    assert [after[sid]["status"] for sid in settling] == [before[sid]["status"] for sid in settling]

@@ -62,6 +62,19 @@ def test_exemptions_of_the_report_and_of_the_role_are_honoured():
     assert result["batches"] == []
 
 
+def test_a_sim_exempt_by_one_violation_is_exempt_from_all_of_them():
+    """The exempt name is on one violation only (another carries no name): the SIM is still never acted on."""
+    report = compliance()
+    report["rules"][2]["violations"] = [violation("supersim", S1, name="lab-pump")]
+    report["rules"][3]["violations"] = [violation("supersim", S1)]
+    for exempt_report, exempt_role in ((["lab-pump"], None), ([], ["lab-pump"])):
+        report["policy"]["exempt_sims"] = exempt_report
+        result = plan(report, policy={"silent_sims": "suspend", "esim_profile_failed": "suspend"}, exempt_sims=exempt_role)
+        assert S1 in [s["sid"] for s in result["exempted"]]
+        assert S1 not in [s["sid"] for s in result["sims"]]
+        assert all(S1 not in batch["sids"] for batch in result["batches"])
+
+
 def test_irreversible_actions_need_confirmation():
     with pytest.raises(AnsibleFilterError, match=r"cannot be undone \(allowed_status: deactivate\).*confirm_irreversible"):
         plan(compliance(), policy={"allowed_status": "deactivate"})
