@@ -204,7 +204,9 @@ class Batch:
         self.client = None
         self.gate = None
         self.pool = None
-        self.writes = {}
+        self.writes = {}          # SID -> the future of its write
+        self.write_changes = {}   # SID -> the changes its write sends
+        self.index = dict((kind, {}) for kind in IDENTIFIERS)   # the listing read so far, by identifier
 
     # -- validation, before any request ----------------------------------------------------------------------------
 
@@ -274,13 +276,20 @@ class Batch:
                 if writing and self.params["wait"]:
                     self.wait(items)
         except TwilioError as err:
-            # Writes sent before the failure (while the listing went on, or before waiting failed) are reported.
-            result = {"changed": False}
-            if self.writes:
-                for item in items:
-                    if item.outcome is None:  # the listing failed before this SIM was reached
-                        item.outcome, item.error = "failed", dict(err.to_dict(), message="not attempted: %s" % err.message)
-                result = self.result(items)
+            # Every SIM is reported, also after a failure: the writes sent before it (while the listing went on, or
+            # before waiting failed), and the SIMs it left unattempted.
+            for item in items:
+                record = self.seen(item) if item.outcome is None else None
+                if record is not None and record["sid"] in self.writes:
+                    # another item of the same SIM (by SID) was written: this one has its outcome
+                    write = self.writes[record["sid"]]
+                    item.record, item.changes = record, dict(self.write_changes[record["sid"]])
+                    item.outcome, item.after, item.error = write.result()
+                if item.outcome is None:  # the listing failed before this SIM was reached
+                    item.outcome, item.error = "failed", dict(err.to_dict(), message="not attempted: %s" % err.message)
+            result = self.result(items)
+            if not self.writes:
+                result["changed"] = False   # nothing was written (a check-mode plan cut short changes nothing either)
             self.module.fail_json(msg=str(err), error=err.to_dict(), **result)
         result = self.result(items)
         failed = result["counts"]["failed"] + result["counts"]["not_found"]
@@ -314,7 +323,7 @@ class Batch:
         With ``start_write``, the write of a SIM named by its SID starts as soon as its page is read (a SID names one
         SIM whatever the other pages hold); SIMs named otherwise are decided once the listing is complete."""
         desired = self.desired()
-        index = dict((kind, {}) for kind in IDENTIFIERS)
+        index = self.index = dict((kind, {}) for kind in IDENTIFIERS)
         by_sid = {}
         for item in items:
             if item.wanted.kind in (None, "sid") and matches(self.endpoint.sid_pattern, item.wanted.value):
@@ -331,8 +340,7 @@ class Batch:
         for item in items:
             if item.record is not None:
                 continue
-            kinds = (item.wanted.kind,) if item.wanted.kind else IDENTIFIERS
-            record = next((index[k][item.wanted.value] for k in kinds if item.wanted.value in index[k]), None)
+            record = self.seen(item)
             if record is None:
                 item.outcome = "not_found"
                 item.error = {"code": None, "status": None, "more_info": None,
@@ -347,6 +355,11 @@ class Batch:
                     shown += "; and %d more" % (len(refused) - 10)
                 raise TwilioError("strict: nothing was written, as %d of the %d SIMs cannot be changed: %s"
                                   % (len(refused), len(items), shown))
+
+    def seen(self, item):
+        """The SIM of the listing read so far that an item names (by its kind of identifier, or by any), or None."""
+        kinds = (item.wanted.kind,) if item.wanted.kind else IDENTIFIERS
+        return next((self.index[k][item.wanted.value] for k in kinds if item.wanted.value in self.index[k]), None)
 
     def decide(self, item, record, desired):
         """What to do to the SIM of one item: nothing, a write of the fields that differ, or nothing as it cannot be."""
@@ -378,7 +391,8 @@ class Batch:
         """Send the write of an item's SIM from the pool, once however many items name it."""
         sid = item.record["sid"]
         if sid not in self.writes:
-            self.writes[sid] = self.pool.submit(self.write_one, Write(sid, item.record, tuple(sorted(item.changes.items()))))
+            self.write_changes[sid] = tuple(sorted(item.changes.items()))
+            self.writes[sid] = self.pool.submit(self.write_one, Write(sid, item.record, self.write_changes[sid]))
 
     def collect(self, items):
         """Wait for the writes sent and give each item its outcome."""

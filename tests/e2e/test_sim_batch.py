@@ -146,6 +146,10 @@ def test_strict_refuses_before_any_write(simulator_factory, tmp_path):
     assert result["_outcome"] == "failed"
     assert "strict: nothing was written, as 1 of the 6 SIMs cannot be changed: ghost-sim: no wireless SIM" in result["msg"]
     assert sim.writes(log=False)["requests"] == 0
+    # every SIM is still reported: the unknown one, and the others as not attempted
+    assert [r["outcome"] for r in result["results"]] == ["failed"] * 5 + ["not_found"]
+    assert all(r["error"]["message"].startswith("not attempted: strict") for r in result["results"][:5])
+    assert result["counts"] == {"changed": 0, "unchanged": 0, "not_found": 1, "failed": 5} and result["changed"] is False
 
 
 def test_writes_whose_answer_is_lost_are_read_back_not_resent(simulator_factory, tmp_path):
@@ -205,16 +209,23 @@ def test_a_listing_that_fails_midway_reports_every_sim(simulator_factory, tmp_pa
     on_first_page = set(r["sid"] for r in listed[:1000])
     assert any(sid not in on_first_page for sid in asked)
     # The first request (page one of the listing) is answered; every later one, page two included, gets 401.
+    # A SIM of page one named a second time, by its unique name: it shares the outcome of its write.
+    named = next(r for r in listed[:1000] if r["status"] == "active" and r["unique_name"])
     sim.set_faults(fail_after=1, fail_next=100000, fail_status=401)
-    run, result = run_batch(sim, tmp_path, {"product": "wireless", "sims": asked, "status": "suspended", "max_sims": 2500})
+    run, result = run_batch(sim, tmp_path, {"product": "wireless", "sims": asked + [named["unique_name"]], "status": "suspended",
+                                            "max_sims": 2500})
     sim.clear_faults()
     assert result["_outcome"] == "failed" and "HTTP 401" in result["msg"]
     after = by_sid(sim.truth["wireless_sims"])
     assert all(after[sid]["status"] == "active" for sid in asked)  # nothing got through
     # Page one's writes were sent while the listing went on: every SIM is reported.
     assert sim.writes(log=False)["requests"] > 0 and result["changed"] is False
+    again = result["results"].pop()
+    assert again["sim"] == named["unique_name"] and again["sid"] == named["sid"]
+    first = next(r for r in result["results"] if r["sid"] == named["sid"])
+    assert (again["outcome"], again["error"]) == (first["outcome"], first["error"])
     assert [r["sid"] or r["sim"] for r in result["results"]] == asked
-    assert result["counts"] == {"changed": 0, "unchanged": 0, "not_found": 0, "failed": len(asked)}
+    assert result["counts"] == {"changed": 0, "unchanged": 0, "not_found": 0, "failed": len(asked) + 1}
     for item in result["results"]:
         if item["sid"] in on_first_page:
             assert "HTTP 401" in item["error"]["message"]
