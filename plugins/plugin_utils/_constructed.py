@@ -280,13 +280,9 @@ def expression_result_before_219(path, value, root):
 
 
 def conditional_result_before_219(path, value, root):
-    """``boolean(templar.template('{% if ' + path + ' %} True {% else %} False {% endif %}'))`` on 2.16 to 2.18."""
-    value_type = type(value)
-    if value_type is not AnsibleUnsafeText and value_type not in SCALARS:
-        raise _Odd()
-    if path.steps and not _inert_before_219(root):
-        raise _Odd()
-    return bool(value)
+    """``boolean(templar.template('{% if ' + path + ' %} True {% else %} False {% endif %}'))`` on 2.16 to 2.18: the
+    truth of the value the conditional compares."""
+    return bool(comparable_before_219(path, value, root))
 
 
 def expression_result_219(origin, value):
