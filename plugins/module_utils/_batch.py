@@ -37,7 +37,7 @@ from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import 
     matches,
 )
 from ansible_collections.simfleet.twilio.plugins.module_utils._module import connection_argument_spec
-from ansible_collections.simfleet.twilio.plugins.module_utils._state import URL, WAIT_OPTIONS, StateModule
+from ansible_collections.simfleet.twilio.plugins.module_utils._state import URL, WAIT_OPTIONS, StateModule, referenced_sid, unknown_reference
 
 # The endpoint of the SIMs of each product.
 PRODUCTS = {"wireless": "wireless_sim", "supersim": "supersim_sim"}
@@ -308,13 +308,10 @@ class Batch:
         return desired
 
     def resolve(self, f, value):
-        target = ENDPOINTS[f.ref]
-        if matches(target.sid_pattern, value):
-            return value
-        record = self.client.fetch(target, value) if target.fetch_by_unique_name else None
-        if record is None:
-            raise TwilioError("%s: no %s has the SID or unique name %r" % (f.option, target.name.replace("_", " "), value))
-        return record["sid"]
+        sid = referenced_sid(self.client, f, value)
+        if sid is None:
+            raise TwilioError(unknown_reference(f, value))
+        return sid
 
     def plan(self, items, start_write=None):
         """Read the product's SIMs with one listing, find each item's SIM and what differs; refuse what cannot work

@@ -93,6 +93,20 @@ def state_argument_spec(spec):
     return argument_spec
 
 
+def referenced_sid(client, f, value):
+    """The SID of the record that field ``f`` names by ``value`` (a SID, or a unique name where the referenced endpoint
+    fetches by one), or None when no record has it."""
+    target = ENDPOINTS[f.ref]
+    if matches(target.sid_pattern, value):
+        return value
+    record = client.fetch(target, value) if target.fetch_by_unique_name else None
+    return record["sid"] if record is not None else None
+
+
+def unknown_reference(f, value):
+    return "%s: no %s has the SID or unique name %r" % (f.option, ENDPOINTS[f.ref].name.replace("_", " "), value)
+
+
 class StateModule:
     """Brings one record to the state the options describe, or sends one command."""
 
@@ -159,13 +173,10 @@ class StateModule:
 
     def resolve(self, f, value):
         """The SID of the record an option names by SID or unique name."""
-        target = ENDPOINTS[f.ref]
-        if matches(target.sid_pattern, value):
-            return value
-        record = self.client.fetch(target, value) if target.fetch_by_unique_name else None
-        if record is None:
-            self.fail("%s: no %s has the SID or unique name %r" % (f.option, target.name.replace("_", " "), value))
-        return record["sid"]
+        sid = referenced_sid(self.client, f, value)
+        if sid is None:
+            self.fail(unknown_reference(f, value))
+        return sid
 
     def desired(self):
         """{option: value} of every field set, references resolved to SIDs (write-only fields left out)."""
