@@ -2,11 +2,11 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-# The newest ansible-core line needs Python 3.12 or later; pyenv's shims refuse non-global versions,
-# so look for the real interpreters first.
-PYTHON ?= $(shell for v in 3.13 3.12; do \
-    for p in $$HOME/.pyenv/versions/$$v*/bin/python$$v /usr/bin/python$$v /usr/local/bin/python$$v; do \
-      if [ -x "$$p" ] && "$$p" -c 'import venv' 2>/dev/null; then echo "$$p"; exit 0; fi; done; done)
+# Each virtual environment installs exactly the versions of its lock file in tests/locks/ (see tests/gates/venv.sh);
+# the Python of each is found by the gate scripts (PYTHON=/path/to/python3.12+ overrides it for .venv and .venv-tools).
+ifdef PYTHON
+export PYTHON
+endif
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 TOOLS := $(CURDIR)/.venv-tools/bin
@@ -14,21 +14,21 @@ COLLECTIONS := $(CURDIR)/build/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/simfleet/twilio
 GATES := tests/gates
 TIMED := $(GATES)/timed.sh
-# ansible-core lines of the sanity/unit matrix (see tests/gates/core-lines.txt)
-CORE_LINES := 2.16 2.19 2.21
+# ansible-core lines of the sanity/unit matrix, from tests/gates/core-lines.txt
+CORE_LINES := $(shell awk '!/^\#/ && NF { print $$1 }' tests/gates/core-lines.txt)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_NOCOLOR := 1
 export PATH := $(BIN):$(PATH)
 
 .PHONY: help venv collection unit e2e check test demo clean deps tools matrix sanity units lint galaxy ee docs \
-        changelog test-gates timings pybin \
+        changelog test-gates timings pybin lock test-latest \
         $(addprefix sanity-,$(CORE_LINES)) $(addprefix units-,$(CORE_LINES)) $(addprefix venv-,$(CORE_LINES))
 
 help:
 	@echo "make demo        run the fleet audit against the bundled Twilio simulator"
 	@echo "make test        run every test and gate (all of the below)"
 	@echo "make check       the quick loop: unit, e2e and sanity on the newest ansible-core line"
-	@echo "make unit        unit tests (pytest tests/unit) in .venv (ansible-core 2.21)"
+	@echo "make unit        unit tests (pytest tests/unit) and the pin checks (tests/gates) in .venv"
 	@echo "make e2e         end-to-end tests (pytest tests/e2e) against the simulator in .venv"
 	@echo "make matrix      ansible-test sanity + unit tests on ansible-core $(CORE_LINES), one venv each"
 	@echo "make sanity-X    ansible-test sanity on ansible-core X (units-X: unit tests on X)"
@@ -37,16 +37,12 @@ help:
 	@echo "make ee          ansible-builder introspect + create on meta/execution-environment.yml"
 	@echo "make docs        build the HTML docs site with antsibull-docs + Sphinx into build/docs"
 	@echo "make changelog   regenerate CHANGELOG.rst from changelogs/ (antsibull-changelog generate)"
+	@echo "make lock        rewrite the pins (tests/locks/*.txt) from the newest releases of each venv's requirements"
+	@echo "make test-latest the whole suite on the newest releases instead of the pins, then what changed"
 	@echo "make clean       remove venvs and build output"
 
-$(VENV)/.installed: tests/requirements.txt
-	@test -n "$(PYTHON)" || { echo "Python 3.12 or later is required (set PYTHON=/path/to/python3.12)"; exit 1; }
-	rm -rf $(VENV)
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -r tests/requirements.txt
-	touch $@
-
-venv: $(VENV)/.installed
+venv:
+	@$(GATES)/venv.sh test
 
 collection: $(COLLECTION_LINK)
 $(COLLECTION_LINK):
@@ -54,7 +50,7 @@ $(COLLECTION_LINK):
 	ln -sfn ../../../.. $@
 
 unit: venv collection
-	$(TIMED) "unit (2.21, .venv)" $(GATES)/pytest.sh $(BIN)/python tests/unit
+	$(TIMED) "unit (.venv)" $(GATES)/pytest.sh $(BIN)/python tests/unit tests/gates
 
 e2e: venv collection
 	$(TIMED) "e2e (2.21, .venv)" $(GATES)/pytest.sh $(BIN)/python tests/e2e
@@ -76,15 +72,26 @@ deps:
 	    || { echo "FAILED: cannot install$$missing; install them and re-run"; exit 1; }; \
 	fi
 
-# Lint, docs, importer and builder tools: their pins (ansible-lint<=26.10.1, flake8<7) live apart from .venv.
-tools: .venv-tools/.gates-installed
-.venv-tools/.gates-installed: $(GATES)/requirements-tools.txt
-	@test -n "$(PYTHON)" || { echo "Python 3.12 or later is required (set PYTHON=/path/to/python3.12)"; exit 1; }
-	$(TIMED) "tools venv" bash -c '. $(GATES)/common.sh && make_venv .venv-tools "$(PYTHON)" $(GATES)/requirements-tools.txt'
+# Lint, docs, importer and builder tools: apart from .venv (galaxy-importer pins ansible-lint and flake8 itself).
+tools:
+	@$(GATES)/venv.sh tools
 
-# One venv per ansible-core line (.venv-LINE, from tests/requirements.txt with that line's ansible-core).
+# `make lock`: the newest releases of every environment's top-level requirements, written to tests/locks/*.txt
+# (commit the result after `make test` passes on it). `make test-latest`: the whole suite on the newest releases
+# instead of the pins (venvs rebuilt unpinned; the next `make test` rebuilds them pinned), then what differs.
+lock:
+	$(GATES)/venv.sh --lock tools $(CORE_LINES)
+
+test-latest:
+	@rm -f build/gates/drift.txt
+	@rc=0; GATES_PINS=latest $(MAKE) --no-print-directory test || rc=$$?; \
+	echo; echo "newest releases against the locks (tests/locks/):"; cat build/gates/drift.txt 2>/dev/null; \
+	echo "make test-latest: $$([ $$rc = 0 ] && echo passed || echo FAILED) on the newest releases; 'make lock' adopts them"; \
+	exit $$rc
+
+# One venv per ansible-core line (.venv-LINE, tests/requirements.txt with that line's ansible-core, tests/locks/core-LINE.txt).
 $(addprefix venv-,$(CORE_LINES)): venv-%:
-	$(TIMED) "venv $*" $(GATES)/core-line.sh venv $*
+	@$(GATES)/core-line.sh venv $*
 
 # Symlinks to the real Pythons, made once before sanity runs in parallel (build/pybin).
 pybin:
@@ -123,7 +130,7 @@ changelog: tools collection
 GATES_JOBS ?= 2
 RELEASE_GATES := $(addprefix sanity-,$(CORE_LINES)) $(addprefix units-,$(CORE_LINES)) galaxy ee
 test:
-	@mkdir -p build/gates && rm -f build/gates/timings.tsv build/gates/skipped.txt
+	@mkdir -p build/gates && rm -f build/gates/timings.tsv build/gates/skipped.txt build/gates/dependency-warnings.txt
 	@start=$$(date +%s); rc=0; $(MAKE) --no-print-directory -k test-gates || rc=$$?; \
 	printf 'make test (total)\t%s\t%s\n' $$(( $$(date +%s) - start )) $$([ $$rc = 0 ] && echo ok || echo FAILED) >> build/gates/timings.tsv; \
 	$(MAKE) --no-print-directory timings; \
@@ -141,6 +148,8 @@ test-gates:
 timings:
 	@echo; echo "step timings (seconds):"; column -t -s $$'\t' build/gates/timings.tsv 2>/dev/null || true
 	@if [ -s build/gates/skipped.txt ]; then echo; cat build/gates/skipped.txt; fi
+	@if [ -s build/gates/dependency-warnings.txt ]; then echo; echo "warnings of dependencies (not failures;" \
+	  "see README, Requirements):"; sort -u build/gates/dependency-warnings.txt; fi
 
 demo: venv collection
 	bash tests/demo.sh

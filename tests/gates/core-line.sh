@@ -22,24 +22,18 @@ link_pythons() {
 }
 if [ "$what" = pybin ]; then link_pythons; exit 0; fi
 
-read -r _ core pythons <<<"$(grep -E "^$line " "$ROOT/tests/gates/core-lines.txt")" || die "unknown ansible-core line $line"
-python=""
-for v in $pythons; do
-    if python="$(find_python "$v")"; then pyver="$v"; break; fi
-done
-if [ -z "$python" ]; then
-    msg="SKIPPED: $what on ansible-core $line: no Python ${pythons// / or } found (looked in ~/.pyenv/versions, /usr/local/bin, /usr/bin)"
+env_spec "$line"
+if ! python="$(env_python)"; then
+    msg="SKIPPED: $what on ansible-core $line: no Python ${ENV_PYTHONS// / or } found (looked in ~/.pyenv/versions, /usr/local/bin, /usr/bin)"
     echo "$msg" >&2
     echo "$msg" >> "$GATES_OUT/skipped.txt"
     [ "${GATES_REQUIRE_ALL_LINES:-0}" = 1 ] && die "GATES_REQUIRE_ALL_LINES=1 and ansible-core $line cannot run"
     exit 0
 fi
-
-venv="$ROOT/.venv-$line"
-reqs="$GATES_OUT/requirements-core-$line.txt"
-{ grep -v -E '^ansible-core([=<>~! ]|$)' "$ROOT/tests/requirements.txt"; echo "ansible-core==$core"; } > "$reqs.new.$$"
-if cmp -s "$reqs.new.$$" "$reqs" 2>/dev/null; then rm "$reqs.new.$$"; else mv "$reqs.new.$$" "$reqs"; fi
-make_venv "$venv" "$python" "$reqs"
+venv="$ENV_DIR"
+make_venv "$venv" "$python" "$ENV_LOCK" "${ENV_REQS[@]}"
+core="$("$venv/bin/python" -c 'from ansible.release import __version__; print(__version__)')"
+pyver="$("$venv/bin/python" -c 'import platform; print(platform.python_version())')"
 [ "$what" = venv ] && exit 0
 
 [ -d "$pybin" ] || link_pythons
