@@ -20,12 +20,13 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_NOCOLOR := 1
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv collection unit e2e check test demo clean deps tools matrix sanity units lint galaxy ee docs \
+.PHONY: help venv collection unit e2e check test demo demo-events clean deps tools matrix sanity units lint galaxy ee docs \
         changelog test-gates timings pybin lock test-latest \
         $(addprefix sanity-,$(CORE_LINES)) $(addprefix units-,$(CORE_LINES)) $(addprefix venv-,$(CORE_LINES))
 
 help:
 	@echo "make demo        run the fleet audit against the bundled Twilio simulator"
+	@echo "make demo-events a rulebook reacting to signed SIM events that the simulator sends (needs Java: make deps)"
 	@echo "make test        run every test and gate (all of the below)"
 	@echo "make check       the quick loop: unit, e2e and sanity on the newest ansible-core line"
 	@echo "make unit        unit tests (pytest tests/unit) and the pin checks (tests/gates) in .venv"
@@ -52,7 +53,7 @@ $(COLLECTION_LINK):
 unit: venv collection
 	$(TIMED) "unit (.venv)" $(GATES)/pytest.sh $(BIN)/python tests/unit tests/gates
 
-e2e: venv collection
+e2e: deps venv collection
 	$(TIMED) "e2e (2.21, .venv)" $(GATES)/pytest.sh $(BIN)/python tests/e2e
 
 # The quick loop for daily work: unit and end-to-end tests, and sanity on the newest ansible-core line.
@@ -62,9 +63,11 @@ check:
 	$(MAKE) --no-print-directory timings; exit $$rc
 
 # System tools the gates need (Debian packages): shellcheck for the sanity test of that name, rsync
-# to copy the collection into an ansible_collections/ tree.
+# to copy the collection into an ansible_collections/ tree, and a Java 17 runtime (openjdk-17-jre-headless)
+# for ansible-rulebook when `java` is missing.
 deps:
 	@missing=""; for t in shellcheck rsync; do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	command -v java >/dev/null || missing="$$missing openjdk-17-jre-headless"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing$$missing (apt-get)"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
@@ -153,6 +156,12 @@ timings:
 
 demo: venv collection
 	bash tests/demo.sh
+
+# The rulebook simfleet.twilio.sim_rejected (ansible-rulebook, which needs Java: `make deps`) reacting to signed
+# Connection Events sent by the simulator, offline; output in demo-output/events/.
+demo-events: venv collection
+	@command -v java >/dev/null || $(MAKE) --no-print-directory deps
+	$(BIN)/python tests/demo_events.py
 
 clean:
 	rm -rf $(VENV) .venv-* build tests/output demo-output .ansible importer_result.json simfleet-twilio-*.tar.gz

@@ -293,6 +293,10 @@ notes:
     write. Rate plans, fleets, SIMs and profiles given by unique name are resolved to their SIDs before comparing.
   - >-
     Field updates set absolute values, so they are retried after a 429, a server error or a timeout like reads.
+  - >-
+    A change made of several requests (the values, then an action such as a connectivity reset; the members of a
+    network access profile one by one) that fails after an earlier request succeeded fails with C(changed=true), the
+    record as last written and C(applied), the options that were applied.
 """
 
     WAIT = r"""
@@ -302,11 +306,16 @@ options:
       - Wait until the change has settled (a SIM leaves a transitional status such as C(updating) or C(scheduled), a
         command reaches a final status), polling once a second.
       - Without it the module returns at once, with the status Twilio answered.
+      - >-
+        The module fails, naming the status, when a SIM settles in another status than the one asked for, and when a
+        command ends V(failed) or V(undelivered); it then reports C(changed=true) and the record as it ended.
     type: bool
     default: false
   wait_timeout:
     description:
-      - Seconds to wait with O(wait), between 1 and 3600. The module fails when the record has not settled by then.
+      - >-
+        Seconds to wait with O(wait), between 1 and 3600, for the whole run (a change already under way, then the
+        change made). The module fails when the record has not settled by then.
     type: int
     default: 120
 """
@@ -316,7 +325,9 @@ attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
-    details: Sends nothing and reports C(changed=true).
+    details: >-
+      Sends nothing. Reads the SIM and fails, as Twilio would, when it cannot receive the command; otherwise reports
+      C(changed=true) and the command that would be sent.
   diff_mode:
     description: Will return details on what has changed when in diff mode.
     support: full

@@ -9,7 +9,8 @@ version_added: 2.0.0
 author:
   - simfleet maintainers (@simfleet)
 description:
-  - The first task of the P(simfleet.twilio.sim_audit#role) and P(simfleet.twilio.sim_compliance#role) roles. It checks
+  - The first task of the P(simfleet.twilio.sim_audit#role), P(simfleet.twilio.sim_compliance#role) and
+    P(simfleet.twilio.sim_remediation#role) roles. It checks
     their variables before any request to Twilio and returns the values the role then uses.
   - Ansible's role argument validation checks a converted copy of each variable but leaves the variable itself as
     given, so C(-e sim_audit_silent_statuses=active) stays the string C(active). This filter returns every list as
@@ -20,7 +21,8 @@ description:
     message lists the allowed values), an empty product list, a timestamp it cannot read, a window of 0 days or
     less (or more than 36500), a usage window of more than 31 days, a percentage of 0 or less, a C(silent_by)
     other than C(usage), C(commands) or empty, a negative age, a ratio outside 0 to 1, a count or row limit
-    below 1, and any name the role does not have.
+    below 1, a remediation canary that is neither a whole number from 0 nor a percent above 0 up to 100, and any
+    name the role does not have.
 options:
   _input:
     description:
@@ -32,8 +34,9 @@ options:
         C(allowed_statuses_wireless), C(allowed_statuses_supersim), C(suspended_statuses), C(suspended_max_days),
         C(failed_command_ratio), C(failed_command_min), C(command_window_days), C(silent_days),
         C(silent_statuses), C(silent_by), C(usage_window_days) and C(data_limit_percent)."
-      - "For V(sim_remediation): C(policy), C(exempt_sims), C(apply), C(confirm_irreversible), C(max_concurrency) and
-        C(max_sims)."
+      - "For V(sim_remediation): C(policy), C(exempt_sims), C(apply), C(confirm_irreversible), C(max_concurrency),
+        C(max_sims), C(max_age_hours) (hours from 0), C(recheck) and C(canary) (a count from 0 or a percent such as
+        C(5%))."
     type: dict
     required: true
   role:

@@ -13,6 +13,8 @@ Private to the collection: its interface may change between releases.
 
 import base64
 import email.utils
+import functools
+import inspect
 import json
 import math
 import random
@@ -56,6 +58,13 @@ ACCOUNT_SID_PATTERN = r"^AC[0-9a-fA-F]{32}$"
 API_KEY_PATTERN = r"^SK[0-9a-fA-F]{32}$"
 KORE_TOKEN_URL = "https://api.korewireless.com/api-services/v1/auth/token"
 ACCESS_TOKEN = re.compile(r"[!-~]{1,8192}")  # what an Authorization header can carry
+# A token request is retried at most this often, whatever max_retries says: a token endpoint that is down costs a
+# few requests for the whole run, not max_retries for every request that needs a token.
+TOKEN_MAX_RETRIES = 2
+# Access tokens in a row the API may refuse (401) before the run stops asking for new ones.
+MAX_REFUSED_TOKENS = 2
+# Secrets shorter than this are scrubbed from error messages only: in answer bodies they would hit data too.
+MIN_BODY_SECRET = 8
 
 
 @dataclass(frozen=True)
@@ -136,12 +145,37 @@ class TwilioError(Exception):
 class _Failure(TwilioError):
     """The failure of one attempt, with what decides whether another attempt is worth it."""
 
-    def __init__(self, message, http_status=None, code=None, more_info=None, sent=True, retry=True, retry_after=None, redirect=None):
+    def __init__(self, message, http_status=None, code=None, more_info=None, sent=True, retry=True, retry_after=None, redirect=None,
+                 answered=False):
         super().__init__(message, http_status, code, more_info)
         self.sent = sent  # the request may have reached the server
         self.retry = retry  # worth another attempt at all (a certificate failure is not)
         self.retry_after = retry_after
         self.redirect = redirect
+        self.answered = answered  # the server answered 2xx (it took the request) with a body that cannot be read
+
+
+def _scrubbing(method):
+    """Every TwilioError leaving ``method`` (of TwilioClient) has passed the client's scrubber, wherever it was
+    built: a message quoting what a server sent (a URL, an error body, a token answer) never shows a secret."""
+    if inspect.isgeneratorfunction(method):
+        @functools.wraps(method)
+        def generator(self, *args, **kwargs):
+            try:
+                yield from method(self, *args, **kwargs)
+            except TwilioError as err:
+                self.scrub_error(err)
+                raise
+        return generator
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except TwilioError as err:
+            self.scrub_error(err)
+            raise
+    return wrapper
 
 
 def platform_of(options):
@@ -237,19 +271,43 @@ def _origin(url):
 
 
 def _retry_after_seconds(value):
-    """Seconds asked for by a ``Retry-After`` header (delta-seconds or an HTTP date), or None."""
+    """Seconds asked for by a ``Retry-After`` header (delta-seconds or an HTTP date), or None when it says nothing
+    usable. Never negative; an absurd value (``1e308``, 30 digits, a date centuries ahead) stays as large as it is
+    (``inf`` for more than a float holds): the caller compares it with its bounds and never waits that long."""
     if not value:
         return None
     try:
         seconds = float(value)
-    except ValueError:
+    except (ValueError, OverflowError):
         seconds = None
     if seconds is None:
         try:
             seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
-        except (TypeError, ValueError, OverflowError):
+        except (TypeError, ValueError, OverflowError, IndexError):
             return None
-    return max(0.0, seconds) if math.isfinite(seconds) else None
+    if math.isnan(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+def _echoed_forms(value):
+    """The forms in which a server may echo a secret: as sent, URL-encoded, form-encoded."""
+    return set((value, quote(value, safe=""), quote_plus(value)))
+
+
+def _secret_forms(value):
+    """Every form of a secret to keep out of messages: those a server may echo, escaped as in JSON or Python, and
+    the same of its Base64 encoding; longest first, so that no part of a longer form is left by a shorter one."""
+    forms = set()
+    for form in (value, base64.b64encode(value.encode("utf-8")).decode("ascii")):
+        forms.update(_echoed_forms(form))
+        forms.update((json.dumps(form)[1:-1], repr(form)[1:-1]))
+    return sorted((form for form in forms if form), key=len, reverse=True)
+
+
+def _duration(seconds):
+    """A number of seconds for a message: ``3600 seconds``, ``1e+308 seconds``."""
+    return "an unbounded time" if math.isinf(seconds) else "%g seconds" % seconds
 
 
 def _read_body(response):
@@ -395,7 +453,13 @@ class _HeaderAuth:
 
 class _KoreToken:
     """The OAuth 2.0 access token of a KORE API client: requested once, shared by every thread, renewed shortly
-    before it expires and once when the API refuses it."""
+    before it expires and when the API refuses it.
+
+    Authentication failures are final for the run (the client): when a token cannot be had (the token endpoint
+    refuses the client, or is still down after TOKEN_MAX_RETRIES retries) or the API refuses MAX_REFUSED_TOKENS
+    tokens in a row, every later request fails at once with that failure, without a token request. Only one thread
+    asks for a token at a time, so the backoff of its retries holds back every thread.
+    """
 
     def __init__(self, client, client_id, client_secret, token_url):
         self._client = client
@@ -406,48 +470,96 @@ class _KoreToken:
         self.generation = 0
         self._renew_at = 0.0
         self.requests = 0
+        self._refused = 0  # tokens refused by the API in a row (reset when the API takes the current one)
+        self._failure = None  # the authentication failure that ended the run's authentication
 
     def current(self):
         """(token, generation): the valid token, requested first when there is none or it is about to expire."""
+        self._check_failure()
         with self._lock:
+            self._check_failure()
             if self.value is None or time.monotonic() >= self._renew_at:
                 self._request()
             return self.value, self.generation
 
-    def renew(self, generation):
-        """A new token after the API refused token ``generation`` (unless another thread renewed it already)."""
+    def accepted(self, generation):
+        """The API took token ``generation`` (it answered something else than 401)."""
+        if self._refused and generation == self.generation:
+            self._refused = 0
+
+    def refused(self, generation, failure):
+        """The API refused token ``generation`` (``failure``: its 401): a new token, unless another thread renewed it
+        already; when MAX_REFUSED_TOKENS tokens in a row were refused, a TwilioError that holds for the rest of the run."""
         with self._lock:
-            if self.generation == generation:
-                self._request()
+            self._check_failure()
+            if self.generation != generation:
+                return
+            self._refused += 1
+            if self._refused >= MAX_REFUSED_TOKENS:
+                message = "%s; the KORE API refused %d access tokens in a row: no further token is requested" % (failure.message, self._refused)
+                raise self._fail(TwilioError(message, failure.http_status, failure.code, failure.more_info))
+            self._request()
+
+    def _check_failure(self):
+        """Raise the run's authentication failure, if there is one."""
+        failure = self._failure
+        if failure is not None:
+            raise TwilioError("not sent: KORE authentication failed earlier in this run: %s" % failure.message,
+                              failure.http_status, failure.code, failure.more_info)
+
+    def _fail(self, error):
+        """Make ``error`` the run's authentication failure; returns it, to raise."""
+        self._failure = error
+        return error
 
     def _request(self):
         self.requests += 1
-        body = self._client.request("POST", self.token_url, data=self._form, idempotent=True, token_request=True)
+        try:
+            body = self._client.request("POST", self.token_url, data=self._form, idempotent=True, token_request=True)
+            token, lifetime = self._read(body)
+        except TwilioError as err:
+            if err.__class__ is TwilioError:
+                # The token request's own failure; not an error of a subclass that a gate raises for its batch
+                # (a batch stopped by a storm), which says nothing of authentication.
+                self._fail(err)
+            raise
+        self.value = token
+        self.generation += 1
+        self._client.add_secret(token)
+        # Renew a little before the end: a tenth of the lifetime, at most a minute.
+        self._renew_at = time.monotonic() + lifetime - min(60.0, lifetime / 10)
+
+    def _read(self, body):
+        """(access token, lifetime in seconds) of a token answer; TwilioError when it is not a usable one. A value
+        of the answer quoted in a message never shows the token (a server may echo it in any field)."""
         token = body.get("access_token") if isinstance(body, dict) else None
         if not isinstance(token, str) or not token.strip():
             raise TwilioError("KORE token request to %s: the answer has no access_token" % self.token_url)
         if not ACCESS_TOKEN.fullmatch(token):
             raise TwilioError("KORE token request to %s: the access_token is not printable ASCII without spaces (%d characters)"
                               % (self.token_url, len(token)))
+
+        def quoted(value):
+            # Not yet among the client's secrets (the answer may be refused), the token is scrubbed here.
+            text = repr(value)
+            for form in _secret_forms(token):
+                text = text.replace(form, REDACTED)
+            return text
+
         token_type = body.get("token_type")
         if token_type is not None and str(token_type).lower() != "bearer":
-            raise TwilioError("KORE token request to %s: unsupported token_type %r (expected Bearer)" % (self.token_url, token_type))
+            raise TwilioError("KORE token request to %s: unsupported token_type %s (expected Bearer)" % (self.token_url, quoted(token_type)))
         lifetime = body.get("expires_in")
         if lifetime is None:
-            lifetime = math.inf  # renewed when the API refuses it
-        else:
-            try:
-                lifetime = float(lifetime)
-            except (TypeError, ValueError, OverflowError):
-                lifetime = -1.0
-            if not math.isfinite(lifetime) or lifetime <= 0:
-                raise TwilioError("KORE token request to %s: expires_in must be a positive number of seconds, got %r"
-                                  % (self.token_url, body.get("expires_in")))
-        self.value = token
-        self.generation += 1
-        self._client.add_secret(token)
-        # Renew a little before the end: a tenth of the lifetime, at most a minute.
-        self._renew_at = time.monotonic() + lifetime - min(60.0, lifetime / 10)
+            return token, math.inf  # renewed when the API refuses it
+        try:
+            seconds = float(lifetime)
+        except (TypeError, ValueError, OverflowError):
+            seconds = -1.0
+        if not math.isfinite(seconds) or seconds <= 0:
+            raise TwilioError("KORE token request to %s: expires_in must be a positive number of seconds, got %s"
+                              % (self.token_url, quoted(lifetime)))
+        return token, seconds
 
 
 # -- errors ------------------------------------------------------------------------------------------------------------
@@ -514,12 +626,17 @@ class TwilioClient:
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.request_count = 0
+        self._lock = threading.Lock()
         # Admits every attempt when set: ``gate.enter()`` before it, ``gate.leave(too_many, retry_after)`` after it
         # (too_many: the API answered 429), so that threads sharing the client slow down together.
         self.gate = gate
-        self._secrets = []
+        self._secrets = ()  # every form of every secret, longest first: scrubbed from error messages
+        self._body_secrets = ()  # the forms a server may echo in an answer: scrubbed from answer bodies
         for value in (auth_token, api_secret, client_secret):
             self.add_secret(value)
+        if client_id and client_secret:
+            # The client's credentials as HTTP basic would carry them.
+            self.add_secret(base64.b64encode(("%s:%s" % (client_id, client_secret)).encode("utf-8")).decode("ascii"))
         self._api_origins = set(_origin(self.url(product, "")) for product, dummy in self.platform.hosts)
         self._token = None
         self._basic = None
@@ -532,7 +649,6 @@ class TwilioClient:
             self.add_secret(credentials)
         self._local = threading.local()
         self._sessions = []
-        self._lock = threading.Lock()
 
     def __enter__(self):
         return self
@@ -546,17 +662,37 @@ class TwilioClient:
         return self._token.requests if self._token else 0
 
     def add_secret(self, value):
-        """A value never to be shown in an error message, also as a server may echo it (URL- or form-encoded)."""
-        if value:
-            self._secrets.extend(form for form in dict.fromkeys((value, quote(value, safe=""), quote_plus(value))) if form)
+        """A value never to be shown in an error message or an answer, also as a server may echo it: URL- or
+        form-encoded, escaped as in JSON or Python, or Base64-encoded."""
+        if not value:
+            return
+        with self._lock:
+            # Replaced longest first, so that no part of a longer form is left when a shorter one is inside it.
+            self._secrets = tuple(sorted(set(_secret_forms(value)).union(self._secrets), key=len, reverse=True))
+            if len(value) >= MIN_BODY_SECRET:
+                echoed = _echoed_forms(value) | _echoed_forms(base64.b64encode(value.encode("utf-8")).decode("ascii"))
+                self._body_secrets = tuple(sorted(echoed.union(self._body_secrets), key=len, reverse=True))
 
-    def _scrub(self, value):
+    def _scrub(self, value, secrets=None):
         if not isinstance(value, str):
             return value
-        for secret in self._secrets:
+        for secret in self._secrets if secrets is None else secrets:
             if secret in value:
                 value = value.replace(secret, REDACTED)
         return value
+
+    def scrub_error(self, err):
+        """Scrub the secrets from a TwilioError's fields, in place."""
+        err.message = self._scrub(err.message)
+        err.args = (err.message,)
+        err.code = self._scrub(err.code)
+        err.more_info = self._scrub(err.more_info)
+        return err
+
+    def _parse(self, content):
+        """The parsed JSON of an answer body, every secret a server echoed in it replaced first."""
+        text = content.decode("utf-8")
+        return json.loads(self._scrub(text, self._body_secrets))
 
     @property
     def session(self):
@@ -586,14 +722,18 @@ class TwilioClient:
 
     # -- the request path ------------------------------------------------------------------------------------------
 
+    @_scrubbing
     def request(self, method, url, params=None, data=None, idempotent=None, token_request=False):
         """Send one request, with retries, and return its parsed JSON body (None for an empty body).
 
         ``idempotent`` (by default true for GET and DELETE) decides which failures are retried: a request that is
-        not idempotent is retried only when it cannot have been applied.
+        not idempotent is retried only when it cannot have been applied. A write (POST) answered 2xx with a body
+        that cannot be read is never sent again: it may have been applied. A ``Retry-After`` longer than what is
+        left of ``max_retry_time`` is not waited for: the request fails at once, naming the wait.
         """
         if idempotent is None:
             idempotent = method in ("GET", "HEAD", "DELETE")
+        max_retries = min(self.max_retries, TOKEN_MAX_RETRIES) if token_request else self.max_retries
         deadline = time.monotonic() + self.max_retry_time
         attempt = redirects = 0
         renewed = False
@@ -601,6 +741,8 @@ class TwilioClient:
             attempt += 1
             auth, generation = self._auth_for(url, token_request)
             body, failure = self._admitted_attempt(method, url, params, data, auth, token_request)
+            if generation is not None and (failure is None or failure.http_status not in (None, 401)):
+                self._token.accepted(generation)
             if failure is None:
                 return body
             if failure.redirect is not None:
@@ -612,21 +754,33 @@ class TwilioClient:
                 url, params, attempt = failure.redirect, None, attempt - 1
                 continue
             if failure.http_status == 401 and generation is not None:
+                # A new token and one more attempt; the token's keeper raises instead once the API has refused
+                # MAX_REFUSED_TOKENS tokens in a row (or no token can be had), for this request and every later one.
+                again = "%s; the access token was refused again right after it was renewed" % failure.message
+                self._token.refused(generation, self._error(again if renewed else failure.message, failure))
                 if renewed:
-                    raise self._error("%s; the access token was refused again right after it was renewed" % failure.message, failure)
-                self._token.renew(generation)
+                    raise self._error(again, failure)
                 renewed, attempt = True, attempt - 1
                 continue
+            if failure.answered:
+                error = self._error("%s; it was not sent again: the change may have been applied" % failure.message, failure)
+                error.may_be_applied = True
+                raise error
             if not self._retryable(failure, idempotent):
                 if not idempotent and failure.sent and (failure.http_status is None or failure.http_status >= 500):
                     error = self._error("%s; it was not sent again: it may have been applied" % failure.message, failure)
                     error.may_be_applied = True
                     raise error
                 raise self._error(failure.message, failure)
-            if attempt > self.max_retries:
+            if attempt > max_retries:
                 raise self._error("%s; gave up after %d attempts" % (failure.message, attempt), failure)
             delay = self._delay(attempt, failure)
-            if delay > deadline - time.monotonic():
+            left = deadline - time.monotonic()
+            if delay > left:
+                if failure.retry_after is not None:
+                    raise self._error("%s; not retried: the API asked to wait %s (Retry-After), more than the %s left of "
+                                      "max_retry_time (%ss)" % (failure.message, _duration(delay), _duration(max(0.0, left)),
+                                                                self.max_retry_time), failure)
                 raise self._error("%s; gave up: the next retry would pass max_retry_time (%ss)" % (failure.message, self.max_retry_time), failure)
             time.sleep(delay)
 
@@ -663,7 +817,10 @@ class TwilioClient:
             body, failure = self._attempt(method, url, params, data, auth, token_request)
         finally:
             too_many = failure is not None and failure.http_status == 429
-            self.gate.leave(too_many, failure.retry_after if too_many else None)
+            pause = failure.retry_after if too_many else None
+            if pause is not None and pause > self.max_retry_time:
+                pause = None  # a wait this request does not make either (it fails at once): the gate's own pause
+            self.gate.leave(too_many, pause)
         return body, failure
 
     def _attempt(self, method, url, params, data, auth, token_request):
@@ -704,15 +861,17 @@ class TwilioClient:
             return None, _error_from_response(response, content, method_url, self.platform, token_request)
         if not content:
             return None, None
+        # A write the API took (2xx) but whose answer cannot be read may have been applied: never sent again.
+        write = method == "POST" and not token_request
         try:
-            return _json(content), None
+            return self._parse(content), None
         except RecursionError:
             return None, _Failure("%s returned JSON nested too deeply to read (HTTP %s, %d bytes) for %s"
-                                  % (what, response.status_code, len(content), method_url), retry=False)
+                                  % (what, response.status_code, len(content), method_url), retry=False, answered=write)
         except ValueError:
-            # A body cut short in transit; worth another attempt, then a clear failure.
+            # A body cut short in transit; worth another attempt (unless it was a write), then a clear failure.
             return None, _Failure("%s returned a body that is not valid JSON (HTTP %s, %d bytes) for %s"
-                                  % (what, response.status_code, len(content), method_url))
+                                  % (what, response.status_code, len(content), method_url), retry=not write, answered=write)
 
     def _timed_out(self, what, method_url):
         return _Failure("%s request timed out after %ss: %s" % (what, self.timeout, method_url))
@@ -742,6 +901,7 @@ class TwilioClient:
 
     # -- resources -------------------------------------------------------------------------------------------------
 
+    @_scrubbing
     def fetch(self, endpoint, sid, **parents):
         """One record of an endpoint by SID (or unique name); None when the API answers 404 (not found). The
         record must be one of the endpoint's (its SID of the endpoint's pattern) and the one asked for (that SID or
@@ -757,18 +917,46 @@ class TwilioClient:
             raise TwilioError("%s API answered a fetch of %s %s with another record, %s" % (self.platform.label, endpoint.name, sid, record["sid"]))
         return record
 
+    @_scrubbing
     def create(self, endpoint, data, parents=None, idempotent=False):
         """Create a record (a POST to the list path). Not retried once it may have reached Twilio, unless
-        ``idempotent``: sending it twice could create two records or send a command twice."""
+        ``idempotent``: sending it twice could create two records or send a command twice. The answer must be a
+        record of the endpoint, else the error says that the record may have been created (``may_be_applied``)."""
         url = self.url(endpoint.product, endpoint.list_path(**(parents or {})))
-        return self._record(endpoint, self.request("POST", url, data=data, idempotent=idempotent))
+        return self._written(endpoint, self.request("POST", url, data=data, idempotent=idempotent), "POST %s" % url)
 
+    @_scrubbing
     def update(self, endpoint, sid, data, parents=None, idempotent=True):
         """Change a record (a POST to the record's path). Setting fields to absolute values is safe to send again;
-        an action (a connectivity reset) is not: ``idempotent=False``."""
+        an action (a connectivity reset) is not: ``idempotent=False``. The answer must be that record (its SID, or
+        its unique name when ``sid`` is one), else the error says that the change may have been applied."""
         url = self.url(endpoint.product, endpoint.fetch_path(sid, **(parents or {})))
-        return self._record(endpoint, self.request("POST", url, data=data, idempotent=idempotent))
+        method_url = "POST %s" % url
+        record = self._written(endpoint, self.request("POST", url, data=data, idempotent=idempotent), method_url)
+        # Addressed by unique name, the record answers with that name, or with the new one when the write renames it.
+        by_name = endpoint.fetch_by_unique_name and endpoint.sid_pattern is not None and not matches(endpoint.sid_pattern, sid)
+        names = (sid, (data or {}).get("UniqueName"))
+        if record["sid"] != sid and not (by_name and record.get("unique_name") is not None and record.get("unique_name") in names):
+            raise self._applied("%s API answered %s with another record, %s: the change may have been applied to %s %s"
+                                % (self.platform.label, method_url, record["sid"], endpoint.name, sid))
+        return record
 
+    def _written(self, endpoint, body, method_url):
+        """The record a write was answered with; a TwilioError (``may_be_applied``) when the answer is not one."""
+        if body is None:
+            raise self._applied("%s API answered %s with an empty body instead of the %s record: the change may have been applied"
+                                % (self.platform.label, method_url, endpoint.name))
+        try:
+            return self._record(endpoint, body)
+        except TwilioError as err:
+            raise self._applied("%s, for %s: the change may have been applied" % (err.message, method_url)) from None
+
+    def _applied(self, message):
+        error = TwilioError(self._scrub(message))
+        error.may_be_applied = True
+        return error
+
+    @_scrubbing
     def delete(self, endpoint, sid, parents=None):
         """Delete a record; False when it was already gone (404)."""
         try:
@@ -781,10 +969,11 @@ class TwilioClient:
 
     def _record(self, endpoint, body):
         sid = body.get("sid") if isinstance(body, dict) else None
-        if not isinstance(sid, str) or endpoint.sid_pattern and not matches(endpoint.sid_pattern, sid):
+        if not isinstance(sid, str) or not sid or endpoint.sid_pattern and not matches(endpoint.sid_pattern, sid):
             raise TwilioError("%s API answered with a body that is not a %s record (no valid sid)" % (self.platform.label, endpoint.name))
         return body
 
+    @_scrubbing
     def iter_records(self, endpoint, params=None, page_size=MAX_PAGE_SIZE, limit=None, stop_at=None, parents=None):
         """Yield every record of a list endpoint, following ``meta.next_page_url`` until it is null.
 
@@ -871,5 +1060,6 @@ class TwilioClient:
             raise TwilioError("%s API paging does not advance: a page with no new record (empty, or only records already "
                               "seen) names a next page %s" % (self.platform.label, next_url))
 
+    @_scrubbing
     def list_records(self, endpoint, params=None, page_size=MAX_PAGE_SIZE, limit=None, stop_at=None, parents=None):
         return list(self.iter_records(endpoint, params=params, page_size=page_size, limit=limit, stop_at=stop_at, parents=parents))

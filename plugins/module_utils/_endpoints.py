@@ -34,7 +34,8 @@ SID_PATTERNS = {
     "wireless_command": r"^DC[0-9a-fA-F]{32}$",
     "network_access_profile": r"^HA[0-9a-fA-F]{32}$",
     "network": r"^HW[0-9a-fA-F]{32}$",
-    "data_session": r"^WN[0-9a-fA-F]{32}$",
+    # Twilio's description gives a DataSession's sid no pattern: any non-empty string is one.
+    "data_session": r"(?s).+",
     "billing_period": r"^HB[0-9a-fA-F]{32}$",
     "settings_update": r"^OB[0-9a-fA-F]{32}$",
 }
@@ -45,6 +46,8 @@ WIRELESS_COMMAND_STATUSES = ("queued", "sent", "delivered", "received", "failed"
 FINAL_COMMAND_STATUSES = ("delivered", "received", "failed")
 # An IP command to a SIM ends C(sent) (it went out to the device) or C(failed); C(received) is for commands from a SIM.
 FINAL_IP_COMMAND_STATUSES = ("sent", "received", "failed")
+# The statuses of a SIM that Twilio sends commands to (it refuses a command to a SIM in any other).
+COMMAND_SIM_STATUSES = ("ready", "active")
 SETTINGS_UPDATE_STATUSES = ("scheduled", "in-progress", "successful", "failed")
 WIRELESS_USAGE_GRANULARITIES = ("hourly", "daily", "all")
 SUPERSIM_USAGE_GRANULARITIES = ("hour", "day", "all")
@@ -123,6 +126,24 @@ class Expansion:
 
 
 @dataclass(frozen=True)
+class Length:
+    """How long a message option may be, in the unit Twilio's description states for it.
+
+    mode: the option that chooses text or binary (text when it is not set); chars: the most characters (Unicode code
+    points) in text mode; text_bytes: the most bytes of UTF-8 in text mode; binary_bytes: the most bytes in binary
+    mode, where the value is Base64 and is counted decoded; sid and sid_chars: the option that puts the record's SID in
+    the text (any value but C(none)) and the most characters the text may then have.
+    """
+
+    mode: Optional[str] = None
+    chars: Optional[int] = None
+    text_bytes: Optional[int] = None
+    binary_bytes: Optional[int] = None
+    sid: Optional[str] = None
+    sid_chars: Optional[int] = None
+
+
+@dataclass(frozen=True)
 class Field:
     """A writable field of a resource: the module option, the Twilio form parameter, and how to compare it.
 
@@ -135,7 +156,9 @@ class Field:
     change by itself; no_log: a secret; sets: a bool option asking for an action, true sends this value (and the
     record shows it until the action is done); final_when_false: a bool option that, set to false, makes this status
     final for a command (no delivery receipt: a command stays C(sent)); bounds: the smallest and largest number
-    Twilio takes; url: an absolute http or https URL.
+    Twilio takes; url: an absolute http or https URL; ref_statuses: the statuses the referenced record must have for
+    Twilio to accept the write (a command goes only to a SIM that can receive it); default: the value Twilio assumes
+    when the option is not sent; length: how long the value may be (a message).
     """
 
     option: str
@@ -153,6 +176,9 @@ class Field:
     final_when_false: Optional[str] = None
     bounds: Optional[Tuple[int, int]] = None
     url: bool = False
+    ref_statuses: Tuple[str, ...] = ()
+    default: Optional[object] = None
+    length: Optional[Length] = None
 
     @property
     def record_field(self):
@@ -179,7 +205,8 @@ class Endpoint:
     the records newest first, so a time bound (the module option created_after) can stop paging early;
     fetchable: one record can be fetched by SID (``{path}/{Sid}``); per_parent: the endpoint that lists the same
     records for one parent (usage of one SIM), used when its parent options are set; window: the time window its
-    filters span; expansions: sub-resources the info module can add to each record.
+    filters span; expansions: sub-resources the info module can add to each record; created_with: fields Twilio gives
+    every record it creates (a command's initial status and direction).
     """
 
     name: str
@@ -206,6 +233,7 @@ class Endpoint:
     per_parent: Optional[str] = None
     window: Optional[Window] = None
     expansions: Tuple[Expansion, ...] = ()
+    created_with: Tuple[Tuple[str, object], ...] = ()
 
     def list_path(self, **parents):
         """The list path with its parent SIDs (or unique names) filled in, URL-quoted."""
@@ -301,11 +329,14 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
         ),
         sid_pattern=SID_PATTERNS["ip_command"], newest_first=True,
         item="command", creatable=True, final_statuses=FINAL_IP_COMMAND_STATUSES,
+        created_with=(("status", "queued"), ("direction", "to_sim")),
         fields=(
-            Field("sim", "Sim", ref="supersim_sim", record="sim_sid", required_to_create=True),
-            Field("payload", "Payload", required_to_create=True),
+            Field("sim", "Sim", ref="supersim_sim", record="sim_sid", required_to_create=True, ref_statuses=COMMAND_SIM_STATUSES),
+            # At most 1300 bytes: UTF-8 text, or Base64 counted decoded.
+            Field("payload", "Payload", required_to_create=True,
+                  length=Length(mode="payload_type", text_bytes=1300, binary_bytes=1300)),
             Field("device_port", "DevicePort", type="int", required_to_create=True, bounds=(0, 65535)),
-            Field("payload_type", "PayloadType", choices=PAYLOAD_TYPES),
+            Field("payload_type", "PayloadType", choices=PAYLOAD_TYPES, default="text"),
             Field("callback_url", "CallbackUrl", url=True, write_only=True),
             Field("callback_method", "CallbackMethod", choices=CALLBACK_METHODS, write_only=True),
         ),
@@ -319,9 +350,11 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
         ),
         sid_pattern=SID_PATTERNS["sms_command"], newest_first=True,
         item="command", creatable=True, final_statuses=FINAL_COMMAND_STATUSES,
+        created_with=(("status", "queued"), ("direction", "to_sim")),
         fields=(
-            Field("sim", "Sim", ref="supersim_sim", record="sim_sid", required_to_create=True),
-            Field("payload", "Payload", required_to_create=True),
+            Field("sim", "Sim", ref="supersim_sim", record="sim_sid", required_to_create=True, ref_statuses=COMMAND_SIM_STATUSES),
+            # "For text mode messages, this can be up to 160 characters."
+            Field("payload", "Payload", required_to_create=True, length=Length(chars=160)),
             Field("callback_url", "CallbackUrl", url=True, write_only=True),
             Field("callback_method", "CallbackMethod", choices=CALLBACK_METHODS, write_only=True),
         ),
@@ -336,12 +369,15 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
         ),
         sid_pattern=SID_PATTERNS["wireless_command"], newest_first=True,
         item="command", creatable=True, final_statuses=FINAL_COMMAND_STATUSES,
+        created_with=(("status", "queued"), ("direction", "to_sim"), ("transport", "sms")),
         fields=(
-            Field("sim", "Sim", ref="wireless_sim", record="sim_sid", required_to_create=True),
-            Field("command", "Command", required_to_create=True),
-            Field("command_mode", "CommandMode", choices=PAYLOAD_TYPES),
+            Field("sim", "Sim", ref="wireless_sim", record="sim_sid", required_to_create=True, ref_statuses=COMMAND_SIM_STATUSES),
+            # Up to 160 characters of text (128 when the command's SID is included), or up to 140 bytes in Base64.
+            Field("command", "Command", required_to_create=True,
+                  length=Length(mode="command_mode", chars=160, binary_bytes=140, sid="include_sid", sid_chars=128)),
+            Field("command_mode", "CommandMode", choices=PAYLOAD_TYPES, default="text"),
             Field("include_sid", "IncludeSid", choices=("none", "start", "end")),
-            Field("delivery_receipt_requested", "DeliveryReceiptRequested", type="bool", final_when_false="sent"),
+            Field("delivery_receipt_requested", "DeliveryReceiptRequested", type="bool", final_when_false="sent", default=True),
             Field("callback_url", "CallbackUrl", url=True, write_only=True),
             Field("callback_method", "CallbackMethod", choices=CALLBACK_METHODS, write_only=True),
         ),

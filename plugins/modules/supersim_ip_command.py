@@ -14,8 +14,8 @@ description:
   - >-
     With O(wait), polls the command until it is final. Twilio marks an IP command to a SIM V(sent) when the UDP
     message has left for the device (UDP has no delivery receipt), and V(failed) when it could not be sent, so the
-    module waits for V(sent), V(received) or V(failed). A command that ends V(failed) is returned, not an error: look
-    at the C(status) of RV(command).
+    module waits for V(sent), V(received) or V(failed). A command that ends V(failed) makes the module fail, naming
+    the status, with C(changed=true) and the command in RV(command).
 author:
   - simfleet maintainers (@simfleet)
 options:
@@ -23,14 +23,17 @@ options:
     description:
       - The Super SIM to send the command to, by SID (C(HS...)) or unique name. A unique name is resolved to its SID
         before sending.
-      - Twilio sends IP commands only to SIMs that are C(ready) or C(active), in a fleet with data enabled.
+      - Twilio sends IP commands only to SIMs that are C(ready) or C(active), in a fleet with data enabled. The module
+        reads the SIM first and fails, naming its status, before sending anything (in check mode too) when it is in
+        another status.
     type: str
     required: true
   payload:
     description:
       - >-
-        The data to send, at most 1300 bytes: text, sent as UTF-8, with O(payload_type=text); Base64-encoded bytes
-        with O(payload_type=binary).
+        The data to send, at most 1300 bytes: text, sent as UTF-8 and counted in its UTF-8 bytes, with
+        O(payload_type=text); Base64-encoded bytes, counted decoded, with O(payload_type=binary). A longer (or, in
+        binary mode, not Base64) value is refused before any request.
     type: str
     required: true
   device_port:
@@ -76,7 +79,9 @@ command:
     - >-
       The IP command as Twilio returns it when it is sent, or, with O(wait), once it has reached a final status;
       Twilio's fields unchanged, see M(simfleet.twilio.supersim_ip_command_info) for the fields.
-    - C(null) in check mode, which sends nothing.
+    - >-
+      In check mode, which sends nothing, the command that would be sent, as Twilio would show it (C(sim_sid),
+      C(payload), C(payload_type), C(device_port), C(status) V(queued), C(direction)), with no C(sid).
   returned: success
   type: dict
   sample:

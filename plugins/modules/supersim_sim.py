@@ -22,7 +22,12 @@ options:
   sid:
     description:
       - The Super SIM's SID (C(HS...)) or unique name.
-      - One of O(sid) and O(iccid) is required. When both are set, the SIM is looked up by O(sid).
+      - One of O(sid) and O(iccid) is required. When both are set, the SIM is looked up by O(sid) and its ICCID must be
+        O(iccid), else the module fails and changes nothing. A SID or unique name that no SIM has is never looked up by
+        ICCID instead.
+      - >-
+        When O(sid) is a unique name that no SIM has and O(unique_name) asks for another, the SIM that already has the
+        new unique name is the one managed (an earlier run renamed it), so that a rename run twice changes nothing.
     type: str
   iccid:
     description:
@@ -43,6 +48,11 @@ options:
         Twilio refuses some transitions, and so does the module before any write, naming both statuses. No SIM goes
         back to C(new), C(ready) is reached only from C(new), and C(inactive) only from C(ready) or C(active).
       - Twilio may apply the change asynchronously (status C(scheduled)); see O(wait).
+      - >-
+        While the SIM is C(scheduled), Twilio does not show toward which status, so the status is not written again:
+        without O(wait) the module reports no change of status and says why in RV(msg); with O(wait) it waits for the
+        SIM to settle, then compares. After a change, O(wait) fails when the SIM settles in another status than the one
+        asked for (C(ready) may go on to C(active)).
     type: str
     choices: [ready, active, inactive]
   fleet:
@@ -109,6 +119,22 @@ sim:
     iccid: "89883070000123456789"
     status: active
     fleet_sid: HF0123456789abcdef0123456789abcdef
+msg:
+  description:
+    - >-
+      Why a change asked for was not written: a status change already under way (without O(wait)), or the SIM found
+      by the O(unique_name) an earlier run gave it.
+  returned: when there is such a note
+  type: str
+  sample: "the sim HS0123456789abcdef0123456789abcdef is scheduled (a status change is under way): status inactive was not written again"
+applied:
+  description:
+    - >-
+      When a change made of several requests (a registration, then the other options) fails after an earlier request
+      succeeded: the options that were applied. The module then fails with C(changed=true).
+  returned: on such a failure
+  type: dict
+  sample: {"iccid": "89883070000123456789"}
 diff:
   description:
     - Before and after of the fields that change, with C(--diff). A registration has an empty C(before).

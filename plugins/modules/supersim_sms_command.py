@@ -11,8 +11,9 @@ description:
   - Sends one machine-to-machine SMS command to a Super SIM (C(POST /v1/SmsCommands) of the Super SIM API).
   - >-
     With O(wait), polls the command until Twilio reports a final status, V(delivered), V(received) or V(failed).
-    A command that ends V(failed) is returned, not an error: look at the C(status) of RV(command). A command that
-    stays V(sent) (no delivery receipt came back) makes the module fail once O(wait_timeout) has passed.
+    A command that ends V(failed) (or V(undelivered)) makes the module fail, naming the status, with C(changed=true)
+    and the command in RV(command). A command that stays V(sent) (no delivery receipt came back) makes the module
+    fail once O(wait_timeout) has passed.
 author:
   - simfleet maintainers (@simfleet)
 options:
@@ -20,11 +21,16 @@ options:
     description:
       - The Super SIM to send the command to, by SID (C(HS...)) or unique name. A unique name is resolved to its SID
         before sending.
+      - >-
+        Twilio sends commands only to a Super SIM that is V(ready) or V(active). The module reads the SIM first and
+        fails, naming its status, before sending anything (in check mode too) when it is in another status.
     type: str
     required: true
   payload:
     description:
-      - The message body of the SMS command, up to 160 characters.
+      - >-
+        The message body of the SMS command, up to 160 characters, counted as Twilio counts them: one per Unicode
+        character whatever its size in bytes. A longer one is refused before any request.
     type: str
     required: true
 extends_documentation_fragment:
@@ -46,10 +52,11 @@ EXAMPLES = r"""
     wait_timeout: 300
   register: sms
 
-- name: Fail when the command was not delivered
-  ansible.builtin.assert:
-    that: sms.command.status != 'failed'
-    fail_msg: "SMS command {{ sms.command.sid }} to tracker-042 failed"
+- name: Send a command without waiting, then look at its status later
+  simfleet.twilio.supersim_sms_command:
+    sim: tracker-042
+    payload: REBOOT
+  register: sent
 """
 
 RETURN = r"""
@@ -58,7 +65,9 @@ command:
     - >-
       The SMS command as Twilio returns it when it is sent, or, with O(wait), once it has reached a final status;
       Twilio's fields unchanged, see M(simfleet.twilio.supersim_sms_command_info) for the fields.
-    - C(null) in check mode, which sends nothing.
+    - >-
+      In check mode, which sends nothing, the command that would be sent, as Twilio would show it (C(sim_sid),
+      C(payload), C(status) V(queued), C(direction)), with no C(sid).
   returned: success
   type: dict
   sample:

@@ -12,8 +12,9 @@ description:
   - >-
     With O(wait), polls the command until Twilio reports a final status, V(delivered), V(received) or V(failed);
     with O(delivery_receipt_requested=false) no receipt comes back, so V(sent) is final too. A command that ends
-    V(failed) is returned, not an error: look at RV(command.status). A command whose receipt never comes back stays
-    V(sent), and makes the module fail once O(wait_timeout) has passed.
+    V(failed) (or V(undelivered)) makes the module fail, naming the status, with C(changed=true) and the command in
+    RV(command). A command whose receipt never comes back stays V(sent), and makes the module fail once
+    O(wait_timeout) has passed.
 author:
   - simfleet maintainers (@simfleet)
 options:
@@ -21,13 +22,20 @@ options:
     description:
       - The SIM to send the command to, by SID (C(DE...)) or unique name. A unique name is resolved to its SID before
         sending.
+      - >-
+        Twilio sends commands only to a SIM that is V(ready) or V(active). The module reads the SIM first and fails,
+        naming its status, before sending anything (in check mode too) when it is in another status.
     type: str
     required: true
   command:
     description:
       - >-
-        The message body: up to 160 characters of text with O(command_mode=text), or up to 140 bytes encoded in
-        Base64 with O(command_mode=binary).
+        The message body: up to 160 characters of text with O(command_mode=text) (128 with O(include_sid=start) or
+        O(include_sid=end)), or up to 140 bytes encoded in Base64 with O(command_mode=binary).
+      - >-
+        Characters are counted as Twilio counts them, one per Unicode character whatever its size in bytes, and
+        binary commands by their bytes once decoded. A longer (or, in binary mode, not Base64) value is refused before
+        any request.
     type: str
     required: true
   command_mode:
@@ -81,7 +89,10 @@ command:
     - >-
       The command as Twilio returns it when it is sent, or, with O(wait), once it has reached a final status;
       Twilio's fields unchanged.
-    - C(null) in check mode, which sends nothing.
+    - >-
+      In check mode, which sends nothing, the command that would be sent, as Twilio would show it (C(sim_sid),
+      C(command), C(command_mode), C(transport), C(delivery_receipt_requested), C(status) V(queued), C(direction))
+      with Twilio's defaults for the options not set, and no C(sid).
   returned: success
   type: dict
   sample:

@@ -19,11 +19,16 @@ options:
   sid:
     description:
       - The SIM's SID (C(DE...)) or unique name.
-      - One of O(sid) and O(iccid) is required.
+      - One of O(sid) and O(iccid) is required. When both are set, the SIM is looked up by O(sid) and its ICCID must be
+        O(iccid), else the module fails and changes nothing. A SID or unique name that no SIM has is never looked up by
+        ICCID instead.
+      - >-
+        When O(sid) is a unique name that no SIM has and O(unique_name) asks for another, the SIM that already has the
+        new unique name is the one managed (an earlier run renamed it), so that a rename run twice changes nothing.
     type: str
   iccid:
     description:
-      - The SIM's ICCID, to find it when O(sid) is not set.
+      - The SIM's ICCID, to find it when O(sid) is not set, or to check the SIM found by O(sid).
     type: str
   status:
     description:
@@ -32,6 +37,11 @@ options:
         back to C(new); C(ready) is reached only from C(new), C(suspended) only from C(ready) or C(active); nothing
         leaves C(deactivated) (Twilio then cancels the SIM on its own).
       - Twilio may apply the change asynchronously (status C(updating) or C(scheduled)); see O(wait).
+      - >-
+        While the SIM is C(updating) or C(scheduled), Twilio does not show toward which status, so the status is not
+        written again: without O(wait) the module reports no change of status and says why in RV(msg); with O(wait) it
+        waits for the SIM to settle, then compares. After a change, O(wait) fails when the SIM settles in another
+        status than the one asked for (C(ready) may go on to C(active), C(deactivated) to C(canceled)).
     type: str
     choices: [ready, active, suspended, deactivated]
   rate_plan:
@@ -122,6 +132,22 @@ sim:
   returned: success
   type: dict
   sample: {"sid": "DE0123456789abcdef0123456789abcdef", "unique_name": "pump-station-17", "status": "suspended"}
+msg:
+  description:
+    - >-
+      Why a change asked for was not written: a status change already under way (without O(wait)), or the SIM found
+      by the O(unique_name) an earlier run gave it.
+  returned: when there is such a note
+  type: str
+  sample: "the sim DE0123456789abcdef0123456789abcdef is updating (a status change is under way): status suspended was not written again"
+applied:
+  description:
+    - >-
+      When a change made of several requests (the values, then a connectivity reset) fails after an earlier request
+      succeeded: the options that were applied. The module then fails with C(changed=true).
+  returned: on such a failure
+  type: dict
+  sample: {"friendly_name": "Pump 17"}
 diff:
   description: Before and after of the fields that change, with C(--diff).
   returned: in diff mode

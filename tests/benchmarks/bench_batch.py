@@ -15,8 +15,16 @@ The simulator runs as a child process with a fixed latency per request (``--late
 state (at zero latency, not measured). Each way runs as a child process; its peak memory is the largest resident
 set of its process tree (``wait4``). The floor is writes x latency / concurrency.
 
-Run by hand: ``make venv collection && .venv/bin/python tests/benchmarks/bench_batch.py``.
+``--mode pacing`` measures the pacing against the concurrency floor: for each account limit of ``--limits`` (the
+simulator's concurrency limit), the same ``--writes`` writes at ``max_concurrency`` equal to the limit, then at
+``--ceiling`` (32, the documented maximum), and the ratio of the two wall times; the batch must find the limit by
+itself, with no SIM failed. ``--mode storm`` brings ``--sims`` SIMs to ``suspended`` under 20% 429 and 5% 503 and
+checks that they end exactly in the asked state with no write applied twice.
+
+Run by hand: ``make venv collection && .venv/bin/python tests/benchmarks/bench_batch.py [--mode ways|pacing|storm]``.
 """
+
+import collections
 
 import argparse
 import json
@@ -78,9 +86,13 @@ def playbook(sim, workdir, tasks, sims):
 
 
 def way_batch(sim, workdir, sids, args):
+    return batch_command(sim, workdir, sids, args.concurrency)
+
+
+def batch_command(sim, workdir, sids, concurrency):
     task = {"name": "batch", "simfleet.twilio.sim_batch": {
         "product": "wireless", "sims": "{{ bench_sims }}", "status": TO, "max_sims": len(sids),
-        "max_concurrency": args.concurrency}}
+        "max_concurrency": concurrency}}
     return playbook(sim, workdir, [task], sids)
 
 
@@ -110,8 +122,77 @@ def sdk_worker(path):
             client.wireless.v1.sims(sid).update(status=TO)
 
 
+def bench_pacing(args):
+    """The same writes at max_concurrency == the account's limit and at the ceiling, for each limit."""
+    limits = [int(value) for value in args.limits.split(",")]
+    rows = []
+    with Simulator(seed=7, wireless_sims=args.writes * 3, super_sims=5, subprocess=True) as sim, \
+            tempfile.TemporaryDirectory(prefix="bench-pacing-") as workdir:
+        sids = [r["sid"] for r in sim.truth["wireless_sims"] if r["status"] == FROM][:args.writes]
+        assert len(sids) == args.writes, "the generated fleet has too few active SIMs"
+        for limit in limits:
+            measured = {}
+            for concurrency in (limit, args.ceiling):
+                sim.clear_faults()
+                set_statuses(sim, sids, FROM)   # the same starting state, at zero latency
+                sim.set_faults(latency_ms=args.latency_ms, max_concurrency=limit)
+                sim.reset_stats()
+                seconds, dummy, rc, output = run_measured(batch_command(sim, workdir, sids, concurrency), env=ansible_env(workdir), cwd=workdir)
+                assert rc == 0, "max_concurrency %d against a limit of %d failed:\n%s" % (concurrency, limit, output[-3000:])
+                truth = dict((r["sid"], r["status"]) for r in sim.truth["wireless_sims"])
+                assert all(truth[sid] == TO for sid in sids), "a SIM did not reach %s" % TO
+                stats = sim.stats()
+                measured[concurrency] = (seconds, stats["faults"].get("concurrency", 0), stats["writes"]["by_method"].get("POST", 0))
+            rows.append((limit, args.writes * args.latency_ms / 1000.0 / limit, measured[limit], measured[args.ceiling]))
+        sim.clear_faults()
+    print("%d writes, latency %g ms per request, the simulator's concurrency limit = the account's limit; wall time of "
+          "ansible-playbook (about 1 s of it is Ansible's own start)" % (args.writes, args.latency_ms))
+    print()
+    print("| account limit | floor (s) | max_concurrency = limit (s) | max_concurrency %d (s) | ratio | 429s at %d | POSTs at %d |"
+          % (args.ceiling, args.ceiling, args.ceiling))
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for limit, floor, at_limit, at_ceiling in rows:
+        print("| %d | %.1f | %.1f | %.1f | %.2fx | %d | %d |"
+              % (limit, floor, at_limit[0], at_ceiling[0], at_ceiling[0] / at_limit[0], at_ceiling[1], at_ceiling[2]))
+
+
+def bench_storm(args):
+    """Many SIMs under 20% 429 and 5% 503: exactly the asked state, no write applied twice."""
+    with Simulator(seed=12, wireless_sims=args.sims, super_sims=5, subprocess=True) as sim, \
+            tempfile.TemporaryDirectory(prefix="bench-storm-") as workdir:
+        before = dict((r["sid"], r["status"]) for r in sim.truth["wireless_sims"])
+        asked = [sid for sid, status in before.items() if status in ("ready", "active", TO)]
+        to_change = set(sid for sid in asked if before[sid] != TO)
+        sim.set_faults(rate_429=0.2, rate_5xx=0.05, retry_after=0.01, seed=3)
+        sim.reset_stats()
+        seconds, memory, rc, output = run_measured(batch_command(sim, workdir, asked, args.concurrency), env=ansible_env(workdir), cwd=workdir)
+        stats = sim.stats()
+        sim.clear_faults()
+        assert rc == 0, "the batch failed:\n%s" % output[-3000:]
+        after = dict((r["sid"], r["status"]) for r in sim.truth["wireless_sims"])
+        wrong = [sid for sid in asked if after[sid] != TO] + [sid for sid in before if sid not in set(asked) and after[sid] != before[sid]]
+        reached = collections.Counter(entry["sid"] for entry in sim.write_log()
+                                      if entry["status"] == 200 or entry["fault"] in ("5xx_after_apply", "drop_after_apply"))
+        applied = sim.writes(log=False)["applied"].get("wireless_sims", 0)
+    print("%d SIMs asked, %d needing the change, max_concurrency %d, 20%% 429 + 5%% 503 (Retry-After 0.01 s)"
+          % (len(asked), len(to_change), args.concurrency))
+    print()
+    print("| wall time (s) | requests | 429s | 5xx | writes applied | SIMs written twice | SIMs not in the asked state | peak memory (MB) |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| %.1f | %d | %d | %d | %d | %d | %d | %.0f |"
+          % (seconds, stats["requests"], stats["faults"].get("429", 0), stats["faults"].get("5xx", 0), applied,
+             sum(1 for n in reached.values() if n > 1), len(wrong), memory))
+    assert not wrong and applied == len(to_change) and max(reached.values(), default=1) == 1
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mode", choices=("ways", "pacing", "storm"), default="ways",
+                        help="ways: sim_batch against a loop and the SDK (default); pacing: the pacing against the "
+                             "concurrency floor; storm: a big batch under a fault storm")
+    parser.add_argument("--writes", type=int, default=600, help="pacing: writes per run")
+    parser.add_argument("--limits", default="1,5,25", help="pacing: the account limits to measure")
+    parser.add_argument("--ceiling", type=int, default=32, help="pacing: the max_concurrency compared with the limit")
     parser.add_argument("--sims", type=int, default=10000, help="SIMs to change (half need the change)")
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--concurrency", type=int, default=8, help="simulator's limit and sim_batch's max_concurrency")
@@ -121,6 +202,11 @@ def main():
     args = parser.parse_args()
     if args.sdk_worker:
         return sdk_worker(args.sdk_worker)
+    if args.mode == "pacing":
+        return bench_pacing(args)
+    if args.mode == "storm":
+        args.concurrency = 16 if args.concurrency == parser.get_default("concurrency") else args.concurrency
+        return bench_storm(args)
 
     half = args.sims // 2
     with Simulator(seed=7, wireless_sims=int(args.sims * 1.4), super_sims=5, subprocess=True) as sim, \

@@ -10,11 +10,15 @@ playing KORE (OAuth 2.0 client credentials, a token endpoint on its own port, be
 - ``-vvv`` and failures (wrong secret, a token endpoint that keeps failing, credentials of both platforms) with
   no secret and no access token anywhere in the output, and no API request when no token could be had;
 - the token lifecycle at fleet scale: 100,000 SIMs with tokens that live 2 seconds, a revoked token, a client
-  that is refused new tokens.
+  that is refused new tokens;
+- token outages (the token endpoint down after the first token, an API refusing every token) cost a few token
+  requests for a whole pool of threads, then one clear authentication failure per request.
 """
 
+import concurrent.futures
 import copy
 import glob
+import json
 import os
 import sys
 import time
@@ -32,6 +36,7 @@ from _ansible import run_tasks  # noqa: E402
 from _table import INFO_MODULES, LISTING_MODULES, truth_key  # noqa: E402
 from simulator import Simulator  # noqa: E402
 
+from ansible_collections.simfleet.twilio.plugins.module_utils._batch import PacingGate  # noqa: E402
 from ansible_collections.simfleet.twilio.plugins.module_utils._client import TwilioClient, TwilioError  # noqa: E402
 from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import ENDPOINTS, redact  # noqa: E402
 
@@ -222,3 +227,85 @@ def test_no_python_file_of_the_collection_names_a_kore_secret():
     for path in glob.glob(os.path.join(ROOT, "plugins", "**", "*.py"), recursive=True):
         with open(path) as handle:
             assert "simulator-kore-secret" not in handle.read(), path
+
+
+# -- token outages: a bounded number of token requests for the whole run, shared by every thread ----------------------
+
+def threaded_writes(client, records, workers=8):
+    """A friendly name written to each SIM from a pool of ``workers`` threads sharing ``client`` (a batch's pool):
+    the TwilioError of each SIM, or None."""
+    wireless = ENDPOINTS["wireless_sim"]
+
+    def write(record):
+        try:
+            client.update(wireless, record["sid"], {"FriendlyName": "outage-%s" % record["sid"][-6:]}, idempotent=False)
+        except TwilioError as err:
+            return err
+        return None
+
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(write, records))
+
+
+def test_a_token_endpoint_down_after_the_first_token_costs_a_few_token_requests_for_the_whole_pool():
+    with Simulator(seed=24, wireless_sims=200, super_sims=0, platform="kore", token_lifetime=1) as sim:
+        sim.set_token_outage(outage_after=1)
+        with TwilioClient(gate=PacingGate(8), **kore_connection(sim, max_retries=5)) as client:
+            records = client.list_records(ENDPOINTS["wireless_sim"])
+            time.sleep(1.0)  # the one token expires; the token endpoint is down from now on
+            started = time.monotonic()
+            errors = threaded_writes(client, records)
+            seconds = time.monotonic() - started
+        stats = sim.token_stats()
+        writes = sim.writes(log=False)
+        leaked = secrets_of(sim)
+    assert len(records) == 200 and all(errors), "a write succeeded without a token"
+    # The first token, then one renewal: its first request and TOKEN_MAX_RETRIES (2) retries; none per write.
+    assert stats["requests"] == 4 and stats["issued"] == 1 and stats["faults"] == {"outage": 3}, stats
+    assert client.token_requests == 2
+    assert writes["requests"] == 0 and seconds < 15, (writes, seconds)
+    messages = [str(err) for err in errors]
+    first = [m for m in messages if not m.startswith("not sent: KORE authentication failed earlier in this run: ")]
+    assert len(first) == 1 and "temporarily_unavailable" in first[0] and "gave up after 3 attempts" in first[0], first
+    assert all(err.http_status == 503 for err in errors)
+    for secret in leaked:
+        assert not any(secret in m for m in messages)
+
+
+def test_an_api_refusing_every_token_costs_two_tokens_for_the_whole_pool():
+    with Simulator(seed=25, wireless_sims=200, super_sims=0, platform="kore") as sim:
+        with TwilioClient(gate=PacingGate(8), **kore_connection(sim)) as client:
+            records = client.list_records(ENDPOINTS["wireless_sim"])
+            sim.reset_stats()
+            sim.set_token_outage(reject_tokens=True)
+            errors = threaded_writes(client, records)
+        stats = sim.token_stats()
+        counts = sim.request_counts()
+        writes = sim.writes(log=False)
+        leaked = secrets_of(sim)
+    assert all(errors) and not sum(writes["applied"].values()), writes
+    # The token in use, refused: one new token, refused too: the end of authentication for the run.
+    assert stats["requests"] == 1 and client.token_requests == 2, stats
+    assert counts["api"]["requests"] <= 2 * 8, counts
+    assert all(err.http_status == 401 and err.code == 20003 for err in errors)
+    assert sum("refused 2 access tokens in a row" in str(err) for err in errors) >= 1
+    assert sum(str(err).startswith("not sent: KORE authentication failed earlier in this run") for err in errors) >= 200 - 16
+    for secret in leaked:
+        assert not any(secret in str(err) for err in errors)
+
+
+def test_sim_batch_under_a_token_outage_asks_for_a_few_tokens_and_fails_clearly(tmp_path):
+    with Simulator(seed=26, wireless_sims=120, super_sims=0, platform="kore", token_lifetime=1, faults={"latency_ms": 100}) as sim:
+        sids = [record["sid"] for record in sim.kore_truth["wireless_sims"]]
+        sim.set_token_outage(outage_after=1)
+        task = {"name": "batch", "ignore_errors": True, "simfleet.twilio.sim_batch": dict(
+            kore_connection(sim, max_retries=5), product="wireless", sims=sids, friendly_name="outage", max_concurrency=8)}
+        run = run_tasks(str(tmp_path), [task], workers=1, verbosity=3)
+        stats = sim.token_stats()
+        leaked = secrets_of(sim)
+    result = run.failed("batch")
+    # One token for the listing and the first writes; when it runs out, one renewal of at most three requests.
+    assert stats["issued"] == 1 and stats["requests"] <= 4, stats
+    assert "KORE" in json.dumps(result) and "temporarily_unavailable" in json.dumps(result), json.dumps(result)[:3000]
+    for secret in leaked:
+        assert secret not in run.output

@@ -714,6 +714,41 @@ def test_concurrency_limit(simulator_factory):
     assert sim.stats()["faults"] == {"concurrency": 4}
 
 
+def test_rate_limit_is_a_token_bucket_with_retry_after(simulator_factory):
+    sim = simulator_factory(wireless_sims=5, super_sims=0, faults={"rate_limit": 4, "rate_burst": 2})
+    # A burst of the bucket's size goes through; the next requests find it empty and learn when the next token comes.
+    responses = [get(sim, "/wireless/v1/Sims") for dummy in range(4)]
+    assert [r.status_code for r in responses] == [200, 200, 429, 429]
+    limited = responses[2]
+    assert_error(limited, 429, 20429)
+    wait = float(limited.headers["Retry-After"])
+    assert 0 < wait <= 0.25 and "Twilio-Concurrent-Requests" not in limited.headers
+    assert sim.stats()["faults"] == {"rate_limit": 2}
+    # Honouring Retry-After gets through; over a few seconds the limit holds at 4 a second.
+    started, passed = time.monotonic(), 0
+    while time.monotonic() - started < 2.0:
+        response = get(sim, "/wireless/v1/Sims")
+        if response.status_code == 200:
+            passed += 1
+        else:
+            assert response.status_code == 429
+            time.sleep(float(response.headers["Retry-After"]))
+    assert 6 <= passed <= 4 * (time.monotonic() - started) + 1, passed
+    # Off again: nothing is limited.
+    sim.set_faults(rate_limit=0)
+    assert all(get(sim, "/wireless/v1/Sims").status_code == 200 for dummy in range(10))
+
+
+def test_rate_limit_settings_are_checked_and_have_flags(simulator_factory):
+    sim = simulator_factory(wireless_sims=5, super_sims=0)
+    assert sim.set_faults(rate_limit=250, rate_burst=10)["rate_limit"] == 250  # requests a second: not a share
+    assert requests.get(sim.base_url + "/_sim/faults", timeout=10).json()["rate_burst"] == 10
+    for bad in ({"rate_limit": -1}, {"rate_burst": 0.5}):
+        assert requests.post(sim.base_url + "/_sim/faults", json=bad, timeout=10).status_code == 400
+    output = subprocess.run([sys.executable, SIMULATOR_DIR, "--help"], capture_output=True, text=True, check=True).stdout
+    assert "--rate-limit" in output and "--rate-burst" in output
+
+
 def test_faults_set_over_http(simulator_factory):
     sim = simulator_factory(wireless_sims=5, super_sims=0)
     response = requests.post(sim.base_url + "/_sim/faults", json={"rate_429": 1, "retry_after": 0.5}, timeout=10)

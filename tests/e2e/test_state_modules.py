@@ -412,6 +412,17 @@ def wireless_rate_plan_cases(p):
     ]
 
 
+def created_command(resource, form):
+    """The command the simulator (as Twilio) creates from ``form``, without what only a send gives it (SID, account,
+    dates, URL, fields copied from the SIM): what check mode must return."""
+    params = BY_NAME[resource].create
+    record = dict(BY_NAME[resource].initial)
+    record.update((p.field, p.default) for p in params if p.field and p.default is not None and not p.ref)
+    kinds = {"integer": int, "boolean": lambda raw: raw == "true"}
+    record.update((p.field, kinds.get(p.kind, str)(form[p.name])) for p in params if p.field and p.name in form)
+    return record
+
+
 def command_case(module, sim_record, text_option, text, extra, form_extra):
     resource = RESOURCE[module]
     path = "/%s/v1/%s" % (ENDPOINTS[module].product, ENDPOINTS[module].path.split("/")[-1])
@@ -430,7 +441,7 @@ def command_case(module, sim_record, text_option, text, extra, form_extra):
         assert record["status"] == lifecycle_end(resource)  # and the simulator went on with it
     form = dict({"Sim": sim_record["sid"], param: text}, **form_extra)
     return Case(module, "send", args, diff={"before": {}, "after": dict(args, sim=sim_record["sid"])},
-                writes=lambda truth: [("POST", path, form)],
+                check_record=created_command(resource, form), writes=lambda truth: [("POST", path, form)],
                 owns=lambda truth: owner(create=(path, param, text)), verify=verify, command=True,
                 again_writes=lambda truth: [("POST", path, form)])
 
@@ -494,16 +505,20 @@ BAD_INPUT = {
         ("payload missing", dict(sim=SUPER_SID), "payload"),
         ("sim is a path token", dict(sim=".", payload="x"), "sim"),
         ("wait_timeout 0", dict(sim=SUPER_SID, payload="x", wait=True, wait_timeout=0), "wait_timeout"),
+        ("payload of 161 characters", dict(sim=SUPER_SID, payload="\u00e9" * 161), "payload"),
     ],
     "supersim_ip_command": [
         ("device_port missing", dict(sim=SUPER_SID, payload="x"), "device_port"),
         ("payload_type not a choice", dict(sim=SUPER_SID, payload="x", device_port=1, payload_type="hex"), "payload_type"),
         ("blank sim", dict(sim="", payload="x", device_port=1), "sim"),
+        ("payload of 1301 bytes", dict(sim=SUPER_SID, payload="x" * 1299 + "\u00e9", device_port=1), "payload"),
     ],
     "wireless_command": [
         ("blank command", dict(sim=SIM_SID, command="  "), "command"),
         ("sim is a path", dict(sim="a/b", command="x"), "sim"),
         ("include_sid not a choice", dict(sim=SIM_SID, command="x", include_sid="middle"), "include_sid"),
+        ("command of 161 characters", dict(sim=SIM_SID, command="x" * 161), "command"),
+        ("binary command of 141 bytes", dict(sim=SIM_SID, command="AAAA" * 47, command_mode="binary"), "command"),
     ],
 }
 
@@ -710,7 +725,8 @@ def test_check_mode_reports_the_change_and_writes_nothing(runs, module):
         assert result["changed"] is True, case.name
         assert result["diff"] == case.diff, case.name
         item = ENDPOINTS[module].item
-        assert result[item] == case.check_record, case.name  # the record as it is, or None for a create or a command
+        # the record as it is, None for a create, the command that would be sent (no SID) for a command
+        assert result[item] == case.check_record, case.name
         assert writes_of(runs["A_log"], case.owns(runs["A_truth"])) == [], case.name
     truth = runs["A_truth"]
     assert truth[RESOURCE[module]] == runs["before"][RESOURCE[module]]
@@ -941,7 +957,11 @@ def test_commands_wait_for_a_final_status(runs):
         text = args.get("payload", args.get("command"))
         sent = [c for c in truth[RESOURCE[module]] if c.get("payload", c.get("command")) == text]
         status = result.get("command", {}) and result["command"].get("status")
-        if result["_outcome"] != "ok" or len(sent) != 1 or status != final or sent[0]["status"] != final \
+        # a command that ends failed fails the task, naming the status, and still reports the command sent
+        outcome = "failed" if final == "failed" else "ok"
+        named = outcome == "ok" or (word(result.get("msg"), final) and result.get("changed") is True
+                                    and len(sent) == 1 and sent[0]["sid"] in result.get("msg", ""))
+        if result["_outcome"] != outcome or not named or len(sent) != 1 or status != final or sent[0]["status"] != final \
                 or result["command"]["sid"] != sent[0]["sid"]:
             problems.append("wait %s: outcome %s, status %r, expected %r, simulator %s: %s"
                             % (label, result["_outcome"], status, final, [c["status"] for c in sent], result.get("msg")))
@@ -995,3 +1015,191 @@ def test_registration_code_never_shown_at_vvv(runs):
         assert code not in json.dumps(run.results), phase
     # the code did reach the simulator, once, at registration
     assert [e["params"].get("RegistrationCode") for e in runs["B_log"] if e["path"] == "/supersim/v1/Sims"] == [code]
+
+
+# -- unattended writes: settling SIMs, identity, partial writes, commands Twilio would refuse, message lengths ---------
+#
+# One more playbook run, its tasks in order on one host (each uses what the one before did), against a simulator whose
+# status changes settle after SETTLED_AFTER seconds, and one that must see no request at all.
+
+SETTLED_AFTER = 6.0
+UNKNOWN_SID = "DE" + "0" * 31 + "9"
+
+
+def unattended_tasks(sim, untouched):
+    """(tasks, picks): the tasks of the run and the records they use, from the simulator's truth before it."""
+    truth = sim.truth
+    wireless = [r for r in truth["wireless_sims"] if r["status"] == "active" and r["unique_name"] and r["rate_plan_sid"]]
+    supers = [r for r in truth["supersim_sims"] if r["status"] == "active" and r["unique_name"] and r["fleet_sid"]]
+    assert len(wireless) >= 6 and len(supers) >= 2
+    assert UNKNOWN_SID not in [r["sid"] for r in truth["wireless_sims"]]
+
+    # SIMs the simulator (as Twilio) sends no command to: any status but its command statuses and the transitional ones
+    def quiet(resource, commands):
+        sends_to = next(p.ref_statuses for p in BY_NAME[commands].create if p.ref_statuses)
+        return first([r for r in truth[resource] if r["status"] not in set(sends_to) | {settle_of(resource)}])
+    off, super_off = quiet("wireless_sims", "commands"), quiet("supersim_sims", "sms_commands")
+    members = {}
+    for n in truth["nap_networks"]:
+        members.setdefault(n["network_access_profile_sid"], []).append(n["sid"])
+    nap = first([n for n in truth["network_access_profiles"] if n["unique_name"] and members.get(n["sid"])])
+    added = sorted(n["sid"] for n in truth["networks"] if n["sid"] not in members[nap["sid"]])[0]
+    bogus = "HW" + "f" * 32
+    assert bogus not in [n["sid"] for n in truth["networks"]] and added < bogus
+    picks = dict(wireless=wireless, supers=supers, off=off, super_off=super_off, nap=nap, nap_members=sorted(members[nap["sid"]]),
+                 added=added, bogus=bogus)
+    w, s = wireless, supers
+    c, u = connection(sim), connection(untouched)
+    tasks = [
+        # a status change under way is not written again; with wait, waited for
+        task("under way first", "wireless_sim", dict(c, sid=w[0]["sid"], status="suspended")),
+        task("under way again", "wireless_sim", dict(c, sid=w[0]["sid"], status="suspended")),
+        task("under way again wait", "wireless_sim", dict(c, sid=w[0]["sid"], status="suspended", wait=True, wait_timeout=30)),
+        task("super under way first", "supersim_sim", dict(c, sid=s[0]["sid"], status="inactive")),
+        task("super under way again", "supersim_sim", dict(c, sid=s[0]["sid"], status="inactive")),
+        # another status asked while a change is under way: written once the SIM has settled
+        task("elsewhere first", "wireless_sim", dict(c, sid=w[1]["sid"], status="suspended")),
+        task("elsewhere then active", "wireless_sim", dict(c, sid=w[1]["sid"], status="active", wait=True, wait_timeout=30)),
+        # renaming by unique name, twice
+        task("rename", "wireless_sim", dict(c, sid=w[2]["unique_name"], unique_name="e2e-renamed-wireless")),
+        task("rename again", "wireless_sim", dict(c, sid=w[2]["unique_name"], unique_name="e2e-renamed-wireless")),
+        task("super rename", "supersim_sim", dict(c, sid=s[1]["unique_name"], unique_name="e2e-renamed-super")),
+        task("super rename again", "supersim_sim", dict(c, sid=s[1]["unique_name"], unique_name="e2e-renamed-super")),
+        # an unknown SID or unique name never falls back to the ICCID; both set must name one SIM
+        task("unknown sid with iccid", "wireless_sim", dict(c, sid=UNKNOWN_SID, iccid=w[3]["iccid"], status="suspended")),
+        task("unknown name with iccid", "wireless_sim", dict(c, sid="e2e-no-such-sim", iccid=w[3]["iccid"], status="suspended")),
+        task("sid and another iccid", "wireless_sim", dict(c, sid=w[3]["sid"], iccid=w[4]["iccid"], status="suspended")),
+        # a change of several requests that fails after one succeeded
+        task("networks partly added", "supersim_network_access_profile",
+             dict(c, unique_name=nap["unique_name"], networks=picks["nap_members"] + [added, bogus])),
+        # commands to SIMs that cannot receive them, in check mode and for real
+        task("command to suspended check", "wireless_command", dict(c, sim=off["sid"], command="e2e refused check"), check_mode=True),
+        task("command to suspended", "wireless_command", dict(c, sim=off["sid"], command="e2e refused")),
+        task("sms to inactive check", "supersim_sms_command", dict(c, sim=super_off["sid"], payload="e2e refused check"), check_mode=True),
+        task("ip to inactive", "supersim_ip_command", dict(c, sim=super_off["unique_name"] or super_off["sid"], payload="e2e refused",
+                                                           device_port=7000)),
+        # message lengths at the exact limits: taken by the simulator as by Twilio, one longer refused before any request
+        task("command 160 characters", "wireless_command", dict(c, sim=w[5]["sid"], command="\u00e9" * 159 + "Z")),
+        task("command 128 characters with its SID", "wireless_command",
+             dict(c, sim=w[5]["sid"], command="\u00e9" * 127 + "Y", include_sid="end")),
+        task("binary command 140 bytes", "wireless_command", dict(c, sim=w[5]["sid"], command="AAAA" * 46 + "AAA=", command_mode="binary")),
+        task("sms 160 characters", "supersim_sms_command", dict(c, sim=s[1]["sid"], payload="\u20ac" * 159 + "Z")),
+        task("command 161 characters", "wireless_command", dict(u, sim=w[5]["sid"], command="\u00e9" * 160 + "Z")),
+        task("command 129 characters with its SID", "wireless_command",
+             dict(u, sim=w[5]["sid"], command="\u00e9" * 128 + "Y", include_sid="start")),
+        task("binary command 141 bytes", "wireless_command", dict(u, sim=w[5]["sid"], command="AAAA" * 47, command_mode="binary")),
+        task("sms 161 characters", "supersim_sms_command", dict(u, sim=s[1]["sid"], payload="\u20ac" * 160 + "Z")),
+    ]
+    return tasks, picks
+
+
+@pytest.fixture(scope="module")
+def unattended(tmp_path_factory):
+    sim = Simulator(seed=36, wireless_sims=30, super_sims=20, settle_seconds=SETTLED_AFTER, command_step_seconds=0.1).start()
+    untouched = Simulator(seed=37, wireless_sims=4, super_sims=4).start()
+    try:
+        tasks, picks = unattended_tasks(sim, untouched)
+        sim.reset_stats()
+        untouched.reset_stats()
+        run = run_plays(str(tmp_path_factory.mktemp("unattended")), [dict(tasks=tasks, spread=False)], workers=1)
+        assert sim.wait_settled(timeout=15)
+        yield dict(picks, run=run, log=sim.write_log(), requests=sim.stats(log=True)["log"], truth=copy.deepcopy(sim.truth),
+                   untouched=untouched.stats())
+    finally:
+        sim.stop()
+        untouched.stop()
+
+
+def posts_to(log, *idents):
+    return [e for e in log if e["method"] == "POST" and any(e["path"].endswith("/Sims/%s" % i) for i in idents)]
+
+
+def test_a_status_change_under_way_is_not_written_again(unattended):
+    run, log, sim = unattended["run"], unattended["log"], unattended["wireless"][0]
+    first_run = run.ok("under way first")
+    assert first_run["changed"] is True and first_run["sim"]["status"] == settle_of("wireless_sims")
+    again = run.ok("under way again")
+    assert again["changed"] is False and again["sim"]["status"] == settle_of("wireless_sims")
+    assert word(again["msg"], settle_of("wireless_sims")) and "not written again" in again["msg"], again["msg"]
+    waited = run.ok("under way again wait")
+    assert waited["changed"] is False and waited["sim"]["status"] == "suspended"
+    assert [e["params"] for e in posts_to(log, sim["sid"], sim["unique_name"])] == [{"Status": "suspended"}]
+    super_sim = unattended["supers"][0]
+    again = run.ok("super under way again")
+    assert again["changed"] is False and again["sim"]["status"] == settle_of("supersim_sims"), again
+    assert [e["params"] for e in posts_to(log, super_sim["sid"], super_sim["unique_name"])] == [{"Status": "inactive"}]
+    assert by_sid(unattended["truth"]["supersim_sims"], super_sim["sid"])["status"] == "inactive"
+
+
+def test_another_status_asked_while_a_change_is_under_way_is_written_once_settled(unattended):
+    run, sim = unattended["run"], unattended["wireless"][1]
+    result = run.ok("elsewhere then active")
+    assert result["changed"] is True and result["sim"]["status"] == "active"
+    posts = posts_to(unattended["log"], sim["sid"])
+    assert [e["params"] for e in posts] == [{"Status": "suspended"}, {"Status": "active"}]
+    assert posts[1]["time"] - posts[0]["time"] >= SETTLED_AFTER - 0.1  # not before the first change had settled
+    assert by_sid(unattended["truth"]["wireless_sims"], sim["sid"])["status"] == "active"
+
+
+@pytest.mark.parametrize("label,resource,new", [("rename", "wireless_sims", "e2e-renamed-wireless"),
+                                                ("super rename", "supersim_sims", "e2e-renamed-super")])
+def test_renaming_by_unique_name_twice_changes_nothing(unattended, label, resource, new):
+    run = unattended["run"]
+    record = unattended["wireless"][2] if resource == "wireless_sims" else unattended["supers"][1]
+    assert run.ok(label)["changed"] is True
+    again = run.ok(label + " again")
+    assert again["changed"] is False and again["sim"]["sid"] == record["sid"] and again["sim"]["unique_name"] == new
+    assert record["unique_name"] in again["msg"] and new in again["msg"], again["msg"]
+    assert [e["params"] for e in posts_to(unattended["log"], record["sid"], record["unique_name"], new)] == [{"UniqueName": new}]
+
+
+def test_an_unknown_sid_never_falls_back_to_the_iccid(unattended):
+    run, target, other = unattended["run"], unattended["wireless"][3], unattended["wireless"][4]
+    for label, sid in (("unknown sid with iccid", UNKNOWN_SID), ("unknown name with iccid", "e2e-no-such-sim")):
+        message = run.failed(label)["msg"]
+        assert sid in message, message
+    message = run.failed("sid and another iccid")["msg"]
+    assert target["sid"] in message and target["iccid"] in message and other["iccid"] in message, message
+    assert posts_to(unattended["log"], target["sid"], target["unique_name"], other["sid"], other["unique_name"]) == []
+    assert [e for e in unattended["requests"] if "Iccid=" in e.get("query", "")] == []  # never listed by ICCID
+    assert by_sid(unattended["truth"]["wireless_sims"], target["sid"])["status"] == "active"
+
+
+def test_a_change_that_fails_after_a_request_succeeded_reports_what_was_applied(unattended):
+    result = unattended["run"].failed("networks partly added")
+    nap, added = unattended["nap"], unattended["added"]
+    assert result["changed"] is True, result
+    assert result["applied"] == {"networks": {"added": [added], "removed": []}}, result
+    assert word(result["msg"], "networks") and nap["sid"] in result["msg"] and word(result["msg"], 20001), result["msg"]
+    members = sorted(n["sid"] for n in unattended["truth"]["nap_networks"] if n["network_access_profile_sid"] == nap["sid"])
+    assert members == sorted(unattended["nap_members"] + [added])
+
+
+def test_commands_to_sims_that_cannot_receive_them_fail_before_any_write(unattended):
+    run = unattended["run"]
+    for label, record in (("command to suspended check", unattended["off"]), ("command to suspended", unattended["off"]),
+                          ("sms to inactive check", unattended["super_off"]), ("ip to inactive", unattended["super_off"])):
+        result = run.failed(label)
+        assert not result.get("changed"), (label, result)
+        assert record["sid"] in result["msg"] and word(result["msg"], record["status"]), (label, result["msg"])
+        assert "ready or active" in result["msg"], result["msg"]
+    refused = [e for e in unattended["log"] if "refused" in str(e["params"].get("Command", e["params"].get("Payload", "")))]
+    assert refused == []
+
+
+def test_messages_at_the_limits_are_sent_and_longer_ones_refused_before_any_request(unattended):
+    run, truth = unattended["run"], unattended["truth"]
+    for label, resource, text in (("command 160 characters", "commands", "\u00e9" * 159 + "Z"),
+                                  ("command 128 characters with its SID", "commands", "\u00e9" * 127 + "Y"),
+                                  ("binary command 140 bytes", "commands", "AAAA" * 46 + "AAA="),
+                                  ("sms 160 characters", "sms_commands", "\u20ac" * 159 + "Z")):
+        result = run.ok(label)
+        assert result["changed"] is True and result["command"]["sid"], label
+        assert [c["sid"] for c in truth[resource] if c.get("command", c.get("payload")) == text] == [result["command"]["sid"]]
+    for label, option, limit in (("command 161 characters", "command", "160 characters"),
+                                 ("command 129 characters with its SID", "command", "128 characters"),
+                                 ("binary command 141 bytes", "command", "140 bytes"),
+                                 ("sms 161 characters", "payload", "160 characters")):
+        message = run.failed(label)["msg"]
+        assert word(message, option) and limit in message, (label, message)
+    assert unattended["untouched"]["requests"] == 0

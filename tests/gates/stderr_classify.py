@@ -18,19 +18,13 @@ from importlib import metadata
 WARNING_LINE = re.compile(r"^(?P<file>/\S+\.py):(?P<line>\d+): (?P<category>[A-Za-z_][A-Za-z0-9_]*Warning): (?P<message>.*)$")
 IMPORT_LINE = re.compile(r"^\s+(?:from|import)\s+(?P<module>[A-Za-z_][A-Za-z0-9_]*)")
 COLLECTION_PATH = "/ansible_collections/simfleet/twilio/"
-_FILES = {}
+SITE = re.compile(r"/(?:site|dist)-packages/(?P<top>[A-Za-z_][A-Za-z0-9_]*)")
 
 
 def _distribution_of_file(path):
-    """(name, version) of the installed distribution that owns path, or None."""
-    if not _FILES:
-        for dist in metadata.distributions():
-            for entry in dist.files or ():
-                try:
-                    _FILES[str(dist.locate_file(entry))] = (dist.metadata["Name"], dist.version)
-                except (OSError, ValueError):
-                    continue
-    return _FILES.get(path)
+    """(name, version) of the installed distribution that owns path (by its top-level package), or None."""
+    match = SITE.search(path)
+    return _distribution_of_module(match.group("top")) if match else None
 
 
 def _distribution_of_module(module):

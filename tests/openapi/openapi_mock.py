@@ -207,6 +207,7 @@ class OpenAPIMock:
         self.requests = []
         self.datasets = {}
         self.fetched = {}
+        self.fetch_overrides = {}  # (product, list path) -> fields every record fetched from it carries
         self.page_requests = {}
         self.writes = []
         self._lock = threading.Lock()
@@ -593,13 +594,14 @@ class OpenAPIMock:
             return self._error(404, 20404, "The requested resource %s was not found" % request.path)
         list_path = template.rsplit("/", 1)[0]
         example = example_record(spec, template)
+        extra = self.fetch_overrides.get((product, list_path), {})
         if re.match(sid_schema["pattern"], sid):
-            record = self._record(product, spec, list_path, schema, example, sid[2:], {})
+            record = self._record(product, spec, list_path, schema, example, sid[2:], dict(extra))
         else:  # a unique name
             with self._lock:
                 number = len(self.fetched) + 1
             record = self._record(product, spec, list_path, schema, example, "%032x" % (0xf0000000 + number),
-                                  {"unique_name": sid})
+                                  dict(extra, unique_name=sid))
         with self._lock:
             self.fetched[(product, template, sid)] = record
         return Response(json.dumps(record), status=200, mimetype="application/json")

@@ -3,7 +3,7 @@ endpoints, faults and stats.
 
 API paths (`/wireless/v1/...`, `/supersim/v1/...`; `/programmable-wireless/v1/...` on KORE) need HTTP basic
 auth or a KORE bearer token, as the platform says (kore.py), and go through fault injection and the
-concurrency limit, writes included; admin paths (`/_sim/...`) need no auth and are never faulted or counted.
+concurrency limit and the rate limit, writes included; admin paths (`/_sim/...`) need no auth and are never faulted or counted.
 """
 import functools
 import hmac
@@ -19,7 +19,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request
 
 from .errors import ApiError, error_response, json_response  # noqa: F401  (re-exported)
-from .faults import AFTER_APPLY_FAULTS, FAULT_429, FAULT_5XX, FAULT_5XX_AFTER_APPLY, FAULT_DROP, FAULT_TRUNCATE
+from .faults import AFTER_APPLY_FAULTS, FAULT_429, FAULT_5XX, FAULT_5XX_AFTER_APPLY, FAULT_DROP, FAULT_TRUNCATE, seconds_header
 from .kore import INVALID_TOKEN_MESSAGE, TWILIO_DOCS, Kore
 from .listings import Listings
 from .resources import ALL_RESOURCES, BY_NAME, DERIVED, IP_ADDRESS_KEY, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
@@ -225,7 +225,12 @@ class SimulatorApp:
         }
         if request.method in WRITE_METHODS:
             entry["write"] = {"params": self._loggable_form(request)}
-        if not self.faults.enter():
+        wait = self.faults.take_token()
+        if wait is not None:
+            entry["fault"] = "rate_limit"
+            response = self._too_many(caller, retry_after=wait)
+            in_flight = self.faults.in_flight
+        elif not self.faults.enter():
             entry["fault"] = "concurrency"
             response = self._too_many(caller, concurrency=True)
             in_flight = self.faults.in_flight
@@ -262,8 +267,9 @@ class SimulatorApp:
         except (NotFound, MethodNotAllowed) as err:
             return err, {}, "unmatched"
 
-    def _too_many(self, caller, concurrency=False):
-        headers = {"Retry-After": self.faults.retry_after}
+    def _too_many(self, caller, concurrency=False, retry_after=None):
+        """429 (20429): `retry_after` seconds (the rate limit's next token) or the `retry_after` setting."""
+        headers = {"Retry-After": self.faults.retry_after if retry_after is None else seconds_header(retry_after)}
         if concurrency:
             headers["Twilio-Concurrent-Requests"] = str(self.faults.in_flight)
         return error_response(429, 20429, "Too Many Requests", headers, caller.docs)

@@ -6,6 +6,7 @@ import signal
 import sys
 import threading
 
+from . import events
 from .faults import FAULT_NAMES, INTEGER_FAULTS, TOKEN_FAULT_NAMES, TOKEN_INTEGER_FAULTS
 from .kore import CLIENT_ID, CLIENT_SECRET, DEFAULT_TOKEN_LIFETIME, PLATFORMS
 from .server import ACCOUNT_SID, API_KEY, API_SECRET, AUTH_TOKEN, Server, SimConfig
@@ -64,6 +65,7 @@ def parser():
     for flag, name in TOKEN_FAULT_FLAGS.items():
         kind = int if name in TOKEN_INTEGER_FAULTS else float
         p.add_argument(flag, dest=f"token_fault_{name}", type=kind, default=None, help=f"token endpoint fault setting {name}")
+    events.add_flags(p)
     return p
 
 
@@ -102,6 +104,8 @@ def _stop_on_stdin_eof():
 def main(argv=None):
     args = parser().parse_args(argv)
     server = Server(config_from_args(args))
+    event_config = events.config_from_flags(args)
+    emitter = events.EventEmitter(server.app.store, args.account_sid, event_config) if event_config else None
     signal.signal(signal.SIGTERM, _interrupt)
     if args.stop_on_stdin_eof:
         _stop_on_stdin_eof()
@@ -110,9 +114,14 @@ def main(argv=None):
         print(server.base_url, flush=True)
         if server.token_url:
             print(server.token_url, flush=True)
+        if emitter is not None:
+            emitter.start()
         server.serve_forever()
     except KeyboardInterrupt:
         pass
+    finally:
+        if emitter is not None:
+            emitter.stop()
     return 0
 
 

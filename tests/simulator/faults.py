@@ -6,7 +6,9 @@ and for writes only (POST, DELETE) the write applied but its answer lost: 5xx af
 (`rate_5xx_after_apply`), dropped connection after applying (`after_apply_drop_rate`); a read that draws one
 of these gets no fault.
 `latency_ms` is added to every API request; `max_concurrency` (0 = unlimited) answers 429 to a request
-that arrives while that many are already in flight.
+that arrives while that many are already in flight; `rate_limit` (requests a second, 0 = unlimited) is a token
+bucket holding `rate_burst` requests (0: one second's worth, at least one): a request that finds it empty is
+answered 429 with a `Retry-After` of the time until the next token.
 `fail_after` and `fail_next`: after `fail_after` more API requests have drawn normally, the next `fail_next` ones
 answer `fail_status` (401, 429 or a 5xx) before any draw, and before the request is applied; both count down.
 
@@ -14,8 +16,10 @@ The token endpoint has its own settings (`TokenFaultConfig`) and its own seeded 
 5xx, dropped connection, in that order of ranges, plus `fail_next`: the next N token requests fail with
 `fail_status` (401, 429 or a 5xx) before any draw.
 """
+import math
 import random
 import threading
+import time
 from dataclasses import asdict, dataclass, fields
 
 FAULT_429 = "429"
@@ -40,6 +44,8 @@ class FaultConfig:
     drop_rate: float = 0.0
     truncate_rate: float = 0.0
     max_concurrency: int = 0
+    rate_limit: float = 0.0
+    rate_burst: float = 0.0
     seed: int = 0
     rate_5xx_after_apply: float = 0.0
     after_apply_drop_rate: float = 0.0
@@ -83,11 +89,16 @@ TOKEN_FAULT_NAMES = tuple(f.name for f in fields(TokenFaultConfig))
 TOKEN_INTEGER_FAULTS = integer_fields(TokenFaultConfig)
 
 
+# Settings named like shares that are not: requests a second and the bucket size of the rate limit.
+NOT_SHARES = ("rate_limit", "rate_burst")
+
+
 def check_setting(name, value):
     """Raise ValueError for a value out of its setting's range."""
-    is_share = name.startswith("rate_") or name.endswith("_rate")
+    is_share = (name.startswith("rate_") or name.endswith("_rate")) and name not in NOT_SHARES
     bad = (value < 0 or (is_share and value > 1) or (name == "status_5xx" and value and not 500 <= value <= 599)
-           or (name == "fail_status" and value not in (401, 429) and not 500 <= value <= 599))
+           or (name == "fail_status" and value not in (401, 429) and not 500 <= value <= 599)
+           or (name == "rate_burst" and 0 < value < 1))
     if bad:
         raise ValueError(f"fault setting {name}={value} out of range")
 
@@ -108,6 +119,8 @@ class Faults:
         self._lock = threading.Lock()
         self._rng = random.Random(0)
         self.in_flight = 0
+        self._tokens = None        # the rate limit's bucket: None until the first request after a change
+        self._refilled_at = 0.0
         self.update(**asdict(config or kind()))
 
     def update(self, **settings):
@@ -123,6 +136,8 @@ class Faults:
                 setattr(self.config, name, value)
             if "seed" in settings:
                 self._rng = random.Random(self.config.seed)
+            if set(settings) & set(NOT_SHARES):
+                self._tokens = None   # a new rate limit starts with a full bucket
             return asdict(self.config)
 
     def settings(self):
@@ -150,6 +165,24 @@ class Faults:
                 return fault, status
         return None, status
 
+    def take_token(self):
+        """None when the rate limit lets this request through (taking a token), else the seconds until it would."""
+        with self._lock:
+            rate = getattr(self.config, "rate_limit", 0.0)
+            if not rate:
+                return None
+            burst = self.config.rate_burst or max(1.0, rate)
+            now = time.monotonic()
+            if self._tokens is None:
+                self._tokens = burst
+            else:
+                self._tokens = min(burst, self._tokens + (now - self._refilled_at) * rate)
+            self._refilled_at = now
+            if self._tokens >= 1:
+                self._tokens -= 1
+                return None
+            return (1 - self._tokens) / rate
+
     def enter(self):
         """Count a request in flight; False (and nothing counted) if the concurrency limit is reached."""
         with self._lock:
@@ -171,3 +204,9 @@ class Faults:
     @property
     def latency(self):
         return self.config.latency_ms / 1000.0
+
+
+def seconds_header(seconds):
+    """The Retry-After value of a computed wait: whole seconds as an integer, fractions as a decimal, rounded up to
+    a millisecond (never sooner than the wait)."""
+    return f"{math.ceil(round(seconds * 1000, 6)) / 1000:g}"

@@ -11,6 +11,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import asdict
 
+from .events import EventConfig, EventEmitter, flags_of
 from .faults import FaultConfig, TokenFaultConfig
 from .fleet import iso
 from .kore import (CLIENT_ID, CLIENT_SECRET, DEFAULT_TOKEN_LIFETIME, SECOND_CLIENT_ID, SECOND_CLIENT_SECRET, check_lifetime,
@@ -51,8 +52,12 @@ class Simulator:
                  platform="twilio", token_lifetime=DEFAULT_TOKEN_LIFETIME, token_port=0, client_id=CLIENT_ID,
                  client_secret=CLIENT_SECRET, token_faults=None, settle_seconds=WriteConfig.settle_seconds,
                  command_step_seconds=WriteConfig.command_step_seconds,
-                 command_failure_rate=WriteConfig.command_failure_rate, unregistered_sims=20, wireless_commands=None):
+                 command_failure_rate=WriteConfig.command_failure_rate, unregistered_sims=20, wireless_commands=None,
+                 events=None):
         platform_named(platform)
+        # Connection Events (events.py): a dict of EventConfig settings, checked now; `self.events` once started.
+        self.events_config = EventConfig(**events) if events else None
+        self.events = None
         for name, value in (("settle_seconds", settle_seconds), ("command_step_seconds", command_step_seconds),
                             ("command_failure_rate", command_failure_rate)):
             check_write_setting(name, value)
@@ -96,10 +101,15 @@ class Simulator:
             self.base_url, self.token_url = self._server.base_url, self._server.token_url
             self._thread = threading.Thread(target=self._server.serve_forever, name="twilio-simulator", daemon=True)
             self._thread.start()
+            if self.events_config is not None:
+                self.events = EventEmitter(self._server.app.store, self.account_sid, self.events_config).start()
         return self
 
     def stop(self):
         """Stop serving and release everything started by `start()`."""
+        if self.events is not None:
+            self.events.stop()
+            self.events = None
         if self._server is not None:
             self._server.shutdown()
             self._thread.join(10)
@@ -158,6 +168,8 @@ class Simulator:
                         "--client-secret", config.client_secret]
         for name, value in config.token_faults.items():
             command += ["--token-fault-seed" if name == "seed" else f"--token-{name.replace('_', '-')}", str(value)]
+        if self.events_config is not None:
+            command += flags_of(self.events_config)
         return command
 
     def _fixture_path(self, fixture):
@@ -345,8 +357,13 @@ class Simulator:
         self.token_lifetime = settings["token_lifetime"]
         return settings
 
+    def set_token_outage(self, **settings):
+        """Token outages: `outage_after=N` (the token endpoint issues N more tokens, then answers 503 to everything;
+        None ends it), `reject_tokens=True` (the API answers 401 to every bearer token). Returns the KORE settings."""
+        return self._either(lambda server: server.kore.update(**settings), "POST", "/_sim/kore", settings)
+
     def kore_settings(self):
-        """platform, token_url, token_lifetime, clients, active_tokens, faults."""
+        """platform, token_url, token_lifetime, clients, active_tokens, faults, outage_after, reject_tokens."""
         return self._either(lambda server: server.kore.settings(), "GET", "/_sim/kore")
 
     def set_token_faults(self, **settings):

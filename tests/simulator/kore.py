@@ -12,6 +12,10 @@ credentials grant at `https://api.korewireless.com/api-services/v1/auth/token`. 
 | both | basic or bearer | /wireless and /programmable-wireless | docs.korewireless.com for bearer requests |
 
 Nothing here speaks HTTP: `token_app.py` serves the token endpoint, `app.py` checks bearer tokens.
+
+Outages (`Kore.update`, `POST /_sim/kore`): `outage_after` N: the token endpoint issues N more tokens, then
+answers every request 503 `temporarily_unavailable` until the setting is cleared (null); `reject_tokens`: the
+API answers 401 `invalid_token` to every bearer token, good ones included (tokens are still issued).
 """
 import hmac
 import itertools
@@ -31,6 +35,7 @@ KORE_DOCS = "https://docs.korewireless.com/errors/"
 TOKEN_SCOPE = "supersim programmable-wireless"
 DEFAULT_TOKEN_LIFETIME = 3600
 MAX_TOKENS = 10000
+UNSET = object()
 
 # The built-in API clients: client 1 belongs to the main account, client 2 to account 2.
 CLIENT_ID = "kore-client-0000000000000001"
@@ -207,6 +212,11 @@ class Kore:
         self.token_url = None
         self._markers = ()
         self._secrets = frozenset()
+        # Outages: tokens still to issue before the token endpoint goes down (None: no outage), and whether the
+        # API refuses every bearer token.
+        self._outage_lock = threading.Lock()
+        self.outage_after = None
+        self.reject_tokens = False
 
     def add_client(self, client_id, secret, account_sid):
         self.clients.add(client_id, secret, account_sid)
@@ -219,8 +229,25 @@ class Kore:
         self.stats.count("issued")
         return self.tokens.issue(client_id, account_sid, lifetime), lifetime
 
+    def reserve_token(self):
+        """False when the token endpoint is down (outage_after tokens were issued since the outage was set),
+        else True, one more token counted against the outage."""
+        with self._outage_lock:
+            if self.outage_after is None:
+                return True
+            if self.outage_after <= 0:
+                return False
+            self.outage_after -= 1
+            return True
+
+    def token_endpoint_down(self):
+        return self.outage_after is not None and self.outage_after <= 0
+
     def account_for_token(self, token):
         """The account of a good bearer token, or None (the reason is counted)."""
+        if self.reject_tokens:
+            self.stats.count("rejected_outage")
+            return None
         account_sid, problem = self.tokens.account_for(token)
         if problem:
             self.stats.count(f"rejected_{problem}")
@@ -231,16 +258,26 @@ class Kore:
         self.stats.count("revoked", revoked)
         return {"revoked": revoked}
 
-    def update(self, token_lifetime=None):
-        """Change the lifetime of tokens issued from now on."""
+    def update(self, token_lifetime=None, outage_after=UNSET, reject_tokens=None):
+        """Change the lifetime of tokens issued from now on, and the outages: `outage_after` (tokens to issue
+        before the token endpoint goes down; None ends the outage), `reject_tokens` (bool)."""
         if token_lifetime is not None:
             self.token_lifetime = check_lifetime(token_lifetime)
+        if outage_after is not UNSET:
+            if outage_after is not None and (isinstance(outage_after, bool) or not isinstance(outage_after, int) or outage_after < 0):
+                raise ValueError(f"outage_after must be a number of tokens (0 or more) or null, not {outage_after!r}")
+            with self._outage_lock:
+                self.outage_after = outage_after
+        if reject_tokens is not None:
+            if not isinstance(reject_tokens, bool):
+                raise ValueError(f"reject_tokens must be true or false, not {reject_tokens!r}")
+            self.reject_tokens = reject_tokens
         return self.settings()
 
     def settings(self):
         return {"platform": self.platform.name, "token_url": self.token_url, "token_lifetime": self.token_lifetime,
                 "clients": self.clients.listing(), "active_tokens": self.tokens.active(),
-                "faults": self.faults.settings()}
+                "faults": self.faults.settings(), "outage_after": self.outage_after, "reject_tokens": self.reject_tokens}
 
     def secret_values(self):
         """The client secrets (never written to a log)."""

@@ -104,11 +104,28 @@ class Param:
     unique: bool = False
     minimum: int = None
     maximum: int = None
-    max_bytes: int = None
     pattern: str = None
     transitions: tuple = ()
     transition_error: Code = INVALID
     settle: Settle = None
+
+
+@dataclass(frozen=True)
+class Size:
+    """How long message parameter `param` may be, in the unit Twilio's description states: `chars` characters
+    (Unicode code points) or `text_bytes` bytes of UTF-8 in text mode; `binary_bytes` bytes in binary mode, where
+    the value must be Base64 and is counted decoded. `mode`: the parameter choosing the mode (text when absent);
+    `sid` and `sid_chars`: the parameter that puts the record's SID in the text (any value but `none`) and the
+    characters the text may then have. A longer value answers 400 with `code`."""
+
+    param: str
+    mode: str = None
+    chars: int = None
+    text_bytes: int = None
+    binary_bytes: int = None
+    sid: str = None
+    sid_chars: int = None
+    code: Code = None
 
 
 @dataclass(frozen=True)
@@ -236,6 +253,7 @@ class Resource:
     lifecycle: Lifecycle = None
     register: Register = None
     fetchable: bool = True
+    sizes: tuple = ()
 
     def collection_url(self, base_url, parent=None):
         """Absolute URL of the list endpoint (`parent`: the parent record's SID of a sub-resource)."""
@@ -340,6 +358,9 @@ RESOURCES = (
             Param("IncludeSid", choices=INCLUDE_SID),
             Param("DeliveryReceiptRequested", "delivery_receipt_requested", kind="boolean", default=True),
         ),
+        # "For text mode messages, this can be up to 160 characters. For binary mode messages, this is a series of up
+        # to 140 bytes of data encoded using base64"; with IncludeSid "the SMS body must be 128 characters or less".
+        sizes=(Size("Command", mode="CommandMode", chars=160, binary_bytes=140, sid="IncludeSid", sid_chars=128),),
         initial=(("transport", "sms"), ("status", "queued"), ("direction", "to_sim")),
         deletable=True,
         lifecycle=Lifecycle("status", ("sent", "delivered"), text_field="command",
@@ -448,11 +469,14 @@ RESOURCES = (
         create=(
             Param("Sim", "sim_sid", required=True, ref="supersim_sims", copy=(("sim_iccid", "iccid"),),
                   ref_statuses=READY_OR_ACTIVE),
-            Param("Payload", "payload", required=True, max_bytes=1300),
+            Param("Payload", "payload", required=True),
             Param("DevicePort", "device_port", kind="integer", required=True, minimum=0, maximum=65535),
             Param("PayloadType", "payload_type", choices=PAYLOAD_TYPES, default="text"),
             *CALLBACK_URL_FIRST,
         ),
+        # "The payload cannot exceed 1300 bytes. If the PayloadType is set to text, the payload is encoded in UTF-8. If
+        # PayloadType is set to binary, the payload is encoded in Base64."
+        sizes=(Size("Payload", mode="PayloadType", text_bytes=1300, binary_bytes=1300),),
         initial=(("status", "queued"), ("direction", "to_sim")),
         lifecycle=Lifecycle("status", ("sent",), text_field="payload",
                             address=Address("device_ip", "supersim_sims", "sim_sid")),
@@ -469,9 +493,11 @@ RESOURCES = (
         ),
         create=(
             Param("Sim", "sim_sid", required=True, ref="supersim_sims", ref_statuses=READY_OR_ACTIVE),
-            Param("Payload", "payload", required=True, max_bytes=160),
+            Param("Payload", "payload", required=True),
             *CALLBACK,
         ),
+        # "For text mode messages, this can be up to 160 characters."
+        sizes=(Size("Payload", chars=160),),
         initial=(("status", "queued"), ("direction", "to_sim")),
         lifecycle=Lifecycle("status", ("sent", "delivered"), text_field="payload"),
     ),

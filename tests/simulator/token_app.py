@@ -3,7 +3,8 @@
 Served on its own port (another origin than the API), so tests can tell which host received which
 credential. Every request is logged (RequestLog) and counted (TokenStats); faults come from `kore.faults`.
 Answers carry OAuth bodies: `{"access_token", "expires_in" (a string, as KORE), "token_type", "scope"}` or
-`{"error", "error_description"}`.
+`{"error", "error_description"}`. During an outage (`kore.outage_after`) every request is answered 503
+`temporarily_unavailable`.
 """
 import json
 import time
@@ -17,6 +18,7 @@ from .kore import TOKEN_PATH, TOKEN_SCOPE
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 BAD_CLIENT = "Invalid client or Invalid client credentials"
+OUTAGE = "outage"
 
 
 class OAuthError(Exception):
@@ -86,6 +88,9 @@ class TokenApp:
         fault = error = None
         try:
             check_path(request)
+            if self.kore.token_endpoint_down():
+                fault = OUTAGE
+                raise self._outage()
             fault, faulty = self._fault()
             if faulty is not None:
                 raise faulty
@@ -114,6 +119,10 @@ class TokenApp:
         }
         return fault, answers[fault]() if fault in answers else None
 
+    @staticmethod
+    def _outage():
+        return OAuthError(503, "temporarily_unavailable", "The token endpoint is down (simulated outage)")
+
     def _issue(self, request):
         for check in CHECKS:
             check(request)
@@ -121,6 +130,8 @@ class TokenApp:
         account_sid = self.kore.clients.account_for(client_id, request.form["client_secret"])
         if account_sid is None:
             raise OAuthError(401, "unauthorized_client", BAD_CLIENT)
+        if not self.kore.reserve_token():
+            raise self._outage()
         token, lifetime = self.kore.issue(client_id, account_sid)
         return oauth_response({"access_token": token, "expires_in": str(int(lifetime)), "token_type": "Bearer",
                                "scope": TOKEN_SCOPE})

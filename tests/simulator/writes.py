@@ -11,6 +11,8 @@ their validation and error codes, status transitions, asynchronous changes and c
 - Every write runs under `Store.lock`; delayed steps run on a `Scheduler` thread (or at once when the delay
   is 0, right after the answer is made).
 """
+import base64
+import binascii
 import heapq
 import itertools
 import json
@@ -170,6 +172,7 @@ class Writer:
             if resource.parent:
                 return self._add_member(tables, resource, form, path, parent)
             values = parse(resource.create, form, tables)
+            check_sizes(resource, form)
             check_unique(resource, tables[resource.name], values, None)
             changes, hidden = stored(values)
             if resource.register:
@@ -457,8 +460,6 @@ def to_method(param, raw):
 
 
 def to_string(param, raw):
-    if param.max_bytes is not None and len(raw.encode()) > param.max_bytes:
-        raise invalid(param, raw[:40] + "...", f"is longer than {param.max_bytes} bytes.")
     if param.pattern and raw and not re.fullmatch(param.pattern, raw):
         raise invalid(param, raw, "is not valid.")
     return raw if raw != "" else None
@@ -510,6 +511,30 @@ def check_unique(resource, table, values, sid):
         if other is not None and table.sids[other] != sid:
             raise api_error(resource.conflict, f"A {resource.label} with {param.name} {value!r} already exists: "
                                                f"{table.sids[other]}")
+
+
+def check_sizes(resource, form):
+    """A message longer than the resource's `Size` rules allow (or not Base64 in binary mode) answers 400."""
+    for rule in resource.sizes:
+        raw = form.get(rule.param)
+        if raw is None:
+            continue
+        code = rule.code or INVALID
+        if rule.mode and form.get(rule.mode) == "binary":
+            try:
+                size = len(base64.b64decode(raw, validate=True))
+            except (binascii.Error, ValueError):
+                raise api_error(code, f"Invalid value for {rule.param}: it is not Base64.") from None
+            if rule.binary_bytes is not None and size > rule.binary_bytes:
+                raise api_error(code, f"Invalid value for {rule.param}: {size} bytes, more than {rule.binary_bytes}.")
+            continue
+        if rule.text_bytes is not None and len(raw.encode()) > rule.text_bytes:
+            raise api_error(code, f"Invalid value for {rule.param}: {len(raw.encode())} bytes, more than {rule.text_bytes}.")
+        limit = rule.chars
+        if rule.sid and form.get(rule.sid) not in (None, "none"):
+            limit = rule.sid_chars
+        if limit is not None and len(raw) > limit:
+            raise api_error(code, f"Invalid value for {rule.param}: {len(raw)} characters, more than {limit}.")
 
 
 def check_exclusive(resource, values):

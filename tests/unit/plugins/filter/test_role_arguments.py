@@ -63,6 +63,14 @@ class TestConversions:
         assert result == {"report_only": True, "rule_silent_sims": False, "suspended_max_days": 0,
                           "failed_command_ratio": 0.25, "failed_command_min": 3}
 
+    def test_remediation_safety_variables(self):
+        result = role_arguments({"max_age_hours": "0.5", "recheck": "yes", "canary": " 5 %"}, "sim_remediation")
+        assert result == {"max_age_hours": 0.5, "recheck": True, "canary": "5%"}
+        result = role_arguments({"max_age_hours": "0", "recheck": False, "canary": "10"}, "sim_remediation")
+        assert result == {"max_age_hours": 0, "recheck": False, "canary": 10}
+        assert role_arguments({"canary": ""}, "sim_remediation") == {"canary": 0}
+        assert role_arguments({"canary": "12.5%"}, "sim_remediation") == {"canary": "12.5%"}
+
     def test_now(self):
         assert role_arguments({"now": "2026-01-15T01:00:00+01:00"}, "sim_audit") == {"now": "2026-01-15T00:00:00Z"}
         moment = datetime.datetime(2026, 1, 15, tzinfo=datetime.timezone.utc)
@@ -108,6 +116,18 @@ class TestRefusals:
         ("sim_compliance", {"failed_command_min": 0}, "sim_compliance_failed_command_min must be at least 1"),
         ("sim_compliance", {"report_only": "maybe"}, "sim_compliance_report_only must be true or false"),
         ("sim_compliance", {"rule_silent_sims": "sometimes"}, "sim_compliance_rule_silent_sims must be true or false"),
+        ("sim_remediation", {"max_age_hours": -1}, "sim_remediation_max_age_hours must be at least 0, got -1"),
+        ("sim_remediation", {"max_age_hours": "six"}, "sim_remediation_max_age_hours must be a number, got 'six'"),
+        ("sim_remediation", {"max_age_hours": "inf"}, "sim_remediation_max_age_hours must be a finite number"),
+        ("sim_remediation", {"recheck": "maybe"}, "sim_remediation_recheck must be true or false"),
+        ("sim_remediation", {"canary": "0%"}, "sim_remediation_canary as a percent must be more than 0% and at most 100%, got '0%'"),
+        ("sim_remediation", {"canary": "150%"}, "sim_remediation_canary as a percent must be more than 0% and at most 100%"),
+        ("sim_remediation", {"canary": -1},
+         'sim_remediation_canary must be a count of SIMs (a whole number, 0 for no canary) or a percent of the SIMs to act on such as "5%", got -1'),
+        ("sim_remediation", {"canary": "five"}, "sim_remediation_canary must be a count of SIMs"),
+        ("sim_remediation", {"canary": 2.5}, "sim_remediation_canary must be a count of SIMs"),
+        ("sim_remediation", {"canary": True}, "sim_remediation_canary must be a count of SIMs"),
+        ("sim_remediation", {"canary": "-5%"}, "sim_remediation_canary must be a count of SIMs"),
     ])
     def test_refused_naming_the_variable(self, role, values, message):
         assert message in refused(values, role)

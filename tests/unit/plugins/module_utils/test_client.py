@@ -9,6 +9,7 @@ import json
 import socket
 import threading
 import time
+from urllib.parse import quote, quote_plus
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -662,3 +663,264 @@ def test_a_create_that_never_connected_is_retried_one_that_may_have_arrived_is_n
     with client_for(httpserver) as client, pytest.raises(TwilioError) as err:
         client.create(ENDPOINTS["supersim_sms_command"], {"Sim": "x", "Payload": "y"})
     assert len(fake.requests) == 1 and err.value.may_be_applied and "it may have been applied" in str(err.value)
+
+
+# -- Retry-After: never slept beyond the bounds, absurd values never crash ------------------------------------------
+
+def busy_then_page(server, retry_after, path="/v1/Sims"):
+    """Answers 429 with ``Retry-After: retry_after`` once, then a page of one SIM; counts the requests."""
+    requests = []
+
+    def handle(request):
+        requests.append(request)
+        if len(requests) == 1:
+            return twilio_error(429, 20429, "Too Many Requests", headers={"Retry-After": retry_after})
+        return Response(json.dumps(page_of([sim_record(1)])), content_type="application/json")
+
+    server.expect_request(path).respond_with_handler(handle)
+    return requests
+
+
+def http_date(seconds_from_now):
+    import email.utils
+
+    return email.utils.formatdate(time.time() + seconds_from_now, usegmt=True)
+
+
+@pytest.mark.parametrize("retry_after,wait", [
+    ("3600", "3600 seconds"),
+    ("1e308", "1e+308 seconds"),
+    ("123456789012345678901234567890", "1.23457e+29 seconds"),
+    ("1e999", "an unbounded time"),
+    ("Fri, 31 Dec 9999 23:59:59 GMT", "e+11 seconds"),
+])
+def test_a_retry_after_beyond_the_bound_fails_at_once_naming_the_wait(httpserver, retry_after, wait):
+    from ansible_collections.simfleet.twilio.plugins.module_utils._batch import PacingGate
+
+    requests = busy_then_page(httpserver, retry_after)
+    gate = PacingGate(4)
+    start = time.monotonic()
+    with client_for(httpserver, gate=gate, max_retry_time=10) as client:
+        with pytest.raises(TwilioError) as err:
+            client.list_records(SIMS)
+        # The gate the batch's threads share was not paused for that long: the next request goes through at once.
+        assert [r["sid"] for r in client.list_records(SIMS)] == [sim_record(1)["sid"]]
+    assert time.monotonic() - start < 3
+    assert len(requests) == 2
+    message = str(err.value)
+    assert "20429" in message and "not retried: the API asked to wait " in message and wait in message, message
+    assert "of max_retry_time (10s)" in message and not err.value.may_be_applied
+
+
+@pytest.mark.parametrize("retry_after", ["-5", "NaN", "-1e308", "soon", "Sat, 01 Jan 10000 00:00:00 GMT", http_date(-3600), "0"])
+def test_a_retry_after_that_asks_no_wait_is_retried_without_crashing(httpserver, retry_after):
+    from ansible_collections.simfleet.twilio.plugins.module_utils._batch import PacingGate
+
+    requests = busy_then_page(httpserver, retry_after)
+    start = time.monotonic()
+    with client_for(httpserver, gate=PacingGate(4)) as client:
+        assert [r["sid"] for r in client.list_records(SIMS)] == [sim_record(1)["sid"]]
+    assert len(requests) == 2
+    assert time.monotonic() - start < 3
+
+
+def test_a_retry_after_within_what_is_left_is_waited_and_a_longer_one_is_not(httpserver):
+    requests = busy_then_page(httpserver, http_date(2))
+    with client_for(httpserver, max_retry_time=10) as client:
+        start = time.monotonic()
+        client.list_records(SIMS)
+    assert 0.5 <= time.monotonic() - start < 5 and len(requests) == 2
+    # A write answered 429 with a wait beyond max_retry_time: not sent again, not applied (429).
+    httpserver.expect_request("/v1/SmsCommands", method="POST").respond_with_response(
+        twilio_error(429, 20429, "Too Many Requests", headers={"Retry-After": "30"}))
+    with client_for(httpserver, max_retry_time=5) as client, pytest.raises(TwilioError) as err:
+        client.create(ENDPOINTS["supersim_sms_command"], {"Sim": "HS" + "1" * 32, "Payload": "x"})
+    assert "asked to wait 30 seconds (Retry-After)" in str(err.value) and not err.value.may_be_applied
+    assert len([entry for entry in httpserver.log if entry[0].path == "/v1/SmsCommands"]) == 1
+
+
+# -- answers to writes are checked ------------------------------------------------------------------------------------
+
+SID_1 = sim_record(1)["sid"]
+COMMANDS = ENDPOINTS["supersim_sms_command"]
+
+
+def answer_writes(server, path, *answers):
+    """Answers the POSTs to ``path`` with ``answers`` in turn (the last one again and again); counts them."""
+    posts = []
+
+    def handle(request):
+        posts.append(request.get_data(as_text=True))
+        return answers[min(len(posts), len(answers)) - 1]
+
+    server.expect_request(path, method="POST").respond_with_handler(handle)
+    return posts
+
+
+def json_answer(body, status=200):
+    return Response(body if isinstance(body, str) else json.dumps(body), status=status, content_type="application/json")
+
+
+@pytest.mark.parametrize("idempotent", [True, False])
+def test_an_update_answered_with_another_record_fails_saying_it_may_have_been_applied(httpserver, idempotent):
+    posts = answer_writes(httpserver, "/v1/Sims/" + SID_1, json_answer(sim_record(2)))
+    with client_for(httpserver) as client, pytest.raises(TwilioError) as err:
+        client.update(SIMS, SID_1, {"Status": "suspended"}, idempotent=idempotent)
+    assert len(posts) == 1
+    assert err.value.may_be_applied
+    assert "with another record, %s" % sim_record(2)["sid"] in str(err.value) and "may have been applied to wireless_sim %s" % SID_1 in str(err.value)
+
+
+def test_an_update_by_unique_name_may_rename_the_record(httpserver):
+    renamed = dict(sim_record(1), unique_name="renamed")
+    answer_writes(httpserver, "/v1/Sims/sim-1", json_answer(renamed))
+    answer_writes(httpserver, "/v1/Sims/sim-2", json_answer(dict(sim_record(1), unique_name="other")))
+    with client_for(httpserver) as client:
+        assert client.update(SIMS, "sim-1", {"UniqueName": "renamed"}) == renamed
+        with pytest.raises(TwilioError, match="with another record") as err:
+            client.update(SIMS, "sim-2", {"Status": "active"})
+    assert err.value.may_be_applied
+
+
+@pytest.mark.parametrize("answer,message", [
+    (json_answer("", status=200), "with an empty body instead of the wireless_sim record: the change may have been applied"),
+    (Response(status=204), "with an empty body instead of the wireless_sim record: the change may have been applied"),
+    (json_answer('{"sid": "DE' + "1" * 10), "not valid JSON (HTTP 200, 21 bytes)"),
+    (json_answer("[" * 100000 + "]" * 100000), "nested too deeply"),
+    (json_answer({"status": "suspended"}), "not a wireless_sim record"),
+    (json_answer({"sid": "", "status": "suspended"}), "not a wireless_sim record"),
+    (json_answer({"sid": "HS" + "1" * 32}), "not a wireless_sim record"),
+])
+@pytest.mark.parametrize("idempotent", [True, False])
+def test_an_update_answered_2xx_without_a_readable_record_is_never_resent(httpserver, answer, message, idempotent):
+    posts = answer_writes(httpserver, "/v1/Sims/" + SID_1, answer, json_answer(sim_record(1)))
+    with client_for(httpserver) as client, pytest.raises(TwilioError) as err:
+        client.update(SIMS, SID_1, {"Status": "suspended"}, idempotent=idempotent)
+    assert len(posts) == 1, "sent again blindly"
+    assert err.value.may_be_applied and message in str(err.value)
+    assert "may have been applied" in str(err.value)
+
+
+@pytest.mark.parametrize("answer", [
+    json_answer("", status=201),
+    json_answer('{"sid": "HC', status=201),
+    json_answer({"sid": SID_1, "status": "queued"}, status=201),
+])
+def test_a_create_answered_2xx_without_its_record_is_never_resent(httpserver, answer):
+    posts = answer_writes(httpserver, "/v1/SmsCommands", answer, json_answer({"sid": "HC" + "1" * 32}, status=201))
+    with client_for(httpserver) as client, pytest.raises(TwilioError) as err:
+        client.create(COMMANDS, {"Sim": "HS" + "1" * 32, "Payload": "hello"})
+    assert len(posts) == 1
+    assert err.value.may_be_applied and "may have been applied" in str(err.value)
+
+
+# -- records follow the published description -------------------------------------------------------------------------
+
+DATA_SESSIONS = ENDPOINTS["wireless_data_session"]
+
+
+@pytest.mark.parametrize("sid", ["WN" + "a" * 32, "session-1", "WN0123", "DS 42"])
+def test_a_data_session_sid_of_any_non_empty_string_is_accepted(httpserver, sid):
+    body = {"data_sessions": [{"sid": sid, "sim_sid": SID_1}], "meta": {"key": "data_sessions", "next_page_url": None}}
+    httpserver.expect_request("/v1/Sims/%s/DataSessions" % SID_1).respond_with_json(body)
+    with client_for(httpserver) as client:
+        assert [r["sid"] for r in client.list_records(DATA_SESSIONS, parents={"sim": SID_1})] == [sid]
+
+
+@pytest.mark.parametrize("record", [{"sid": ""}, {"sid": None}, {"sid": 7}, {"sim_sid": SID_1}])
+def test_a_data_session_without_a_sid_is_refused(httpserver, record):
+    body = {"data_sessions": [record], "meta": {"key": "data_sessions", "next_page_url": None}}
+    httpserver.expect_request("/v1/Sims/%s/DataSessions" % SID_1).respond_with_json(body)
+    with client_for(httpserver) as client, pytest.raises(TwilioError, match="without a valid sid"):
+        client.list_records(DATA_SESSIONS, parents={"sim": SID_1})
+
+
+# -- secrets never leave the client, whatever a server echoes ---------------------------------------------------------
+
+# An API secret that URL-encoding changes, so that each echoed form differs from the others.
+ECHO_SECRET = "hostile/echo+secret=0123456789"
+
+
+def echoed(request, form):
+    """The credential of ``request`` as a hostile server echoes it: the password, URL-encoded, or the whole basic
+    credential (Base64)."""
+    credential = request.headers["Authorization"].split(" ", 1)[1]
+    password = base64.b64decode(credential).decode().split(":", 1)[1]
+    return {"plain": password, "urlencoded": quote(password, safe=""), "basic": credential}[form]
+
+
+def all_forms(request):
+    return [echoed(request, form) for form in ("plain", "urlencoded", "basic")] + [quote_plus(ECHO_SECRET)]
+
+
+HOSTILE = {
+    # where the echo goes: (what the server answers the listing, what the error says)
+    "next_page_url off the origin": (lambda s, e: page_of([sim_record(1)], "http://other.invalid/v1/Sims?t=" + e),
+                                     "refusing to follow next_page_url"),
+    "next_page_url that loops": (lambda s, e: page_of([sim_record(1)], s.url_for("/v1/Sims?Page=1&t=" + e)), "API paging"),
+    "malformed next_page_url": (lambda s, e: page_of([sim_record(1)], "http://[" + e), "malformed URL"),
+    "next_page_url that is not a URL": (lambda s, e: page_of([sim_record(1)], [e]), "next_page_url that is not a URL"),
+    "a record's sid": (lambda s, e: page_of([{"sid": e}]), "without a valid sid"),
+    "error message": (lambda s, e: twilio_error(400, 20001, "bad request from " + e), "bad request from"),
+    "error more_info": (lambda s, e: Response(json.dumps({"code": 20001, "message": "bad", "more_info": "https://x.example/" + e}),
+                                              status=400, content_type="application/json"), "see https://x.example/"),
+    "error code": (lambda s, e: Response(json.dumps({"code": e, "message": "bad"}), status=400, content_type="application/json"),
+                   "API error"),
+    "redirect Location": (lambda s, e: Response(status=302, headers={"Location": "http://other.invalid/steal?t=" + e}),
+                          "refusing to follow the redirect"),
+}
+
+
+@pytest.mark.parametrize("form", ["plain", "urlencoded", "basic"])
+@pytest.mark.parametrize("where", sorted(HOSTILE))
+def test_a_server_echoing_the_credentials_never_gets_them_into_an_error(httpserver, where, form):
+    answer, expected = HOSTILE[where]
+    seen = []
+
+    def hostile(request):
+        seen.append(request)
+        body = answer(httpserver, echoed(request, form))
+        return body if isinstance(body, Response) else Response(json.dumps(body), content_type="application/json")
+
+    httpserver.expect_request("/v1/Sims").respond_with_handler(hostile)
+    with client_for(httpserver, auth_token=None, api_key=KEY, api_secret=ECHO_SECRET) as client, \
+            pytest.raises(TwilioError) as err:
+        client.list_records(SIMS)
+    text = str(err.value) + json.dumps(err.value.to_dict())
+    assert expected in text
+    assert "<redacted>" in text, text  # the echo reached the error, scrubbed
+    for secret in all_forms(seen[0]):
+        assert secret not in text, (secret, text)
+
+
+@pytest.mark.parametrize("form", ["plain", "urlencoded", "basic"])
+def test_a_server_echoing_the_credentials_in_records_or_writes_never_gets_them_out(httpserver, form):
+    seen = []
+
+    def listing(request):
+        seen.append(request)
+        return Response(json.dumps(page_of([dict(sim_record(1), friendly_name="x" + echoed(request, form))])), content_type="application/json")
+
+    def fetch(request):
+        # Another record, whose SID carries the auth token (a hex one fits a SID's pattern): scrubbed from the answer
+        # before it is read, it is no SID at all.
+        return Response(json.dumps({"sid": "DE" + echoed(request, "plain")}), content_type="application/json")
+
+    def update(request):
+        return Response(json.dumps(dict(sim_record(2), friendly_name=echoed(request, form))), content_type="application/json")
+
+    hex_token = "0123456789abcdef" * 2
+    httpserver.expect_request("/v1/Sims").respond_with_handler(listing)
+    httpserver.expect_request("/v1/Sims/" + SID_1).respond_with_handler(fetch)
+    httpserver.expect_request("/v1/Sims/" + sim_record(2)["sid"], method="POST").respond_with_handler(update)
+    outputs = []
+    with client_for(httpserver, api_key=KEY, api_secret=ECHO_SECRET, auth_token=None) as client:
+        outputs.append(json.dumps(client.list_records(SIMS)))
+        outputs.append(json.dumps(client.update(SIMS, sim_record(2)["sid"], {"Status": "active"})))
+    with client_for(httpserver, auth_token=hex_token) as client, pytest.raises(TwilioError, match="not a wireless_sim record") as err:
+        client.fetch(SIMS, SID_1)
+    outputs.append(json.dumps(err.value.to_dict()))
+    text = " ".join(outputs)
+    assert text.count("<redacted>") == 2, text
+    for secret in all_forms(seen[0]) + [hex_token, quote(hex_token), base64.b64encode(("%s:%s" % (ACCOUNT, hex_token)).encode()).decode()]:
+        assert secret not in text, (secret, text)

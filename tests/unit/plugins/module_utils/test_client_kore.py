@@ -10,6 +10,7 @@ The token endpoint and the API run on two loopback servers (two origins), as KOR
 import json
 import threading
 import time
+from types import SimpleNamespace
 from urllib.parse import parse_qs
 
 import pytest
@@ -275,3 +276,174 @@ def test_bad_kore_configuration_is_refused(kwargs, message):
     with pytest.raises(TwilioError, match=message) as err:
         TwilioClient(**kwargs)
     assert CLIENT_SECRET not in str(err.value)
+
+
+# -- authentication failures cost a bounded number of token requests for the whole run -------------------------------
+
+def run_threads(client, workers=8, each=25):
+    """``workers`` threads sharing the client, ``each`` listings per thread (a batch's pool): every error, by thread."""
+    errors = []
+    lock = threading.Lock()
+
+    def work():
+        for dummy in range(each):
+            try:
+                client.list_records(SIMS)
+            except TwilioError as err:
+                with lock:
+                    errors.append(err)
+
+    threads = [threading.Thread(target=work) for dummy in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not any(thread.is_alive() for thread in threads)
+    return errors
+
+
+def test_a_token_endpoint_down_after_the_first_token_costs_a_few_token_requests_for_the_whole_run(httpserver, token_server):
+    tokens = TokenServer(token_server, lifetime="1")
+    api = ApiServer(httpserver, tokens, [sim_record(1)])
+    with kore_client(api, tokens, max_retries=5) as client:
+        assert len(client.list_records(SIMS)) == 1
+        tokens.answers = [Response(json.dumps({"error": "temporarily_unavailable"}), status=503, content_type="application/json")] * 1000
+        time.sleep(1.0)  # the token expires
+        start = time.monotonic()
+        errors = run_threads(client)
+        seconds = time.monotonic() - start
+    # The first token, then one renewal with at most TOKEN_MAX_RETRIES (2) retries, shared by the 8 threads.
+    assert len(tokens.requests) == 4 and client.token_requests == 2
+    assert len(errors) == 200 and seconds < 10
+    assert len(api.requests) == 1  # no request without a token
+    first = [str(e) for e in errors if "earlier in this run" not in str(e)]
+    assert len(first) == 1 and "answered HTTP 503: temporarily_unavailable; gave up after 3 attempts" in first[0], first
+    later = [str(e) for e in errors if "earlier in this run" in str(e)]
+    assert len(later) == 199
+    assert all(message.startswith("not sent: KORE authentication failed earlier in this run: KORE token request failed") for message in later)
+    assert all(e.http_status == 503 for e in errors)
+
+
+def test_a_client_the_token_endpoint_refuses_costs_one_token_request_for_the_whole_run(httpserver, token_server):
+    tokens = TokenServer(token_server)
+    tokens.answers = [Response(json.dumps({"error": "unauthorized_client", "error_description": "Invalid client"}), status=401,
+                               content_type="application/json")] * 1000
+    api = ApiServer(httpserver, tokens, [sim_record(1)])
+    with kore_client(api, tokens) as client:
+        errors = run_threads(client)
+    assert len(tokens.requests) == 1 and len(errors) == 200 and api.requests == []
+    assert all(e.http_status == 401 and "unauthorized_client: Invalid client" in str(e) for e in errors)
+
+
+def test_an_api_that_refuses_every_token_costs_two_tokens_for_the_whole_run(httpserver, token_server):
+    tokens = TokenServer(token_server)
+    api = ApiServer(httpserver, tokens, [sim_record(1)])
+    api.revoked = RefuseAll()
+    with kore_client(api, tokens) as client:
+        start = time.monotonic()
+        errors = run_threads(client)
+        seconds = time.monotonic() - start
+    assert len(tokens.requests) == 2 and client.token_requests == 2
+    assert len(errors) == 200 and seconds < 10
+    # Each thread sent at most its first request and its retry with the renewed token; then nothing more.
+    assert len(api.requests) <= 16
+    assert all(e.http_status == 401 and e.code == 20003 for e in errors)
+    assert sum("refused 2 access tokens in a row: no further token is requested" in str(e) for e in errors) >= 1
+    assert sum(str(e).startswith("not sent: KORE authentication failed earlier in this run") for e in errors) >= 190
+    for error in errors:
+        assert not any(token in str(error) for token in tokens.issued) and CLIENT_SECRET not in str(error)
+
+
+def test_a_token_refused_once_is_not_the_end_of_the_run(httpserver, token_server):
+    tokens = TokenServer(token_server)
+    api = ApiServer(httpserver, tokens, [sim_record(1)])
+    with kore_client(api, tokens) as client:
+        for dummy in range(3):  # revoked, renewed, taken: three times over
+            client.list_records(SIMS)
+            api.revoked.add(tokens.issued[-1])
+        assert len(client.list_records(SIMS)) == 1
+    assert len(tokens.requests) == 4
+
+
+class RefuseAll(set):
+    """A revocation list that holds every token."""
+
+    def __contains__(self, item):
+        return True
+
+
+# -- what a hostile server echoes never shows -------------------------------------------------------------------------
+
+SPECIAL_TOKEN = "tok/en+with=special-" + "x" * 24
+
+
+def token_forms(token):
+    import base64
+    from urllib.parse import quote, quote_plus
+
+    return [token, quote(token, safe=""), quote_plus(token), base64.b64encode(token.encode()).decode()]
+
+
+@pytest.mark.parametrize("form", [0, 1, 3])
+def test_a_token_type_echoing_the_token_is_not_quoted(httpserver, token_server, form):
+    tokens = TokenServer(token_server)
+    tokens.answers = [Response(json.dumps({"access_token": SPECIAL_TOKEN, "expires_in": "60", "token_type": token_forms(SPECIAL_TOKEN)[form]}),
+                               content_type="application/json")]
+    api = ApiServer(httpserver, tokens, [sim_record(1)])
+    with kore_client(api, tokens) as client, pytest.raises(TwilioError, match="unsupported token_type '<redacted>'") as err:
+        client.list_records(SIMS)
+    assert not any(f in str(err.value) for f in token_forms(SPECIAL_TOKEN)) and api.requests == []
+
+
+@pytest.mark.parametrize("form", [0, 1, 3, 4])
+def test_token_answers_echoing_the_client_secret_are_scrubbed(httpserver, token_server, form):
+    import base64
+
+    secret = "kore/secret+" + "5" * 28
+    forms = token_forms(secret) + [base64.b64encode(("%s:%s" % (CLIENT_ID, secret)).encode()).decode()]
+    tokens = TokenServer(token_server)
+    tokens.answers = [Response(json.dumps({"error": "invalid_client", "error_description": "no such client " + forms[form]}),
+                               status=400, content_type="application/json"),
+                      Response(json.dumps({"access_token": "t" * 20, "expires_in": "60", "token_type": forms[form]}),
+                               content_type="application/json")]
+    api = ApiServer(httpserver, tokens, [sim_record(1)])
+    for dummy in range(2):
+        with kore_client(api, tokens, client_secret=secret) as client, pytest.raises(TwilioError) as err:
+            client.list_records(SIMS)
+        text = str(err.value) + json.dumps(err.value.to_dict())
+        assert "<redacted>" in text and not any(f in text for f in forms), text
+
+
+@pytest.mark.parametrize("form", [0, 1, 2, 3])
+@pytest.mark.parametrize("where", ["next_page_url", "message", "more_info", "code", "location", "record"])
+def test_an_api_echoing_the_bearer_token_never_gets_it_out(httpserver, token_server, where, form):
+    tokens = TokenServer(token_server)
+    tokens.answers = [Response(json.dumps({"access_token": SPECIAL_TOKEN, "expires_in": "3600", "token_type": "Bearer"}),
+                               content_type="application/json")]
+
+    def echo(request):
+        token = request.headers["Authorization"].split(" ", 1)[1]
+        e = token_forms(token)[form]
+        answers = {
+            "next_page_url": lambda: Response(json.dumps({"sims": [sim_record(1)], "meta": {"next_page_url": "http://other.invalid/?t=" + e}}),
+                                              content_type="application/json"),
+            "message": lambda: kore_error(400, 20001, "bad token " + e),
+            "more_info": lambda: Response(json.dumps({"code": 20001, "message": "bad", "more_info": "https://x.example/" + e}), status=400,
+                                          content_type="application/json"),
+            "code": lambda: Response(json.dumps({"code": e, "message": "bad"}), status=400, content_type="application/json"),
+            "location": lambda: Response(status=307, headers={"Location": "http://other.invalid/?t=" + e}),
+            "record": lambda: Response(json.dumps({"sims": [dict(sim_record(1), friendly_name=e)], "meta": {"next_page_url": None}}),
+                                       content_type="application/json"),
+        }
+        return answers[where]()
+
+    httpserver.expect_request("/programmable-wireless/v1/Sims").respond_with_handler(echo)
+    with kore_client(SimpleNamespace(server=httpserver), tokens) as client:
+        if where == "record":
+            text = json.dumps(client.list_records(SIMS))
+        else:
+            with pytest.raises(TwilioError) as err:
+                client.list_records(SIMS)
+            text = str(err.value) + json.dumps(err.value.to_dict())
+    assert "<redacted>" in text, text
+    assert not any(f in text for f in token_forms(SPECIAL_TOKEN)), text

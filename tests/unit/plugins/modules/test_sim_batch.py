@@ -2,13 +2,16 @@
 # Copyright: simfleet.twilio contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""sim_batch refuses bad input before any request: the simulator it points at sees none."""
+"""sim_batch refuses bad input before any request: the simulator it points at sees none. The pacing gate learns an
+account's limit and bounds a storm."""
 
+import threading
 import time
+from types import SimpleNamespace
 
 import pytest
 
-from ansible_collections.simfleet.twilio.plugins.module_utils._batch import bulk_fields, parse_sims, PacingGate
+from ansible_collections.simfleet.twilio.plugins.module_utils._batch import PROBE_RUN, BatchStopped, bulk_fields, parse_sims, PacingGate
 from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import ENDPOINTS
 
 
@@ -100,14 +103,151 @@ def test_parse_sims_takes_strings_numbers_and_dicts():
 
 
 def test_pacing_gate_slows_the_whole_batch_after_a_429():
+    # A 429 with nothing else in flight is no overload of the batch's own: the whole batch pauses for its Retry-After
+    # and sends half as many at once.
     gate = PacingGate(4)
     gate.enter()
     gate.leave(too_many=True, retry_after=0.2)
-    assert gate.limit == 3 and gate.throttled == 1
+    assert gate.limit == 2 and gate.throttled == 1
     started = time.monotonic()
     gate.enter()  # every thread waits for the pause
     assert time.monotonic() - started >= 0.19
     gate.leave()
+    # Additive increase: one more after PROBE_RUN times the limit successes in a row, not before.
+    for dummy in range(PROBE_RUN * 2 - 2):
+        gate.enter()
+        gate.leave()
+    assert gate.limit == 2
     gate.enter()
     gate.leave()
-    assert gate.limit == 4  # two successes bring one thread back
+    assert gate.limit == 3
+
+
+def overloaded_server(gate, account_limit, requests_per_thread, threads, latency=0.01, retry_after=0.05):
+    """Threads sending through the gate to a server that answers 429 past ``account_limit`` requests at once; a thread
+    refused waits the Retry-After and sends again, as the client does. Returns (429s, most in flight at the server)."""
+    lock = threading.Lock()
+    state = {"in_flight": 0, "most": 0, "refused": 0}
+
+    def one():
+        while True:
+            gate.enter()
+            with lock:
+                admitted = state["in_flight"] < account_limit
+                if admitted:
+                    state["in_flight"] += 1
+                    state["most"] = max(state["most"], state["in_flight"])
+                else:
+                    state["refused"] += 1
+            if admitted:
+                time.sleep(latency)
+                with lock:
+                    state["in_flight"] -= 1
+                gate.leave()
+                return
+            gate.leave(too_many=True, retry_after=retry_after)
+            time.sleep(retry_after)
+
+    def worker():
+        for dummy in range(requests_per_thread):
+            one()
+
+    workers = [threading.Thread(target=worker) for dummy in range(threads)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join(60)
+    return state["refused"], state["most"]
+
+
+@pytest.mark.parametrize("account_limit", [1, 5, 25])
+def test_pacing_gate_learns_the_account_limit_from_one_overload(account_limit):
+    gate = PacingGate(32)
+    started = time.monotonic()
+    refused, most = overloaded_server(gate, account_limit, requests_per_thread=10, threads=32)
+    # The first burst is one overload: cut to what the server accepted at once, not one thread less per 429, so the
+    # 320 requests take about as long as at the account's limit (the floor), and the server's limit is used fully.
+    floor = 320 * 0.01 / account_limit
+    assert time.monotonic() - started <= 1.5 * floor + 0.3, (time.monotonic() - started, floor)
+    assert most == account_limit
+    # 32 requests sent at once, then a probe now and then; the old gate refused thousands here.
+    assert refused <= 32 + 320 // (PROBE_RUN * account_limit) + 16, refused
+    assert gate.throttled == refused
+
+
+def test_pacing_gate_counts_one_overload_once():
+    gate = PacingGate(8)
+    entered = threading.Barrier(9)
+    refused, accepted = threading.Event(), threading.Event()
+
+    def one(index):
+        gate.enter()
+        entered.wait()
+        (accepted if index < 3 else refused).wait()
+        gate.leave(too_many=index >= 3, retry_after=0.01)
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    entered.wait()
+    refused.set()   # the server refuses five of the eight sent together, then answers the three it held
+    for thread in threads[3:]:
+        thread.join(10)
+    accepted.set()
+    for thread in threads[:3]:
+        thread.join(10)
+    # Five 429s of requests sent together: one decrease, to the three the server accepted, and no pause.
+    assert gate.decreases == 1 and gate.throttled == 5
+    assert gate.limit == 3
+    started = time.monotonic()
+    gate.enter()
+    assert time.monotonic() - started < 0.05
+    gate.leave()
+
+
+@pytest.mark.parametrize("wait", [1e308, float("1" * 30), float("inf"), 3600.0])
+def test_a_retry_after_beyond_max_wait_never_pauses_nor_crashes(wait):
+    gate = PacingGate(4, max_wait=60)
+    gate.enter()
+    gate.note(SimpleNamespace(retry_after=wait, http_status=429, redirect=None))
+    gate.leave(too_many=True, retry_after=None)     # the client hands over no pause for it
+    gate.enter()
+    gate.note(SimpleNamespace(retry_after=wait, http_status=429, redirect=None))
+    gate.leave(too_many=True, retry_after=wait)     # nor does the gate take one when it is handed over
+    started = time.monotonic()
+    gate.enter()
+    assert time.monotonic() - started < 0.5
+    gate.leave()
+    assert gate.throttled == 2 and gate.resume_at == 0.0
+
+
+def test_the_storm_bound_stops_every_thread_and_a_success_starts_it_over():
+    gate = PacingGate(4, max_wait=60, max_failures=3)
+    for status in (503, None, 200, 429, 503):
+        gate.enter()
+        gate.note(None if status == 200 else SimpleNamespace(retry_after=0.0, http_status=status, redirect=None))
+        gate.leave(too_many=status == 429, retry_after=0.0 if status == 429 else None)
+    assert gate.stopped is None and gate.failures == 2
+    sleeper = threading.Thread(target=gate.sleep, args=(30,))
+    sleeper.start()
+    gate.enter()
+    gate.note(SimpleNamespace(retry_after=None, http_status=500, redirect=None))
+    gate.leave()
+    assert "3 requests in a row failed" in gate.stopped and "max_consecutive_failures" in gate.stopped
+    sleeper.join(5)
+    assert not sleeper.is_alive()   # a wait ends as soon as the batch stops
+    with pytest.raises(BatchStopped) as err:
+        gate.enter()
+    assert "HTTP 500" in str(err.value)
+
+
+def test_an_empty_sims_list_sends_no_request(batch):
+    failed, result, requests = batch(dict(product="wireless", sims=[], status="suspended"))
+    assert not failed and result["changed"] is False and requests == 0
+    assert result["results"] == [] and result["counts"] == {"changed": 0, "unchanged": 0, "not_found": 0, "failed": 0}
+
+
+@pytest.mark.parametrize("value", [0, 10001])
+def test_max_consecutive_failures_is_bounded(batch, simulator, value):
+    failed, result, requests = batch(dict(product="wireless", sims=sids(simulator), status="active", max_consecutive_failures=value))
+    assert failed and "max_consecutive_failures must be between 1 and 10000, got %d" % value in result["msg"] and requests == 0

@@ -29,10 +29,13 @@ class FakeWireless:
         self.writes = []
         self.faults = []
         self.settle_polls = 0
+        self.settle_to = None  # a status change settles in this status instead of the one asked for
+        self.status_at_write = []  # the SIM's status when each write arrived
         server.expect_request("/wireless/v1/Sims").respond_with_handler(self.list_sims)
         for sid in self.sims:
             server.expect_request("/wireless/v1/Sims/" + sid).respond_with_handler(self.sim)
-        server.expect_request("/wireless/v1/Sims/pump-1").respond_with_handler(self.sim)
+        for name in ("pump-1", "pump-2"):
+            server.expect_request("/wireless/v1/Sims/" + name).respond_with_handler(self.sim)
         server.expect_request("/wireless/v1/Sims/nope").respond_with_response(error(404, 20404, "not found"))
         for sid, plan in self.plans.items():
             server.expect_request("/wireless/v1/RatePlans/" + sid).respond_with_json(plan)
@@ -46,15 +49,21 @@ class FakeWireless:
 
     def sim(self, request):
         record = self.sims[SIM]
+        name = request.path.rsplit("/", 1)[-1]
+        if name not in (SIM, record["unique_name"]):  # a unique name the SIM no longer has
+            return error(404, 20404, "not found")
         if request.method == "POST":
             form = dict((k, v[0]) for k, v in parse_qs(request.get_data(as_text=True)).items())
             self.writes.append(form)
-            if self.faults:
-                fault = self.faults.pop(0)
+            self.status_at_write.append(record["status"])
+            fault = self.faults.pop(0) if self.faults else None
+            if fault == "refuse":
+                return error(400, 33121, "Status and ResetStatus cannot be updated in the same request")
+            if fault is not None:
                 if fault == "apply-then-503":
                     self.apply(record, form)
                 return error(503, 20503, "Service Unavailable")
-            self.apply(record, form)
+            self.apply(record, form, self.settle_to)
         elif record["status"] == "updating":
             self.settle_polls += 1
             if self.settle_polls >= 2:
@@ -62,12 +71,12 @@ class FakeWireless:
         return Response(json.dumps(dict((k, v) for k, v in record.items() if not k.startswith("_"))), content_type="application/json")
 
     @staticmethod
-    def apply(record, form):
+    def apply(record, form, settle_to=None):
         mapping = {"Status": "status", "RatePlan": "rate_plan_sid", "UniqueName": "unique_name", "FriendlyName": "friendly_name",
                    "ResetStatus": "reset_status"}
         for param, value in form.items():
             if param == "Status" and value != record["status"]:
-                record["_target"], record["status"] = value, "updating"
+                record["_target"], record["status"] = settle_to or value, "updating"
             elif param in mapping:
                 record[mapping[param]] = value
 
@@ -160,12 +169,74 @@ def test_bad_input_is_refused_before_any_request(run_module, httpserver, extra, 
     assert len(httpserver.log) == 0
 
 
-def test_a_status_change_under_way_is_not_refused_locally(run_module, httpserver):
+def test_a_status_change_under_way_is_not_written_again(run_module, httpserver):
+    """Twilio does not show toward which status an updating SIM goes: a second run does not write it again."""
     fake = FakeWireless(httpserver, status="updating")
-    fake.sims[SIM]["_target"] = "active"
+    fake.sims[SIM]["_target"] = "suspended"
     failed, result = run_module("wireless_sim", args(httpserver, sid=SIM, status="suspended"))
     assert not failed, result
-    assert fake.writes == [{"Status": "suspended"}]
+    assert result["changed"] is False and fake.writes == []
+    assert "updating" in result["msg"] and "not written again" in result["msg"], result["msg"]
+    assert result["sim"]["status"] == "updating"
+
+
+def test_with_wait_a_change_under_way_settles_before_the_module_compares(run_module, httpserver):
+    fake = FakeWireless(httpserver, status="updating")
+    fake.sims[SIM]["_target"] = "active"
+    failed, result = run_module("wireless_sim", args(httpserver, sid=SIM, status="suspended", wait=True, wait_timeout=20))
+    assert not failed, result
+    assert fake.writes == [{"Status": "suspended"}] and fake.status_at_write == ["active"]  # written once it had settled
+    assert result["changed"] is True and result["sim"]["status"] == "suspended"
+
+
+def test_with_wait_a_change_under_way_toward_the_asked_status_is_not_written(run_module, httpserver):
+    fake = FakeWireless(httpserver, status="updating")
+    fake.sims[SIM]["_target"] = "suspended"
+    failed, result = run_module("wireless_sim", args(httpserver, sid=SIM, status="suspended", wait=True, wait_timeout=20))
+    assert not failed, result
+    assert fake.writes == [] and result["changed"] is False and result["sim"]["status"] == "suspended"
+
+
+def test_wait_fails_when_the_sim_settles_in_another_status(run_module, httpserver, fake):
+    fake.settle_to = "active"
+    failed, result = run_module("wireless_sim", args(httpserver, sid=SIM, status="suspended", wait=True, wait_timeout=20))
+    assert failed and result["changed"] is True, result
+    assert "settled in status active, not suspended as asked" in result["msg"], result["msg"]
+    assert result["sim"]["status"] == "active" and fake.writes == [{"Status": "suspended"}]
+
+
+def test_an_unknown_sid_never_falls_back_to_the_iccid(run_module, httpserver, fake):
+    unknown = "DE" + "f" * 32
+    httpserver.expect_request("/wireless/v1/Sims/" + unknown).respond_with_response(error(404, 20404, "not found"))
+    failed, result = run_module("wireless_sim", args(httpserver, sid=unknown, iccid="8901000000000000001", status="suspended"))
+    assert failed and "no sim matches sid=%s" % unknown in result["msg"], result
+    assert fake.writes == [] and fake.sims[SIM]["status"] == "active"
+    assert [r.path for r, dummy in httpserver.log] == ["/wireless/v1/Sims/" + unknown]  # never listed by ICCID
+
+
+def test_sid_and_iccid_must_name_the_same_sim(run_module, httpserver, fake):
+    failed, result = run_module("wireless_sim", args(httpserver, sid="pump-1", iccid="8901000000000000009", status="suspended"))
+    assert failed and "8901000000000000001" in result["msg"] and "8901000000000000009" in result["msg"], result
+    assert fake.writes == []
+
+
+def test_renaming_by_unique_name_twice_changes_nothing(run_module, httpserver, fake):
+    failed, result = run_module("wireless_sim", args(httpserver, sid="pump-1", unique_name="pump-2"))
+    assert not failed and result["changed"] is True and fake.writes == [{"UniqueName": "pump-2"}], result
+    failed, result = run_module("wireless_sim", args(httpserver, sid="pump-1", unique_name="pump-2"))
+    assert not failed, result
+    assert result["changed"] is False and len(fake.writes) == 1 and result["sim"]["sid"] == SIM
+    assert "pump-2" in result["msg"]
+
+
+def test_a_write_that_fails_after_an_earlier_request_reports_what_was_applied(run_module, httpserver, fake):
+    fake.faults = [None, "refuse"]
+    failed, result = run_module("wireless_sim", args(httpserver, sid=SIM, friendly_name="Pump 1", reset=True))
+    assert failed and result["changed"] is True, result
+    assert result["applied"] == {"friendly_name": "Pump 1"}
+    assert result["sim"]["friendly_name"] == "Pump 1" and result["error"]["code"] == 33121
+    assert "friendly_name" in result["msg"] and "33121" in result["msg"], result["msg"]
+    assert fake.writes == [{"FriendlyName": "Pump 1"}, {"ResetStatus": "resetting"}]
 
 
 def test_status_and_reset_go_in_separate_requests_and_a_reset_is_never_repeated(run_module, httpserver, fake):
