@@ -91,7 +91,7 @@ def main():
                 wait(lambda: listening(local_url), 120, "the event source to listen")
                 print("source: listening")
 
-                forged_batch = [sim.events.cloudevent("supersim.connection.attachment.rejected", forged) for _ in range(3)]
+                forged_batch = [sim.events.cloudevent("supersim.connection.attachment.rejected", forged) for dummy in range(3)]
                 status = sim.events.send(forged_batch, secret="forged-secret")
                 print(f"1. 3 rejections of {label(forged)} with a forged signature: answered {status}")
 

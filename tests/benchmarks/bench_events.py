@@ -127,7 +127,7 @@ async def throughput(url, work, concurrency):
                 body, headers = pending.pop()
                 await post(session, url, body, headers)
         started = time.perf_counter()
-        await asyncio.gather(*(sender() for _ in range(concurrency)))
+        await asyncio.gather(*(sender() for dummy in range(concurrency)))
         return time.perf_counter() - started
 
 

@@ -126,7 +126,7 @@ def test_rejections_run_the_playbook_and_a_bad_signature_triggers_nothing(simula
                                      eda_apply=True)
 
     # 1. Three rejections of one SIM, signed with the wrong secret: refused, nothing runs.
-    forged_events = [sim.events.cloudevent("supersim.connection.attachment.rejected", forged) for _ in range(3)]
+    forged_events = [sim.events.cloudevent("supersim.connection.attachment.rejected", forged) for dummy in range(3)]
     assert sim.events.send(forged_events, secret="not-the-signing-secret") == 401
     # Signed with the right secret but for the local URL instead of the public one the sender is configured with.
     assert sim.events.send(forged_events, url=url) == 401
@@ -166,8 +166,8 @@ def test_rejections_run_the_playbook_and_a_bad_signature_triggers_nothing(simula
 def test_a_sim_leaving_active_is_reported_and_reactivated_in_poll_mode(simulator_factory, rulebook):
     sim = simulator_factory(seed=22, wireless_sims=5, super_sims=30)
     active = [record for record in sim.truth["supersim_sims"] if record["status"] == "active"]
-    process, reports, _ = rulebook(sim, "simfleet.twilio.sim_left_active", sim_events_interval=0.5, eda_reactivate=True,
-                                   eda_apply=True)
+    process, reports, dummy = rulebook(sim, "simfleet.twilio.sim_left_active", sim_events_interval=0.5, eda_reactivate=True,
+                                       eda_apply=True)
     client = TwilioClient(account_sid=sim.account_sid, auth_token=sim.auth_token, base_url=sim.product_url)
     client.update(ENDPOINTS["supersim_sim"], active[0]["sid"], {"Status": "inactive"})
     client.close()
@@ -188,7 +188,7 @@ def test_a_data_session_over_the_threshold_is_reported_once(simulator_factory, r
         "url": "http://127.0.0.1:%d/kore/sim-events" % port, "signed_url": PUBLIC_URL, "secret": SECRET,
         "flush_seconds": 0.05, "watch_status": False})
     small, big = sim.truth["supersim_sims"][0], sim.truth["supersim_sims"][1]
-    process, reports, _ = rulebook(sim, "simfleet.twilio.data_session_threshold", port, eda_data_session_threshold=1000000)
+    process, reports, dummy = rulebook(sim, "simfleet.twilio.data_session_threshold", port, eda_data_session_threshold=1000000)
     sim.events.session(small["sid"], download=400000, upload=100000, end=True)
     started, updated = sim.events.session(big["sid"], download=900000, upload=200000)
     sim.events.session(big["sid"], download=500000, upload=0, end=True)

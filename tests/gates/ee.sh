@@ -28,3 +28,10 @@ for f in Containerfile _build/requirements.txt _build/bindep.txt; do
     [ -f "$out/context/$f" ] || die "ansible-builder create did not write $f"
 done
 grep -q requests "$out/context/_build/requirements.txt" || die "the EE build context lacks requests"
+
+# The decision environment of the event source (extensions/eda/decision-environment.yml): create its context too.
+log "ansible-builder create (decision environment)"
+"$tools/ansible-builder" create -f "$ROOT/extensions/eda/decision-environment.yml" -c "$out/de-context" \
+    --output-filename Containerfile -v 2
+[ -f "$out/de-context/Containerfile" ] || die "ansible-builder create did not write the decision environment's Containerfile"
+grep -q ansible-rulebook "$out/de-context/_build/requirements.txt" || die "the decision environment's context lacks ansible-rulebook"

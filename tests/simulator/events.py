@@ -213,7 +213,7 @@ class EventEmitter:
     def reject(self, sim, times=1, error=None):
         """`times` rejected attach attempts; returns the last event."""
         event = None
-        for _ in range(times):
+        for dummy in range(times):
             event = self.emit("supersim.connection.attachment.rejected", sim, error=dict(error or REJECTION))
         return event
 
@@ -319,7 +319,7 @@ class EventEmitter:
                     if left <= 0:
                         break
                     self._cond.wait(left)
-                batch = [self._pending.popleft() for _ in range(min(self.config.batch_size, len(self._pending)))]
+                batch = [self._pending.popleft() for dummy in range(min(self.config.batch_size, len(self._pending)))]
                 self._in_flight += len(batch)
             try:
                 self._deliver(batch)

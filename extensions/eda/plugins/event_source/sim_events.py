@@ -423,7 +423,7 @@ def collection_utils():
         from ansible_collections.simfleet.twilio.plugins.module_utils import _client, _endpoints
     except ImportError:
         tree = os.path.abspath(__file__)
-        for _ in range(7):  # event_source, plugins, eda, extensions, twilio, simfleet, ansible_collections
+        for dummy in range(7):  # event_source, plugins, eda, extensions, twilio, simfleet, ansible_collections
             tree = os.path.dirname(tree)
         if os.path.basename(tree) != "ansible_collections":
             raise

@@ -122,7 +122,7 @@ async def test_a_single_cloudevent_and_missing_sim_fields():
     for name in ("sim_unique_name", "fleet_sid"):
         del event["data"][name]
     async with Webhook() as hook:
-        status, _ = await hook.post(event)
+        status, dummy = await hook.post(event)
         events = hook.drain()
     assert status == 200
     assert len(events) == 1
@@ -151,10 +151,10 @@ async def test_missing_or_wrong_kore_signatures_get_401_and_queue_nothing(caplog
         ]
         events = hook.drain()
         good = await hook.post(body)
-    assert [status for status, _ in results] == [401] * 5
+    assert [status for status, dummy in results] == [401] * 5
     assert events == []
     assert good[0] == 200
-    everything = caplog.text + "".join(text for _, text in results)
+    everything = caplog.text + "".join(text for dummy, text in results)
     assert SECRET not in everything
     assert "signature" in results[1][1]
 
@@ -182,7 +182,7 @@ async def test_twilio_signatures_with_body_hash():
     assert len(queued) == 2
     assert [bad_body[0], bad_token[0], missing[0], no_hash[0]] == [401, 401, 401, 401]
     assert after == []
-    assert AUTH_TOKEN not in "".join(text for _, text in (bad_body, bad_token, missing, no_hash))
+    assert AUTH_TOKEN not in "".join(text for dummy, text in (bad_body, bad_token, missing, no_hash))
 
 
 @pytest.mark.asyncio
@@ -191,7 +191,7 @@ async def test_twilio_signature_with_the_default_port_in_the_url():
     query = "?bodySHA256=" + hashlib.sha256(body).hexdigest()
     signed = RequestValidator(AUTH_TOKEN).compute_signature("https://events.example.com:443/twilio/hook" + query, {})
     async with Webhook(platform="twilio", callback_url=TWILIO_URL, secret=AUTH_TOKEN) as hook:
-        status, _ = await hook.post(body, headers={"X-Twilio-Signature": signed}, url=hook.url + query)
+        status, dummy = await hook.post(body, headers={"X-Twilio-Signature": signed}, url=hook.url + query)
     assert status == 200
 
 
@@ -220,9 +220,9 @@ async def test_redelivered_batches_and_event_sids_queue_nothing_new():
 async def test_concurrent_duplicates_are_queued_once():
     batch = [cloudevent(n) for n in range(50)]
     async with Webhook() as hook:
-        answers = await asyncio.gather(*(hook.post(batch) for _ in range(8)))
+        answers = await asyncio.gather(*(hook.post(batch) for dummy in range(8)))
         events = hook.drain()
-    assert {status for status, _ in answers} == {200}
+    assert {status for status, dummy in answers} == {200}
     assert sorted(event["id"] for event in events) == sorted(e["id"] for e in batch)
 
 
@@ -257,7 +257,7 @@ async def test_bad_bodies_get_400_and_nothing_of_the_request_is_queued():
         answers = {name: await hook.post(body, headers=kore_headers(body)) for name, body in cases.items()}
         events = hook.drain()
         still = await hook.post([good])
-    assert {name: status for name, (status, _) in answers.items()} == dict.fromkeys(cases, 400)
+    assert {name: status for name, (status, dummy) in answers.items()} == dict.fromkeys(cases, 400)
     assert "element 1" in answers["missing type"][1] and "type" in answers["missing type"][1]
     assert events == []
     assert still[0] == 200  # and the source still serves; the good event was never queued before
@@ -305,7 +305,7 @@ async def test_a_full_queue_delays_the_answer_and_loses_nothing():
         received = []
         while len(received) < 5:
             received.append(await asyncio.wait_for(hook.queue.get(), 5))
-        status, _ = await post
+        status, dummy = await post
     assert status == 200
     assert [event["id"] for event in received] == [e["id"] for e in batch]
 
@@ -322,7 +322,7 @@ async def test_unverified_mode_warns_and_accepts_unsigned_requests(caplog):
         await task
     assert "verify is false" in caplog.text
     async with Webhook(verify=False, callback_url=None, secret=None) as hook:
-        status, _ = await hook.post([cloudevent(1)], headers={"Content-Type": "application/json"})
+        status, dummy = await hook.post([cloudevent(1)], headers={"Content-Type": "application/json"})
         assert status == 200 and hook.queue.qsize() == 1
 
 
@@ -438,7 +438,7 @@ async def test_poll_baseline_then_status_changes(simulator_factory):
     sim.reset_stats()
     await poller.poll_once()
     assert sim.stats()["requests"] == 2
-    events = [queue.get_nowait() for _ in range(queue.qsize())]
+    events = [queue.get_nowait() for dummy in range(queue.qsize())]
     assert len(events) == 1
     event = events[0]
     assert event["type"] == "simfleet.sim.status_changed" and event["kind"] == "sim.status_changed"
@@ -459,7 +459,7 @@ async def test_poll_emit_initial_and_wireless_on_kore(simulator_factory):
                "client_secret": sim.client_secret, "token_url": sim.token_url, "base_url": sim.product_url}
     poller = sim_events.Poller(queue, sim_events.parse_args(options, environ={}))
     await poller.poll_once()
-    events = [queue.get_nowait() for _ in range(queue.qsize())]
+    events = [queue.get_nowait() for dummy in range(queue.qsize())]
     poller.client.close()
     assert len(events) == 30
     assert {event["type"] for event in events} == {"simfleet.sim.added"}
@@ -483,8 +483,8 @@ async def test_poll_failures_are_events_with_backoff_and_the_source_goes_on(simu
     poller = sim_events.Poller(queue, sim_events.parse_args(poll_options(sim, interval=2), environ={}))
     assert await poller.poll_once() == 2
     sim.set_faults(rate_5xx=1.0, status_5xx=503)
-    waits = [await poller.poll_once() for _ in range(5)]
-    errors = [queue.get_nowait() for _ in range(queue.qsize())]
+    waits = [await poller.poll_once() for dummy in range(5)]
+    errors = [queue.get_nowait() for dummy in range(queue.qsize())]
     sim.clear_faults()
     assert waits == [4, 8, 16, 20, 20]  # doubling, at most 10 intervals
     assert len(errors) == 5
@@ -502,7 +502,7 @@ async def test_poll_mode_runs_as_the_source_until_cancelled(simulator_factory):
     sim = simulator_factory(seed=6, wireless_sims=5, super_sims=10)
     queue = asyncio.Queue()
     task = asyncio.ensure_future(sim_events.main(queue, poll_options(sim, interval=0.05, emit_initial=True)))
-    events = [await asyncio.wait_for(queue.get(), 10) for _ in range(10)]
+    events = [await asyncio.wait_for(queue.get(), 10) for dummy in range(10)]
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
