@@ -559,9 +559,9 @@ def report(the_plan, batch_results=None, applied=False, generated_at=None):
                          "passed": not canary_bad, "failed_sids": [s["sid"] for s in canary_bad],
                          "not_attempted": counts["not_attempted"]}
         if canary_bad:
+            shown = ", ".join(s["sid"] for s in canary_bad[:10]) + (", ..." if len(canary_bad) > 10 else "")
             message = "Canary failed: %d of %d canary SIMs failed (%s), %d SIMs not attempted. %s" % (
-                len(canary_bad), len(canary_sims), ", ".join(s["sid"] for s in canary_bad[:10])
-                + (", ..." if len(canary_bad) > 10 else ""), counts["not_attempted"], message)
+                len(canary_bad), len(canary_sims), shown, counts["not_attempted"], message)
         else:
             message += ", canary of %d SIMs passed" % len(canary_sims)
     return {
