@@ -24,6 +24,8 @@ labels = {
     "common_return_values": ("reference_appendices/common_return_values.html#$", "Return Values"),
     "ansible_collections.ansible.builtin.docsite.playbooks_intro": ("playbook_guide/playbooks_intro.html#$", "Playbooks"),
     "using_collections": ("collections_guide/index.html#$", "Using Ansible collections"),
+    # the note antsibull-docs adds to a module that has an action plugin (sim_batch)
+    "action_plugins": ("plugins/action.html#$", "Action plugins"),
 }
 body = "".join(f"{name} std:label -1 {uri} {text}\n" for name, (uri, text) in labels.items())
 # ansible-core's own settings: E(ANSIBLE_...) in the docs links to their entries on the configuration page.
