@@ -9,7 +9,6 @@ Reports and the rulebook's output go to demo-output/events/.
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,7 +18,7 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 
-from simulator import Simulator  # noqa: E402
+from simulator import Simulator, events  # noqa: E402
 
 OUTPUT = os.path.join(ROOT, "demo-output", "events")
 SECRET = "demo-signing-secret"
@@ -27,18 +26,10 @@ PUBLIC_URL = "https://events.example.test/kore/sim-events"
 
 
 def java_home():
-    if os.environ.get("JAVA_HOME"):
-        return os.environ["JAVA_HOME"]
-    java = shutil.which("java")
-    if not java:
+    home = events.java_home()
+    if home is None:
         sys.exit("demo-events: ansible-rulebook needs Java 17+: run `make deps` (installs openjdk-17-jre-headless)")
-    return os.path.dirname(os.path.dirname(os.path.realpath(java)))
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return home
 
 
 def wait(predicate, timeout, what):
@@ -63,7 +54,7 @@ def listening(url):
 def main():
     shutil.rmtree(OUTPUT, ignore_errors=True)
     os.makedirs(OUTPUT)
-    port = free_port()
+    port = events.free_port()
     local_url = f"http://127.0.0.1:{port}/kore/sim-events"
     with Simulator(seed=1, wireless_sims=10, super_sims=30, events={
             "url": local_url, "signed_url": PUBLIC_URL, "secret": SECRET, "flush_seconds": 0.1}) as sim:

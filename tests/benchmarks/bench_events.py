@@ -22,7 +22,6 @@ import asyncio
 import hashlib
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,7 +29,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path[:0] = [os.path.join(ROOT, "build", "collections")]
+sys.path[:0] = [os.path.join(ROOT, "build", "collections"), os.path.join(ROOT, "tests")]
+
+from simulator import events  # noqa: E402
 
 SECRET = "bench-signing-secret"
 PUBLIC_URL = "https://events.example.test/kore/events"
@@ -69,12 +70,6 @@ def serve(port, queue_size):
     asyncio.run(run())
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def batches(count, start=0):
     """`count` signed request bodies of BATCH distinct CloudEvents each: (body, headers)."""
     made = []
@@ -95,7 +90,7 @@ def batches(count, start=0):
 
 class Child:
     def __init__(self, queue_size):
-        self.port = free_port()
+        self.port = events.free_port()
         self.url = "http://127.0.0.1:%d/kore/events" % self.port
         self.process = subprocess.Popen([sys.executable, __file__, "--serve", str(self.port), "--queue-size", str(queue_size)],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)

@@ -4,8 +4,6 @@ simfleet.twilio.eda_sim_rejected, whose modules change the SIM in the simulator.
 is refused and triggers nothing."""
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +14,7 @@ import pytest
 
 from ansible_collections.simfleet.twilio.plugins.module_utils._client import TwilioClient
 from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import ENDPOINTS
+from simulator import events
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VENV_BIN = os.path.dirname(sys.executable)
@@ -24,19 +23,11 @@ PUBLIC_URL = "https://events.example.test/kore/sim-events"
 
 
 def java_home():
-    """JAVA_HOME for ansible-rulebook: the environment's, or the one of `java` on PATH."""
-    if os.environ.get("JAVA_HOME"):
-        return os.environ["JAVA_HOME"]
-    java = shutil.which("java")
-    if not java:
+    """JAVA_HOME for ansible-rulebook; the test fails when there is no Java runtime."""
+    home = events.java_home()
+    if home is None:
         pytest.fail("ansible-rulebook needs a Java 17+ runtime: `make deps` installs openjdk-17-jre-headless")
-    return os.path.dirname(os.path.dirname(os.path.realpath(java)))
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return home
 
 
 def wait_listening(url, process, timeout=120):
@@ -114,7 +105,7 @@ def status_of(sim, sid):
 
 
 def test_rejections_run_the_playbook_and_a_bad_signature_triggers_nothing(simulator_factory, rulebook):
-    port = free_port()
+    port = events.free_port()
     sim = simulator_factory(seed=21, wireless_sims=5, super_sims=30, events={
         "url": "http://127.0.0.1:%d/kore/sim-events" % port, "signed_url": PUBLIC_URL, "secret": SECRET,
         "flush_seconds": 0.05, "watch_status": True})
@@ -183,7 +174,7 @@ def test_a_sim_leaving_active_is_reported_and_reactivated_in_poll_mode(simulator
 
 
 def test_a_data_session_over_the_threshold_is_reported_once(simulator_factory, rulebook):
-    port = free_port()
+    port = events.free_port()
     sim = simulator_factory(seed=23, wireless_sims=5, super_sims=10, events={
         "url": "http://127.0.0.1:%d/kore/sim-events" % port, "signed_url": PUBLIC_URL, "secret": SECRET,
         "flush_seconds": 0.05, "watch_status": False})

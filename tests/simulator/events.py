@@ -22,7 +22,10 @@ import email.utils
 import functools
 import hashlib
 import json
+import os
 import random
+import shutil
+import socket
 import threading
 import time
 import urllib.error
@@ -33,6 +36,23 @@ from dataclasses import asdict, dataclass, fields
 from urllib.parse import urlsplit
 
 from .fleet import iso
+
+
+def free_port():
+    """A TCP port free on 127.0.0.1 now: for a webhook receiver (an event source) the events are sent to."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def java_home():
+    """JAVA_HOME for ansible-rulebook, which receives the events: the environment's, or the one of `java` on PATH;
+    None when there is no Java runtime."""
+    if os.environ.get("JAVA_HOME"):
+        return os.environ["JAVA_HOME"]
+    java = shutil.which("java")
+    return os.path.dirname(os.path.dirname(os.path.realpath(java))) if java else None
+
 
 TYPE_PREFIX = "com.korewireless.iot."
 SOURCE = "/v1/Sims/{sim}"
