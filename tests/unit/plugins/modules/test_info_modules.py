@@ -10,6 +10,7 @@ Each module runs in-process against a real HTTP server on loopback (pytest-https
 import datetime
 import json
 import os
+import time
 
 import pytest
 from werkzeug.wrappers import Response
@@ -350,7 +351,15 @@ def test_windows_twilio_refuses_are_refused_before_any_request_and_the_longest_a
     endpoint = MODULES[name]
     window = endpoint.window
     serve_list(httpserver, endpoint, [])
-    end = NOW - datetime.timedelta(hours=1)
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    next_day = (now + datetime.timedelta(days=1)).replace(hour=0, minute=0, second=0)
+    if next_day - now < datetime.timedelta(minutes=1):
+        # the module judges a start's age from the start of its own UTC day: never straddle midnight
+        time.sleep((next_day - now).total_seconds() + 1)
+        now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    # an hour back, but not into yesterday: a window reaching back its whole length from yesterday would also be
+    # older than the furthest a start may reach (max_age_months before the start of today)
+    end = max(now - datetime.timedelta(hours=1), now.replace(hour=0, minute=0, second=0))
     longest = limit.earliest_start(end)
     too_long = longest - datetime.timedelta(seconds=1)
     failed, result = run_module(name, module_args(httpserver, endpoint, **{limit.option: limit.value, window.start: iso(too_long), window.end: iso(end)}))
