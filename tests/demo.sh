@@ -89,15 +89,19 @@ export TWILIO_ACCOUNT_SID=AC00000000000000000000000000000001
 export TWILIO_AUTH_TOKEN=0123456789abcdef0123456789abcdef
 export TWILIO_BASE_URL="$BASE_URL/{product}"
 
+# The fleet playbooks run on the controller: an inventory of localhost alone (-i localhost,), so that
+# ansible-playbook has an inventory to parse and a host list to match.
+LOCAL=(-i "localhost,")
+
 mkdir -p "$OUTPUT"
 echo "demo: running playbooks/audit.yml"
-"$PLAYBOOK" playbooks/audit.yml -e "sim_audit_output_dir=$OUTPUT"
+"$PLAYBOOK" "${LOCAL[@]}" playbooks/audit.yml -e "sim_audit_output_dir=$OUTPUT"
 
 echo "demo: running playbooks/compliance.yml (report only: violations are listed, the run does not fail)"
-"$PLAYBOOK" playbooks/compliance.yml -e "sim_compliance_output_dir=$OUTPUT" -e sim_compliance_report_only=true
+"$PLAYBOOK" "${LOCAL[@]}" playbooks/compliance.yml -e "sim_compliance_output_dir=$OUTPUT" -e sim_compliance_report_only=true
 
 echo "demo: running playbooks/remediate.yml on that compliance.json (a dry run: the plan is reported, nothing is written)"
-"$PLAYBOOK" playbooks/remediate.yml -e "sim_remediation_compliance_file=$OUTPUT/compliance.json" \
+"$PLAYBOOK" "${LOCAL[@]}" playbooks/remediate.yml -e "sim_remediation_compliance_file=$OUTPUT/compliance.json" \
   -e "sim_remediation_output_dir=$OUTPUT"
 
 echo "demo: running playbooks/active_sims.yml on the active ones of 8 Super SIMs of the inventory plugin (--limit)"
@@ -110,7 +114,7 @@ mkdir -p "$OUTPUT/kore"
 env -u TWILIO_ACCOUNT_SID -u TWILIO_AUTH_TOKEN \
   KORE_CLIENT_ID=kore-client-0000000000000001 KORE_CLIENT_SECRET=simulator-kore-secret-000000000000000001 \
   KORE_TOKEN_URL="$TOKEN_URL" \
-  "$PLAYBOOK" playbooks/audit.yml -e "sim_audit_output_dir=$OUTPUT/kore"
+  "$PLAYBOOK" "${LOCAL[@]}" playbooks/audit.yml -e "sim_audit_output_dir=$OUTPUT/kore"
 
 stop_simulator
 trap - EXIT

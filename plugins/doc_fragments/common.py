@@ -63,7 +63,9 @@ options:
     description:
       - The root URL of the APIs. C({product}) is replaced by the host label of each product in each request,
         C(wireless) or C(supersim) on Twilio, C(programmable-wireless) or C(supersim) on KORE. A URL without that
-        placeholder is used as given, for example a proxy or a local simulator.
+        placeholder is used as given, for example a proxy or a local simulator, except on Twilio's or KORE's own
+        domains, where each product has its own host, and there it is refused before any request. A 404 that is not
+        the API's own answer is reported as a C(base_url) that may be wrong.
       - The default is C(https://{product}.twilio.com) on Twilio and C(https://{product}.api.korewireless.com) on KORE.
       - Only C(http) and C(https) URLs without a query string or fragment are accepted. Paging and redirects never
         follow a link to another scheme, host or port.
@@ -176,7 +178,9 @@ options:
     description:
       - The root URL of the APIs. C({product}) is replaced by the host label of each product in each request,
         C(wireless) or C(supersim) on Twilio, C(programmable-wireless) or C(supersim) on KORE. A URL without that
-        placeholder is used as given, for example a proxy or a local simulator.
+        placeholder is used as given, for example a proxy or a local simulator, except on Twilio's or KORE's own
+        domains, where each product has its own host, and there it is refused before any request. A 404 that is not
+        the API's own answer is reported as a C(base_url) that may be wrong.
       - The default is C(https://{product}.twilio.com) on Twilio and C(https://{product}.api.korewireless.com) on KORE.
       - Only C(http) and C(https) URLs without a query string or fragment are accepted. Paging and redirects never
         follow a link to another scheme, host or port.

@@ -13,6 +13,7 @@ Private to the collection: its interface may change between releases.
 
 import base64
 import email.utils
+import errno
 import functools
 import inspect
 import json
@@ -23,6 +24,7 @@ import socket
 import threading
 import time
 import traceback
+from http.client import RemoteDisconnected
 from dataclasses import dataclass, field
 from typing import Tuple
 from urllib.parse import quote, quote_plus, urljoin, urlsplit
@@ -40,8 +42,8 @@ else:
     REQUESTS_IMPORT_ERROR = None
 
 from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import REDACTED, matches
+from ansible_collections.simfleet.twilio.plugins.module_utils._version import COLLECTION_VERSION
 
-COLLECTION_VERSION = "1.0.0"
 USER_AGENT = "simfleet.twilio/%s (Ansible collection; +https://github.com/simfleet/twilio)" % COLLECTION_VERSION
 MAX_PAGE_SIZE = 1000
 # A listing stops with an error after this many pages: 100 million records at the default page size, far beyond
@@ -72,7 +74,8 @@ class Platform:
     """Where a platform serves the APIs and how it names things.
 
     base_url: the default root URL, ``{product}`` standing for the product's host label; hosts: the label of each
-    product; credentials: the options that authenticate on this platform.
+    product; credentials: the options that authenticate on this platform; domain: the domain of the platform's own
+    hosts, each product on a host of its own (a base_url there needs ``{product}``).
     """
 
     name: str
@@ -81,6 +84,7 @@ class Platform:
     hosts: Tuple[Tuple[str, str], ...]
     error_docs: str
     credentials: Tuple[str, ...]
+    domain: str = ""
 
     def host(self, product):
         return dict(self.hosts)[product]
@@ -91,11 +95,13 @@ PLATFORMS = {
         name="twilio", label="Twilio", base_url="https://{product}.twilio.com",
         hosts=(("wireless", "wireless"), ("supersim", "supersim")),
         error_docs="https://www.twilio.com/docs/errors/%s", credentials=("auth_token", "api_key", "api_secret"),
+        domain="twilio.com",
     ),
     "kore": Platform(
         name="kore", label="KORE", base_url="https://{product}.api.korewireless.com",
         hosts=(("wireless", "programmable-wireless"), ("supersim", "supersim")),
         error_docs="https://docs.korewireless.com/errors/%s", credentials=("client_id", "client_secret"),
+        domain="korewireless.com",
     ),
 }
 
@@ -250,9 +256,28 @@ def connection_problems(options):
         if problem:
             problems.append(problem)
     problem = _url_problem("base_url", (options.get("base_url") or PLATFORMS[platform].base_url).replace("{product}", "wireless"))
+    if problem is None and options.get("base_url"):
+        problem = _placeholder_problem(options["base_url"])
     if problem:
         problems.append(problem)
     return problems + _number_problems(options)
+
+
+def _placeholder_problem(base_url):
+    """Why a base_url without ``{product}`` cannot work, or None. A URL without it serves every product from one
+    root (a proxy, a simulator); the platforms' own hosts serve each product on a host of its own, so a base_url
+    on their domain without the placeholder sends the requests of some product to another product's host."""
+    if "{product}" in base_url:
+        return None
+    host = (urlsplit(base_url).hostname or "").lower().rstrip(".")
+    for platform in PLATFORMS.values():
+        if host == platform.domain or host.endswith("." + platform.domain):
+            labels = [label for dummy, label in platform.hosts]
+            hosts = ", ".join(urlsplit(platform.base_url.replace("{product}", label)).hostname for label in labels)
+            return ("base_url %s has no {product} placeholder, but %s serves each product on a host of its own (%s): "
+                    "use base_url %s (the default), where {product} becomes %s"
+                    % (base_url, platform.label, hosts, platform.base_url, " or ".join(labels)))
+    return None
 
 
 def client_from_options(options):
@@ -322,17 +347,90 @@ def _read_body(response):
     return b"".join(chunks)
 
 
-def _never_connected(err):
-    """True when a connection error happened before any byte could reach the server (refused, unresolvable name,
-    connect timeout): a request that is not safe to repeat can then be sent again."""
+def _causes(err):
+    """``err`` and the exceptions it wraps, outermost first: requests wraps urllib3's, which wraps the socket's."""
     seen = set()
     while err is not None and id(err) not in seen:
         seen.add(id(err))
-        if isinstance(err, (requests.exceptions.ConnectTimeout, NewConnectionError)):
-            return True
+        yield err
         err = getattr(err, "reason", None) or (err.args[0] if err.args and isinstance(err.args[0], BaseException) else None) \
             or err.__cause__ or err.__context__
-    return False
+
+
+def _never_connected(err):
+    """True when a connection error happened before any byte could reach the server (refused, unresolvable name,
+    connect timeout): a request that is not safe to repeat can then be sent again."""
+    return any(isinstance(cause, (requests.exceptions.ConnectTimeout, NewConnectionError)) for cause in _causes(err))
+
+
+# What the operating system's error numbers mean for a connection, in a message.
+_ERRNO_CAUSES = {
+    errno.ECONNREFUSED: "connection refused",
+    errno.ECONNRESET: "connection reset by the server",
+    errno.ECONNABORTED: "connection aborted",
+    errno.ENETUNREACH: "network unreachable",
+    errno.EHOSTUNREACH: "host unreachable",
+    errno.ETIMEDOUT: "connect timeout",
+    errno.EPIPE: "the server closed the connection while the request was sent",
+}
+
+
+def _connection_cause(err):
+    """Why a connection failed, in words: ``connection refused``, ``name resolution failed: ...``, ..."""
+    causes = list(_causes(err))
+    for cause in causes:
+        if isinstance(cause, socket.gaierror):
+            return "name resolution failed: %s" % (cause.strerror or cause)
+        if isinstance(cause, requests.exceptions.ProxyError):
+            return "the proxy refused or failed the connection (check the HTTPS_PROXY, HTTP_PROXY and NO_PROXY variables)"
+    for cause in causes:
+        if isinstance(cause, RemoteDisconnected):
+            return "the server closed the connection without an answer"
+        if isinstance(cause, OSError) and cause.errno in _ERRNO_CAUSES:
+            return _ERRNO_CAUSES[cause.errno]
+    for cause in causes:
+        if isinstance(cause, requests.exceptions.ConnectTimeout):
+            return "connect timeout"
+    for cause in reversed(causes):  # the innermost error that says something
+        if isinstance(cause, OSError) and cause.strerror:
+            return cause.strerror[:1].lower() + cause.strerror[1:]
+    return type(causes[-1]).__name__
+
+
+def _tls_cause(err):
+    """What went wrong in a TLS connection: the certificate check (and why it failed) or the handshake."""
+    text = str(err)
+    reason = re.search(r"certificate verify failed: ([^()]+?)\s*(?:\(_ssl|$|\)|\'|\")", text)
+    if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
+        return "certificate verification failed (certificate verify failed%s)" % (": %s" % reason.group(1) if reason else "")
+    reason = re.search(r"\[SSL: ([A-Z0-9_]+)\]", text)
+    return "TLS handshake failed%s" % (" (%s)" % reason.group(1).lower().replace("_", " ") if reason else "")
+
+
+def _host_port(url):
+    """``host:port`` of a URL for a message, the default port filled in (``[::1]:443`` for an IPv6 address)."""
+    try:
+        dummy, host, port = _origin(url)
+    except TwilioError:
+        return url
+    host = "[%s]" % host if ":" in host else host
+    return "%s:%s" % (host, port) if port else host
+
+
+def _request_line(method, url):
+    """``METHOD URL`` without the query string: the endpoint a message names."""
+    try:
+        parts = urlsplit(url)
+        url = parts._replace(query="", fragment="").geturl()
+    except ValueError:
+        pass
+    return "%s %s" % (method, url)
+
+
+def _not_found(err):
+    """True for the API's own 404 (an error body with a code): the record does not exist. A 404 without one is no
+    answer of the API (a wrong base_url) and stays an error."""
+    return err.http_status == 404 and (err.code is not None or err.more_info is not None)
 
 
 def _json(content):
@@ -563,8 +661,11 @@ class _KoreToken:
 
 
 # -- errors ------------------------------------------------------------------------------------------------------------
-def _error_from_response(response, content, method_url, platform, token_request):
-    """A failure from an HTTP error response, parsing the error body (Twilio's, KORE's or OAuth's) defensively."""
+def _error_from_response(response, content, request_line, platform, token_request, setting):
+    """A failure from an HTTP error response, parsing the error body (Twilio's, KORE's or OAuth's) defensively.
+
+    ``request_line``: the method and URL of the request, named in the message; ``setting``: (option, value) of the
+    URL it was built from (base_url or token_url), named when the answer says that URL may be wrong."""
     status = response.status_code
     try:
         body = _json(content)
@@ -573,7 +674,7 @@ def _error_from_response(response, content, method_url, platform, token_request)
     retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
     if isinstance(body, dict) and isinstance(body.get("error"), str) and token_request:
         description = body.get("error_description")
-        text = "KORE token request failed: %s answered HTTP %s: %s" % (method_url, status, body["error"])
+        text = "KORE token request failed: %s answered HTTP %s: %s" % (request_line, status, body["error"])
         if isinstance(description, str) and description:
             text += ": %s" % description
         return _Failure(text, http_status=status, retry_after=retry_after)
@@ -583,14 +684,18 @@ def _error_from_response(response, content, method_url, platform, token_request)
         message = body.get("message") if isinstance(body.get("message"), str) and body.get("message") else (response.reason or "error")
         more_info = body.get("more_info") if isinstance(body.get("more_info"), str) and body.get("more_info") else None
         more_info = more_info or (platform.error_docs % code if code is not None else None)
-        text = "%s API error %s (HTTP %s): %s" % (platform.label, code if code is not None else "without code", status, message)
+        text = "%s API error %s (HTTP %s) for %s: %s" % (
+            platform.label, code if code is not None else "without code", status, request_line, message)
         if more_info:
             text += ", see %s" % more_info
         return _Failure(text, http_status=status, code=code, more_info=more_info, retry_after=retry_after)
     what = "KORE token endpoint" if token_request else "%s API" % platform.label
-    return _Failure("%s answered HTTP %s %s for %s with a body that is not an error of the API (%d bytes)"
-                    % (what, status, response.reason or "", method_url, len(content)),
-                    http_status=status, retry_after=retry_after)
+    text = "%s answered HTTP %s %s for %s with a body that is not an error of the API (%d bytes)" % (
+        what, status, response.reason or "", request_line, len(content))
+    if status in (404, 405):
+        # Every path the client asks for exists on the API; a plain 404 (or 405) comes from another server.
+        text += ": %s may be wrong (%s): no %s answers at %s" % (setting[0], setting[1], what, request_line.split(" ", 1)[1])
+    return _Failure(text, http_status=status, retry_after=retry_after)
 
 
 class TwilioClient:
@@ -773,7 +878,7 @@ class TwilioClient:
                     raise error
                 raise self._error(failure.message, failure)
             if attempt > max_retries:
-                raise self._error("%s; gave up after %d attempts" % (failure.message, attempt), failure)
+                raise self._error("%s; gave up after %d attempt%s" % (failure.message, attempt, "" if attempt == 1 else "s"), failure)
             delay = self._delay(attempt, failure)
             left = deadline - time.monotonic()
             if delay > left:
@@ -828,37 +933,53 @@ class TwilioClient:
         self.request_count += 1
         method_url = "%s %s" % (method, url)
         what = "the KORE token endpoint" if token_request else "%s API" % self.platform.label
+        where = _host_port(url)
+        setting = "token_url" if token_request else "base_url"
         watchdog = _Watchdog(self.timeout)
+        response = None
         try:
             with watchdog:
                 response = self.session.request(method, url, params=params, data=data, auth=auth, timeout=self.timeout,
                                                 verify=self.validate_certs, allow_redirects=False, stream=True)
                 content = _read_body(response)
         except requests.exceptions.SSLError as err:
-            kind = "certificate verification failed" if "CERTIFICATE_VERIFY_FAILED" in str(err) else "TLS handshake failed"
-            return None, _Failure("TLS certificate problem talking to %s: %s for %s (validate_certs: false skips the check, "
-                                  "only for a test server you trust)" % (what, kind, method_url), retry=False, sent=False)
+            cause = _tls_cause(err)
+            if cause.startswith("certificate"):
+                return None, _Failure("TLS certificate problem talking to %s at %s: %s, for %s (validate_certs: false skips the "
+                                      "check, only for a test server you trust)" % (what, where, cause, method_url), retry=False, sent=False)
+            return None, _Failure("TLS problem talking to %s at %s: %s, for %s (is %s an https server? check %s)"
+                                  % (what, where, cause, method_url, where, setting), retry=False, sent=False)
         except (requests.exceptions.ConnectTimeout, requests.exceptions.ConnectionError) as err:
             if watchdog.expired:
-                return None, self._timed_out(what, method_url)
-            return None, _Failure("cannot reach %s at %s: %s" % (what, url, type(err).__name__), sent=not _never_connected(err))
-        except requests.exceptions.Timeout:
-            return None, self._timed_out(what, method_url)
+                return None, self._timed_out(what, where, method_url, self._timeout_phase(err, watchdog, response))
+            never = _never_connected(err)
+            if isinstance(err, requests.exceptions.ConnectTimeout):
+                return None, self._timed_out(what, where, method_url, "connect timeout: no connection made", sent=False)
+            cause = _connection_cause(err)
+            if cause.startswith("name resolution failed"):
+                cause += "; check %s" % setting
+            return None, _Failure("cannot %s %s at %s (%s): %s" % ("connect to" if never else "reach", what, where, cause, method_url),
+                                  sent=not never)
+        except requests.exceptions.Timeout as err:
+            return None, self._timed_out(what, where, method_url, self._timeout_phase(err, watchdog, response))
         except requests.exceptions.ChunkedEncodingError as err:
             if watchdog.expired:
-                return None, self._timed_out(what, method_url)
-            return None, _Failure("%s: the connection broke while reading %s: %s" % (what, method_url, type(err).__name__))
+                return None, self._timed_out(what, where, method_url, self._timeout_phase(err, watchdog, response))
+            return None, _Failure("%s at %s: the connection broke while reading the answer to %s (%s)"
+                                  % (what, where, method_url, _connection_cause(err)))
         except requests.exceptions.RequestException as err:
-            return None, _Failure("request to %s failed: %s: %s" % (what, method_url, type(err).__name__), retry=False)
+            return None, _Failure("request to %s at %s failed: %s: %s (%s)" % (what, where, method_url, type(err).__name__, _connection_cause(err)),
+                                  retry=False)
         if watchdog.expired:  # the socket was shut down mid-answer: whatever was read is not the answer
-            return None, self._timed_out(what, method_url)
+            return None, self._timed_out(what, where, method_url, "the answer did not arrive completely in time")
         if content is None:
             return None, _Failure("%s answered %s with a body over %d bytes; refusing to read it" % (what, method_url, MAX_BODY_BYTES),
                                   http_status=response.status_code, retry=False)
         if 300 <= response.status_code < 400:
             return None, self._redirect(response, url, method_url)
         if response.status_code >= 400:
-            return None, _error_from_response(response, content, method_url, self.platform, token_request)
+            return None, _error_from_response(response, content, _request_line(method, url), self.platform, token_request,
+                                              (setting, self._token.token_url if token_request else self.base_url))
         if not content:
             return None, None
         # A write the API took (2xx) but whose answer cannot be read may have been applied: never sent again.
@@ -873,8 +994,19 @@ class TwilioClient:
             return None, _Failure("%s returned a body that is not valid JSON (HTTP %s, %d bytes) for %s"
                                   % (what, response.status_code, len(content), method_url), retry=not write, answered=write)
 
-    def _timed_out(self, what, method_url):
-        return _Failure("%s request timed out after %ss: %s" % (what, self.timeout, method_url))
+    def _timed_out(self, what, where, method_url, phase, sent=True):
+        return _Failure("%s request to %s timed out after %ss (%s): %s" % (what, where, self.timeout, phase, method_url), sent=sent)
+
+    @staticmethod
+    def _timeout_phase(err, watchdog, response):
+        """Which part of a request ran out of time, in words."""
+        if any("handshake" in str(cause) for cause in _causes(err)):
+            return "TLS handshake timeout: the server did not complete the handshake"
+        if response is not None:
+            return "the answer did not arrive completely in time"
+        if watchdog.sock is None or isinstance(err, requests.exceptions.ConnectTimeout):
+            return "connect timeout: no connection made"
+        return "read timeout: connected, but no answer"
 
     @staticmethod
     def _redirect(response, url, method_url):
@@ -909,7 +1041,7 @@ class TwilioClient:
         try:
             record = self.request("GET", self.url(endpoint.product, endpoint.fetch_path(sid, **parents)))
         except TwilioError as err:
-            if err.http_status == 404:
+            if _not_found(err):
                 return None
             raise
         record = self._record(endpoint, record)
@@ -962,7 +1094,7 @@ class TwilioClient:
         try:
             self.request("DELETE", self.url(endpoint.product, endpoint.fetch_path(sid, **(parents or {}))))
         except TwilioError as err:
-            if err.http_status == 404:
+            if _not_found(err):
                 return False
             raise
         return True
@@ -998,7 +1130,13 @@ class TwilioClient:
             pages += 1
             if pages > MAX_PAGES:
                 raise TwilioError("%s API paging did not end within %d pages for %s" % (self.platform.label, MAX_PAGES, endpoint.path))
-            body = self.request("GET", url, params=query)
+            try:
+                body = self.request("GET", url, params=query)
+            except TwilioError as err:
+                # A listing of the account without filters always exists on the API: its 404 means another server.
+                if pages == 1 and _not_found(err) and not endpoint.parents and set(query) == {"PageSize"}:
+                    raise self._listing_not_found(err, endpoint, url) from None
+                raise
             query = None  # next_page_url carries the query
             visited.add(url)
             records, next_url = self._list_page(endpoint, body, url)
@@ -1022,6 +1160,13 @@ class TwilioClient:
             if next_url is not None:
                 self._check_next_page(next_url, origin, visited, new)
             url = next_url
+
+    def _listing_not_found(self, err, endpoint, url):
+        """The error of a listing the API says does not exist: every listing of an account exists on the API, so the
+        request went somewhere else, most often for a base_url without {product} (or with a wrong path)."""
+        placeholder = "" if "{product}" in self.base_url else ", which has no {product} placeholder"
+        return TwilioError("%s; the %s listing itself was not found at %s: base_url may be wrong (%s%s)"
+                           % (err.message, endpoint.name, url, self.base_url, placeholder), err.http_status, err.code, err.more_info)
 
     def _list_page(self, endpoint, body, url):
         """(records, next_page_url) of a list page, every part of it checked."""

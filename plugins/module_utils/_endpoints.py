@@ -262,7 +262,7 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Filter("status", "Status", choices=WIRELESS_SIM_STATUSES),
             Filter("iccid", "Iccid"),
             Filter("rate_plan", "RatePlan"),
-            Filter("e_id", "EId", removed_in_version="2.0.0"),
+            Filter("e_id", "EId", removed_in_version="3.0.0"),
             Filter("sim_registration_code", "SimRegistrationCode"),
         ),
         sid_pattern=SID_PATTERNS["wireless_sim"], fetch_by_unique_name=True,

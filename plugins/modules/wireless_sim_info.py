@@ -36,7 +36,7 @@ options:
   e_id:
     description:
       - Deprecated by Twilio. Only SIMs with this eUICC identifier.
-      - This option will be removed in version 2.0.0 of the collection.
+      - This option will be removed in version 3.0.0 of the collection.
     type: str
   sim_registration_code:
     description:

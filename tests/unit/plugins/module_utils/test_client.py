@@ -6,12 +6,14 @@
 
 import base64
 import json
+import os
 import socket
 import threading
 import time
 from urllib.parse import quote, quote_plus
 
 import pytest
+import yaml
 from pytest_httpserver import HTTPServer
 from werkzeug.wrappers import Response
 
@@ -196,7 +198,7 @@ def test_persistent_503_fails_clearly_after_bounded_attempts(httpserver):
         client.list_records(SIMS)
     assert len(fake.requests) == 4
     assert err.value.http_status == 503
-    assert str(err.value).startswith("Twilio API error 20503 (HTTP 503): Service Unavailable")
+    assert str(err.value).startswith("Twilio API error 20503 (HTTP 503) for GET %s: Service Unavailable" % httpserver.url_for("/v1/Sims"))
     assert "gave up after 4 attempts" in str(err.value)
 
 
@@ -206,7 +208,8 @@ def test_401_is_not_retried_and_names_twilio_code(httpserver):
     with client_for(httpserver) as client, pytest.raises(TwilioError) as err:
         client.list_records(SIMS)
     assert len(fake.requests) == 1
-    assert str(err.value) == "Twilio API error 20003 (HTTP 401): Authenticate, see https://www.twilio.com/docs/errors/20003"
+    assert str(err.value) == ("Twilio API error 20003 (HTTP 401) for GET %s: Authenticate, see https://www.twilio.com/docs/errors/20003"
+                              % httpserver.url_for("/v1/Sims"))
     assert err.value.to_dict() == {"code": 20003, "message": str(err.value), "more_info": "https://www.twilio.com/docs/errors/20003",
                                    "status": 401}
     assert TOKEN not in str(err.value)
@@ -306,7 +309,7 @@ def test_connection_refused_fails_clearly():
                           backoff_base=0.01, backoff_max=0.01)
     with pytest.raises(TwilioError) as err:
         client.list_records(SIMS)
-    assert "cannot reach Twilio API at http://127.0.0.1:9/wireless/v1/Sims" in str(err.value)
+    assert str(err.value).startswith("cannot connect to Twilio API at 127.0.0.1:9 (connection refused): GET http://127.0.0.1:9/wireless/v1/Sims")
 
 
 def test_fetch_returns_none_on_404_only(httpserver):
@@ -337,7 +340,10 @@ def test_authentication_and_headers(httpserver, creds, expected):
     request = fake.requests[0]
     assert request.headers["Authorization"] == _basic(*expected)
     assert request.headers["User-Agent"] == USER_AGENT
-    assert USER_AGENT.startswith("simfleet.twilio/1.0.0")
+    galaxy_yml = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "galaxy.yml")
+    with open(galaxy_yml) as f:
+        version = yaml.safe_load(f)["version"]
+    assert USER_AGENT.startswith("simfleet.twilio/%s " % version), (USER_AGENT, version)
 
 
 def test_one_session_is_reused_across_pages(httpserver):

@@ -153,7 +153,8 @@ def test_a_token_refused_again_right_after_renewal_is_a_clear_failure(httpserver
     with kore_client(api, tokens) as client, pytest.raises(TwilioError) as err:
         client.list_records(SIMS)
     assert len(tokens.requests) == 2 and len(api.requests) == 2
-    assert str(err.value).startswith("KORE API error 20003 (HTTP 401): Authenticate, see https://docs.korewireless.com/errors/20003")
+    assert str(err.value).startswith("KORE API error 20003 (HTTP 401) for GET %s: Authenticate, see https://docs.korewireless.com/errors/20003"
+                                     % api.server.url_for("/programmable-wireless/v1/Sims"))
     assert "refused again right after it was renewed" in str(err.value)
     assert not any(token in str(err.value) for token in tokens.issued) and CLIENT_SECRET not in str(err.value)
 
@@ -222,7 +223,8 @@ def test_errors_without_more_info_link_to_kores_error_pages(httpserver, token_se
     with kore_client(api, tokens) as client, pytest.raises(TwilioError) as err:
         client.list_records(SIMS)
     assert err.value.more_info == "https://docs.korewireless.com/errors/83000"
-    assert str(err.value) == "KORE API error 83000 (HTTP 400): Super SIM registration failed, see https://docs.korewireless.com/errors/83000"
+    assert str(err.value) == ("KORE API error 83000 (HTTP 400) for GET %s: Super SIM registration failed, see https://docs.korewireless.com/errors/83000"
+                              % api.server.url_for("/programmable-wireless/v1/Sims"))
 
 
 def test_a_server_echoing_the_token_does_not_put_it_in_the_error(httpserver, token_server):

@@ -7,6 +7,7 @@
 import contextlib
 import importlib
 import json
+import os
 
 import pytest
 
@@ -48,8 +49,9 @@ def run_module(monkeypatch):
     """run_module(name, args) -> (failed, result) for simfleet.twilio.<name>."""
     monkeypatch.setattr(basic.AnsibleModule, "exit_json", _exit_json)
     monkeypatch.setattr(basic.AnsibleModule, "fail_json", _fail_json)
-    for variable in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_KEY", "TWILIO_API_SECRET", "TWILIO_BASE_URL"):
-        monkeypatch.delenv(variable, raising=False)
+    for variable in list(os.environ):
+        if variable.startswith(("TWILIO_", "KORE_")):  # every connection option's environment variable
+            monkeypatch.delenv(variable)
 
     def run(name, args):
         module = importlib.import_module("ansible_collections.simfleet.twilio.plugins.modules.%s" % name)

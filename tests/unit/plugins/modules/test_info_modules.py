@@ -246,7 +246,8 @@ def test_api_errors_fail_with_twilio_fields(run_module, httpserver, module):
     httpserver.expect_request(list_url(endpoint)).respond_with_json(body, status=401)
     failed, result = run_module(name, module_args(httpserver, endpoint))
     assert failed
-    assert result["msg"] == "Twilio API error 20003 (HTTP 401): Authenticate, see https://www.twilio.com/docs/errors/20003"
+    assert result["msg"] == ("Twilio API error 20003 (HTTP 401) for GET %s: Authenticate, see https://www.twilio.com/docs/errors/20003"
+                             % httpserver.url_for(list_url(endpoint)))
     assert result["error"] == {"code": 20003, "message": result["msg"], "more_info": body["more_info"], "status": 401}
     assert TOKEN not in json.dumps(result)
 

@@ -24,7 +24,7 @@ def test_fetch_by_unique_name_is_url_quoted(run_module, httpserver):
 
 def test_e_id_is_deprecated_and_still_sent(run_module, httpserver):
     validated = ArgumentSpecValidator(info_argument_spec(ENDPOINTS["wireless_sim"])).validate({"e_id": "x"})
-    assert [(d["version"], d["collection_name"]) for d in validated._deprecations if "e_id" in d["msg"]] == [("2.0.0", "simfleet.twilio")]
+    assert [(d["version"], d["collection_name"]) for d in validated._deprecations if "e_id" in d["msg"]] == [("3.0.0", "simfleet.twilio")]
 
     httpserver.expect_request("/wireless/v1/Sims").respond_with_json({"sims": [], "meta": {"key": "sims", "next_page_url": None}})
     failed, result = run_module("wireless_sim_info", dict(account_sid=ACCOUNT, auth_token="t", base_url=httpserver.url_for("/{product}"),

@@ -1,0 +1,14 @@
+# -*- coding: utf-8 -*-
+# Copyright: simfleet.twilio contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The collection's version, for code that runs where galaxy.yml cannot be read.
+
+Modules run on the target as AnsiballZ payloads, which carry module_utils but not galaxy.yml, so the version the
+code reports (the client's User-Agent) is this constant. galaxy.yml is the one source of the version: this value
+follows it, and tests/unit/plugins/module_utils/test_version.py fails when they differ.
+
+Private to the collection: its interface may change between releases.
+"""
+
+COLLECTION_VERSION = "2.0.0"
