@@ -21,7 +21,8 @@ description:
     days is above O(policy.failed_command_ratio)), C(silent_sims) (a Super SIM in O(policy.silent_statuses)
     without any data in the usage window, or without any IP or SMS command in the last O(policy.silent_days)
     days, see O(policy.silent_by)), C(zero_usage_active) (an active Super SIM without any data in the usage
-    window) and C(over_data_limit) (a Super SIM whose data in the usage window is above
+    window that C(silent_sims) does not already report: when C(silent_sims) judges by usage the two rules test the
+    same finding, and a SIM is counted under C(silent_sims) only) and C(over_data_limit) (a Super SIM whose data in the usage window is above
     O(policy.data_limit_percent) percent of its fleet's C(data_limit))."
   - The usage window is the last O(policy.usage_window_days) days before O(now). C(zero_usage_active),
     C(over_data_limit) and C(silent_sims) by usage read the C(usage) key of the input; without it they cannot be
@@ -30,7 +31,10 @@ description:
   - Rules that look back in time (C(silent_sims), C(zero_usage_active)) do not report SIMs created after the start
     of their window.
   - Each rule is one entry of a table (name, description, function, the policy keys it reads, the products it
-    applies to); the result lists them in that order.
+    applies to, the finding it reports); the result lists them in that order. Findings are the terms of the
+    collection's vocabulary, shared with the audit, each with its window in days - C(silent_sims) reports C(no_data)
+    ("no data in 30 days") when it judges by usage and C(no_commands) ("no IP or SMS command in 7 days") when it
+    judges by commands.
   - Only SID, unique name, ICCID, status and a short detail are copied into the result, so secrets never reach
     a report.
 options:
@@ -175,12 +179,15 @@ _value:
       type: dict
     summary:
       description:
-        - C(rules) (number of rules), C(enabled), C(failed) (rules violated), C(violations) (sum over rules),
-          C(violating_sims) (distinct SIMs), C(failed_rules) (names) and C(message) (one line for people).
+        - C(rules) (number of rules), C(enabled), C(failed) (rules violated), C(violations) (sum over rules, a SIM
+          breaking several rules counts once per rule), C(violating_sims) (distinct SIMs), C(sims_in_several_rules)
+          (the SIMs counted by more than one rule), C(failed_rules) (names) and C(message) (one line for people,
+          saying when rule counts overlap).
       type: dict
     rules:
       description:
-        - One entry per rule in a fixed order, with C(id), C(description), C(enabled), C(passed),
+        - One entry per rule in a fixed order, with C(id), C(description), C(finding) (the term it reports),
+          C(label) (the finding with its window, such as C(no data in 30 days)), C(window_days), C(enabled), C(passed),
           C(violation_count) and C(violations), each violation a dictionary with C(product), C(sid),
           C(unique_name), C(iccid), C(status) and C(detail), sorted by product and SID.
         - A rule that needs usage data is not enabled when the input has none, whatever the policy says.
@@ -216,6 +223,7 @@ from ansible_collections.simfleet.twilio.plugins.plugin_utils._fleet import (
     text,
     usage_by_sim,
 )
+from ansible_collections.simfleet.twilio.plugins.plugin_utils._terms import label, term
 from ansible_collections.simfleet.twilio.plugins.plugin_utils._unsafe import unsafe
 
 DEFAULT_POLICY = {
@@ -360,22 +368,32 @@ def check_silent_sims(fleet, products):
     if fleet.silent_by() == "usage":
         since = fleet.usage_start
         quiet = set(sid for sid, used in fleet.usage.items() if used.total > 0)
-        detail = "no data since %s" % iso(since)
+        detail = "%s (since %s)" % (label("no_data", policy["usage_window_days"]), iso(since))
     else:
         since = fleet.ago(policy["silent_days"])
         quiet = set(by_sim(fleet.commands(since)))
-        detail = "no command since %s" % iso(since)
+        detail = "%s (since %s)" % (label("no_commands", policy["silent_days"]), iso(since))
     return [_violation(entry, detail) for product, record, entry in fleet.of(products)
             if entry["status"] in policy["silent_statuses"] and entry["sid"] not in quiet and created_by(record, since)]
 
 
+def silent_by_data(fleet):
+    """The SIDs silent_sims reports when it judges by data (it is on, has usage data and judges by usage): the same
+    finding (no_data), which zero_usage_active then leaves to it so that no SIM is counted twice."""
+    if not fleet.policy["rules"]["silent_sims"] or fleet.usage is None or fleet.silent_by() != "usage":
+        return frozenset()
+    return frozenset(v["sid"] for v in check_silent_sims(fleet, tuple(p for p in ("supersim",) if p in fleet.policy["products"])))
+
+
 def check_zero_usage_active(fleet, products):
     since = fleet.usage_start
+    reported = silent_by_data(fleet)
     found = []
     for product, record, entry in fleet.of(products):
         used = fleet.usage.get(entry["sid"], DataUsage())
-        if entry["status"] == "active" and used.total == 0 and created_by(record, since):
-            found.append(_violation(entry, "active, no data from %s to %s" % (iso(since), iso(fleet.moment))))
+        if entry["status"] == "active" and used.total == 0 and created_by(record, since) and entry["sid"] not in reported:
+            found.append(_violation(entry, "active, %s (%s to %s)" % (
+                label("no_data", fleet.policy["usage_window_days"]), iso(since), iso(fleet.moment))))
     return found
 
 
@@ -406,12 +424,27 @@ def by_usage(fleet):
     return fleet.silent_by() == "usage"
 
 
+def silent_finding(fleet):
+    """silent_sims judges one of two findings: no_data over the usage window, or no_commands over silent_days."""
+    if fleet.silent_by() == "usage":
+        return "no_data", fleet.policy["usage_window_days"]
+    return "no_commands", fleet.policy["silent_days"]
+
+
+def fixed(name, window_key=None):
+    """A rule's finding: the term ``name`` with the window of the policy key ``window_key`` (None: no window)."""
+    def finding(fleet):
+        return name, fleet.policy[window_key] if window_key else None
+    return finding
+
+
 @dataclass(frozen=True)
 class Rule:
     """One rule of the policy: its name (``id`` in the report), its description (a format string over the policy,
     lists joined with ``/``), the function that finds its violations, the policy keys it reads, the products it
     applies to, and whether it needs usage data (a function of the Fleet): without usage data such a rule is not
-    evaluated and is reported as not enabled."""
+    evaluated and is reported as not enabled; and the finding it reports, a term of the collection's vocabulary with
+    its window (a function of the Fleet giving the term's name and the window in days, None for none)."""
 
     name: str
     description: str
@@ -419,6 +452,7 @@ class Rule:
     policy_keys: Tuple[str, ...] = ()
     products: Tuple[str, ...] = PRODUCTS
     needs_usage: Callable[[Fleet], bool] = never
+    finding: Optional[Callable[[Fleet], Tuple[str, Optional[float]]]] = None
 
     def describe(self, policy):
         return self.description.format(**_readable(policy))
@@ -429,28 +463,32 @@ RULE_TABLE = (
     Rule("allowed_status",
          "SIMs in a status the policy does not allow (wireless: {allowed_statuses[wireless]}; supersim: "
          "{allowed_statuses[supersim]})",
-         check_allowed_status, ("allowed_statuses",)),
+         check_allowed_status, ("allowed_statuses",), finding=fixed("allowed_status")),
     Rule("suspended_too_long", "SIMs {suspended_statuses} for more than {suspended_max_days:g} days",
-         check_suspended_too_long, ("suspended_statuses", "suspended_max_days")),
-    Rule("active_without_unique_name", "Active SIMs without a unique name", check_active_without_unique_name),
+         check_suspended_too_long, ("suspended_statuses", "suspended_max_days"),
+         finding=fixed("suspended_too_long", "suspended_max_days")),
+    Rule("active_without_unique_name", "Active SIMs without a unique name", check_active_without_unique_name,
+         finding=fixed("active_without_unique_name")),
     Rule("active_without_rate_plan", "Active SIMs without a rate plan (wireless) or a fleet (Super SIM)",
-         check_active_without_rate_plan),
+         check_active_without_rate_plan, finding=fixed("active_without_rate_plan")),
     Rule("esim_profile_failed", "Super SIMs with an eSIM profile in status failed", check_esim_profile_failed,
-         products=("supersim",)),
+         products=("supersim",), finding=fixed("esim_profile_failed")),
     Rule("failed_command_ratio",
          "Super SIMs with more than {failed_command_ratio:.0%} failed commands among at least {failed_command_min} "
          "commands sent to them in the last {command_window_days:g} days",
          check_failed_command_ratio, ("failed_command_ratio", "failed_command_min", "command_window_days"),
-         products=("supersim",)),
-    Rule("silent_sims", "Super SIMs ({silent_statuses}) without {silent_what} in the last {silent_window:g} days",
+         products=("supersim",), finding=fixed("failed_command_ratio", "command_window_days")),
+    Rule("silent_sims", "Super SIMs ({silent_statuses}) with {silent_label}",
          check_silent_sims, ("silent_by", "silent_days", "silent_statuses", "usage_window_days"), products=("supersim",),
-         needs_usage=by_usage),
-    Rule("zero_usage_active", "Active Super SIMs without any data in the last {usage_window_days:g} days",
-         check_zero_usage_active, ("usage_window_days",), products=("supersim",), needs_usage=always),
+         needs_usage=by_usage, finding=silent_finding),
+    Rule("zero_usage_active", "Active Super SIMs with no data in {usage_window_days:g} days{zero_usage_overlap}",
+         check_zero_usage_active, ("usage_window_days", "silent_by", "silent_statuses"), products=("supersim",),
+         needs_usage=always,
+         finding=fixed("no_data", "usage_window_days")),
     Rule("over_data_limit",
          "Super SIMs whose data in the last {usage_window_days:g} days is above {data_limit_percent:g}% of their "
          "fleet's data limit", check_over_data_limit, ("data_limit_percent", "usage_window_days"),
-         products=("supersim",), needs_usage=always),
+         products=("supersim",), needs_usage=always, finding=fixed("over_data_limit", "usage_window_days")),
 )
 RULES = tuple(rule.name for rule in RULE_TABLE)
 
@@ -465,8 +503,10 @@ def _readable(policy):
         return value
     readable = dict((key, show(value)) for key, value in policy.items())
     by_usage = policy.get("_silent_by") == "usage"
-    readable["silent_what"] = "any data" if by_usage else "any IP or SMS command"
-    readable["silent_window"] = policy["usage_window_days"] if by_usage else policy["silent_days"]
+    readable["silent_label"] = (label("no_data", policy["usage_window_days"]) if by_usage
+                                else label("no_commands", policy["silent_days"]))
+    overlap = by_usage and policy["rules"].get("silent_sims") and "active" in policy["silent_statuses"]
+    readable["zero_usage_overlap"] = " (those silent_sims reports are counted there only)" if overlap else ""
     return readable
 
 
@@ -538,10 +578,17 @@ def evaluate(data, policy=None, now=None):
         applies = tuple(product for product in rule.products if product in products)
         evaluated = policy["rules"][rule.name] and not (fleet.usage is None and rule.needs_usage(fleet))
         found = rule.check(fleet, applies) if evaluated and applies else []
+        finding, window = rule.finding(fleet) if rule.finding else (rule.name, None)
         rules.append({
             "id": rule.name,
             "description": rule.describe(shown) + ("" if evaluated or not policy["rules"][rule.name]
                                                    else " (not evaluated: no usage data)"),
+            "finding": finding,
+            "label": term(finding).describe(window, statuses="/".join(policy["suspended_statuses"]) or "none",
+                                            ratio="%.0f%%" % (100 * policy["failed_command_ratio"]),
+                                            minimum=policy["failed_command_min"],
+                                            percent=policy["data_limit_percent"]),
+            "window_days": window,
             "enabled": evaluated,
             "passed": not found,
             "violation_count": len(found),
@@ -549,12 +596,20 @@ def evaluate(data, policy=None, now=None):
         })
 
     failed_rules = [r for r in rules if not r["passed"]]
-    violating = set((v["product"], v["sid"]) for r in failed_rules for v in r["violations"])
+    by_rules = {}
+    for r in failed_rules:
+        for v in r["violations"]:
+            by_rules[(v["product"], v["sid"])] = by_rules.get((v["product"], v["sid"]), 0) + 1
+    violating = set(by_rules)
+    overlapping = sum(1 for count in by_rules.values() if count > 1)
     enabled = sum(1 for r in rules if r["enabled"])
     if failed_rules:
         message = "Fleet compliance: %d of %d rules violated by %d SIMs: %s" % (
             len(failed_rules), enabled, len(violating),
             ", ".join("%s (%d)" % (r["id"], r["violation_count"]) for r in failed_rules))
+        if overlapping:
+            message += "; %d SIMs break more than one rule, so the rule counts add up to more than %d" % (
+                overlapping, len(violating))
     else:
         message = "Fleet compliance: all %d enabled rules passed" % enabled
     return {
@@ -573,6 +628,7 @@ def evaluate(data, policy=None, now=None):
             "failed": len(failed_rules),
             "violations": sum(r["violation_count"] for r in rules),
             "violating_sims": len(violating),
+            "sims_in_several_rules": overlapping,
             "failed_rules": [r["id"] for r in failed_rules],
             "message": message,
         },

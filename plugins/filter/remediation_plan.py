@@ -124,6 +124,7 @@ from ansible_collections.simfleet.twilio.plugins.plugin_utils._fleet import (
     reference_time,
     whole_number,
 )
+from ansible_collections.simfleet.twilio.plugins.plugin_utils._terms import TERMS
 from ansible_collections.simfleet.twilio.plugins.plugin_utils._unsafe import unsafe
 
 SCHEMA_VERSION = 1
@@ -235,6 +236,7 @@ ROLE_ARGUMENTS = {
     "max_age_hours": check_max_age,
     "recheck": flag,
     "canary": check_canary,
+    "report_page_rows": whole_number,
 }
 
 
@@ -446,6 +448,7 @@ def plan(compliance, policy=None, exempt_sims=None, confirm_irreversible=False, 
         "compliance_generated_at": _text(compliance.get("generated_at")),
         "rechecked_at": _text(fresh["generated_at"]) if fresh else None,
         "policy": dict((rule, policy.get(rule, "report")) for rule in rule_ids),
+        "rule_findings": rule_findings(compliance),
         "lookup_products": [product for product in BATCH_PRODUCTS if product in lookup],
         "sims": ordered,
         "exempted": [exempted[key] for key in sorted(exempted, key=lambda k: (k[0] or "", k[1] or ""))],
@@ -464,6 +467,23 @@ def plan(compliance, policy=None, exempt_sims=None, confirm_irreversible=False, 
     if flag(with_report, "with_report"):
         result["report"] = compliance
     return result
+
+
+def rule_findings(compliance):
+    """{rule: {finding, label, description}} of the report's rules: what each rule tests, in the terms of the
+    collection's vocabulary with its window ("no data in 30 days"), for the remediation report."""
+    found = {}
+    for rule in compliance["rules"]:
+        if not isinstance(rule, dict) or not rule.get("id"):
+            continue
+        name = _text(rule.get("finding"))
+        known = TERMS.get(name) if name else None
+        found[to_text(rule["id"])] = {
+            "finding": name,
+            "label": _text(rule.get("label")) or (known.describe(rule.get("window_days")) if known and rule.get("window_days") else None),
+            "description": _text(rule.get("description")) or (known.description if known else None),
+        }
+    return found
 
 
 def _recheck(fresh, policy, directory):
@@ -571,6 +591,7 @@ def report(the_plan, batch_results=None, applied=False, generated_at=None):
         "compliance_generated_at": the_plan.get("compliance_generated_at"),
         "rechecked_at": the_plan.get("rechecked_at"),
         "policy": the_plan.get("policy"),
+        "rule_findings": the_plan.get("rule_findings") or {},
         "passed": failed == 0,
         "summary": dict(counts, acted_on=the_plan["summary"]["acted_on"], exempted=len(the_plan.get("exempted") or []),
                         transitions=transitions, message=message),
@@ -630,6 +651,89 @@ def junit(the_report, suite_name=SUITE):
     if hasattr(ET, "indent"):
         ET.indent(suites)
     return u'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + u"\n"
+
+
+# The sections of remediation.html, each a table of the SIMs of some outcomes: (id, heading for a dry run, heading
+# when applied, outcomes). Every SIM of the report is in exactly one section.
+SECTIONS = (
+    ("changed", "Would change", "Changed", ("changed",)),
+    ("failed", "Failed", "Failed", None),  # every outcome that is no pass
+    ("unchanged", "Already in the target status", "Already in the target status", ("unchanged",)),
+    ("skipped", "Skipped (changed since the report or no longer violating)",
+     "Skipped (changed since the report or no longer violating)", ("skipped",)),
+    ("reported", "Report only (the policy changes nothing)", "Report only (the policy changes nothing)", ("reported",)),
+)
+_CHANGE_COLUMNS = (
+    {"key": "product", "label": "Product"}, {"key": "sid", "label": "SID", "kind": "sid"},
+    {"key": "unique_name", "label": "Unique name"}, {"key": "iccid", "label": "ICCID", "kind": "sid"},
+    {"key": "rules", "label": "Rules", "kind": "list"}, {"key": "action", "label": "Action"},
+    {"key": "from_status", "label": "Status", "kind": "tag"}, {"key": "target_status", "label": "Target", "kind": "tag"},
+    {"key": "after_status", "label": "Status after", "kind": "tag"},
+    {"key": "stage", "label": "Stage"}, {"key": "shown_outcome", "label": "Outcome", "kind": "tag"},
+    {"key": "reason", "label": "Error or reason", "kind": "text-long"},
+)
+_REPORT_COLUMNS = (
+    {"key": "product", "label": "Product"}, {"key": "sid", "label": "SID", "kind": "sid"},
+    {"key": "unique_name", "label": "Unique name"}, {"key": "iccid", "label": "ICCID", "kind": "sid"},
+    {"key": "status", "label": "Status", "kind": "tag"}, {"key": "rules", "label": "Rules", "kind": "list"},
+    {"key": "details", "label": "Details", "kind": "text-long"},
+)
+
+
+def section_of(sim):
+    """The id of the section of remediation.html a SIM of the report belongs to."""
+    outcome = sim.get("outcome")
+    for section, dummy, dummy2, outcomes in SECTIONS:
+        if outcomes is not None and outcome in outcomes:
+            return section
+    return "failed"
+
+
+def page_sections(the_report):
+    """The sections of remediation.html in order: id, heading and number of SIMs."""
+    applied = bool(the_report.get("applied"))
+    counts = dict((section[0], 0) for section in SECTIONS)
+    for sim in the_report.get("sims") or []:
+        counts[section_of(sim)] += 1
+    return [{"id": section, "heading": applied_heading if applied else dry_heading, "sims": counts[section]}
+            for section, dry_heading, applied_heading, dummy in SECTIONS]
+
+
+def page_tables(the_report):
+    """The tables of remediation.html (report_page): one per section, the policy, the status changes, the exempt
+    SIMs."""
+    if not isinstance(the_report, dict) or not isinstance(the_report.get("sims"), list):
+        raise AnsibleFilterError("report_page('remediation') expects the result of remediation_report")
+    the_report = _data(the_report)
+    applied = bool(the_report.get("applied"))
+    rows = dict((section[0], []) for section in SECTIONS)
+    for sim in the_report["sims"]:
+        error = sim.get("error") if isinstance(sim.get("error"), dict) else None
+        rows[section_of(sim)].append(dict(
+            sim, from_status=sim.get("live_status") or sim.get("status"), stage=sim.get("stage"),
+            shown_outcome="would change" if sim.get("outcome") == "changed" and not applied else sim.get("outcome"),
+            after_status=(sim.get("after") or {}).get("status") if applied and isinstance(sim.get("after"), dict) else None,
+            reason=(error or {}).get("message") or sim.get("skip_reason"),
+            details="; ".join(sim.get("details") or [])))
+    findings = the_report.get("rule_findings") or {}
+    tables = [{"id": "%s-table" % section, "columns": _REPORT_COLUMNS if section == "reported" else _CHANGE_COLUMNS,
+               "rows": rows[section]} for section, dummy, dummy2, dummy3 in SECTIONS]
+    tables += [
+        {"id": "policy-table", "columns": ({"key": "rule", "label": "Rule"}, {"key": "label", "label": "Finding"},
+                                           {"key": "action", "label": "Action"}),
+         "rows": [{"rule": rule, "action": action, "label": (findings.get(rule) or {}).get("label")}
+                  for rule, action in (the_report.get("policy") or {}).items()]},
+        {"id": "transitions-table", "columns": ({"key": "change", "label": "Product and change"},
+                                                {"key": "n", "label": "SIMs", "kind": "num"}),
+         "rows": [{"change": change, "n": count}
+                  for change, count in sorted(((the_report.get("summary") or {}).get("transitions") or {}).items())]},
+        {"id": "exempted-table", "columns": ({"key": "product", "label": "Product"}, {"key": "sid", "label": "SID", "kind": "sid"},
+                                             {"key": "unique_name", "label": "Unique name"},
+                                             {"key": "iccid", "label": "ICCID", "kind": "sid"},
+                                             {"key": "rules", "label": "Rules", "kind": "list"}),
+         "rows": the_report.get("exempted") or []},
+    ]
+    return tables
 
 
 def remediation_plan(compliance, policy=None, exempt_sims=None, confirm_irreversible=False, max_age_hours=0, now=None,

@@ -28,8 +28,9 @@ options:
     description:
       - The role's variables, each by its name without the role prefix, for example C(products) for
         C(sim_audit_products). Only the variables given are checked and returned.
-      - "For V(sim_audit): C(products), C(window_days), C(recent_days), C(silent_statuses), C(report_max_rows),
-        C(now), C(usage), C(wireless_usage_per_sim), C(wireless_usage_max_sims) and C(data_limit_percent)."
+      - "For V(sim_audit): C(products), C(window_days), C(recent_days), C(no_command_statuses), C(report_max_rows),
+        C(now), C(usage), C(wireless_usage_per_sim), C(wireless_usage_max_sims), C(data_limit_percent) and
+        C(history_runs) (0 or more)."
       - "For V(sim_compliance): C(products), C(exempt_sims), C(now), C(report_only), C(rule_<rule>) for each rule,
         C(allowed_statuses_wireless), C(allowed_statuses_supersim), C(suspended_statuses), C(suspended_max_days),
         C(failed_command_ratio), C(failed_command_min), C(command_window_days), C(silent_days),
@@ -75,11 +76,17 @@ from ansible_collections.simfleet.twilio.plugins.plugin_utils._unsafe import uns
 from ansible_collections.simfleet.twilio.plugins.filter.compliance_evaluate import RULES
 from ansible_collections.simfleet.twilio.plugins.filter.remediation_plan import ROLE_ARGUMENTS as REMEDIATION_ARGUMENTS
 
+
+def history_runs(value, name):
+    """How many runs of the audit the history keeps: 0 (none) or more."""
+    return whole_number(value, name, minimum=0)
+
+
 # Each role's variables (without the role prefix) and their checks: the same checks as the options of the
 # audit_summary and compliance_evaluate filters that the roles hand them to.
 ROLES = {
     "sim_audit": dict(AUDIT_OPTIONS, now=timestamp, report_max_rows=whole_number, usage=flag,
-                      wireless_usage_per_sim=flag, wireless_usage_max_sims=whole_number),
+                      wireless_usage_per_sim=flag, wireless_usage_max_sims=whole_number, history_runs=history_runs),
     "sim_compliance": dict(
         POLICY_OPTIONS, now=timestamp, report_only=flag,
         **dict([("allowed_statuses_" + product, check) for product, check in ALLOWED_STATUSES_OPTIONS.items()]),

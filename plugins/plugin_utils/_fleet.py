@@ -20,10 +20,16 @@ from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import 
 )
 
 SCHEMA_VERSION = 1
+# audit.json: 2 since the command finding is no_command_sims and usage figures are per product.
+AUDIT_SCHEMA_VERSION = 2
 PRODUCTS = ("wireless", "supersim")
 # The SIM statuses Twilio documents, per product, and every one of them (a policy's suspended statuses mix both).
 SIM_STATUSES = {"wireless": WIRELESS_SIM_STATUSES, "supersim": SUPERSIM_SIM_STATUSES}
 ANY_SIM_STATUSES = tuple(dict.fromkeys(WIRELESS_SIM_STATUSES + SUPERSIM_SIM_STATUSES))
+# The one lifecycle order of SIM statuses in reports: each product's statuses in the order of its endpoint table
+# (new, ready, active, then the statuses after active); both products together by the earliest place of each status.
+SIM_STATUS_ORDER = dict(SIM_STATUSES, all=tuple(sorted(
+    ANY_SIM_STATUSES, key=lambda status: min(order.index(status) for order in SIM_STATUSES.values() if status in order))))
 # The longest window or age in days that options take: a century.
 MAX_DAYS = 36500
 # Twilio answers Super SIM usage records grouped by SIM for windows of at most 31 days (its error 83603).
@@ -222,7 +228,7 @@ AUDIT_OPTIONS = {
     "products": product_list,
     "window_days": days,
     "recent_days": days,
-    "silent_statuses": supersim_statuses,
+    "no_command_statuses": supersim_statuses,
     "data_limit_percent": percent,
 }
 
@@ -291,6 +297,13 @@ def fleet_sims(data, products=PRODUCTS):
         if product in products:
             result.extend((product, record, sim_entry(product, record)) for record in records(data, key))
     return result
+
+
+def in_order(count_by_value, order):
+    """A count by value (a status) as a dict in ``order``; values not in it after, by name, and ``none`` last."""
+    rank = dict((value, index) for index, value in enumerate(order))
+    return dict(sorted(count_by_value.items(), key=lambda item: (
+        item[0] == "none", item[0] not in rank, rank.get(item[0], 0), item[0])))
 
 
 def in_window(record, start, field="date_created"):

@@ -22,17 +22,11 @@ import copy
 import json
 import math
 import os
-import sys
 from collections import Counter
 
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TESTS = os.path.dirname(HERE)
-ROOT = os.path.dirname(TESTS)
-for _path in (HERE, TESTS, os.path.join(ROOT, "build", "collections")):
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
 
 from _ansible import run_plays  # noqa: E402
 from _table import LISTING_MODULES, sid_prefix, truth_key  # noqa: E402

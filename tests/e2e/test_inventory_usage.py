@@ -7,14 +7,9 @@ through ``Simulator.usage_between``) and request counts against its counters."""
 
 import datetime
 import math
-import os
-import sys
 
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-if HERE not in sys.path:
-    sys.path.insert(0, HERE)
 
 from test_inventory import inventory_list, run, sim_env, source  # noqa: E402
 

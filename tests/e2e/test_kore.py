@@ -20,7 +20,6 @@ import copy
 import glob
 import json
 import os
-import sys
 import time
 
 import pytest
@@ -28,9 +27,6 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
 ROOT = os.path.dirname(TESTS)
-for _path in (HERE, TESTS, os.path.join(ROOT, "build", "collections")):
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
 
 from _ansible import run_tasks  # noqa: E402
 from _table import INFO_MODULES, LISTING_MODULES, truth_key  # noqa: E402

@@ -21,23 +21,15 @@ import collections
 import datetime
 import importlib
 import math
-import os
 import re
-import sys
 
 import pytest
 import requests
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-TESTS = os.path.dirname(HERE)
-ROOT = os.path.dirname(TESTS)
-for _path in (HERE, os.path.join(TESTS, "openapi"), os.path.join(ROOT, "build", "collections")):
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
 
 from _ansible import run_tasks  # noqa: E402
 from _table import INFO_MODULES, STATE_MODULES  # noqa: E402
-from openapi_mock import (  # noqa: E402
+from openapi.openapi_mock import (  # noqa: E402
     FILTER_FIELDS, NOT_FOUND_HEX, NOT_FOUND_NAME, SID_PATTERN, OpenAPIMock, _json_content, example_record, form_schema,
     resolve, snake_case, success_code,
 )

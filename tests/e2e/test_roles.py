@@ -142,10 +142,13 @@ class Run:
         return json.loads(self.report(name))
 
     def all_reports(self):
+        """Every file under the report directory (the audit's history included), by path relative to it."""
         texts = {}
-        for name in sorted(os.listdir(self.output_dir)):
-            with open(os.path.join(self.output_dir, name), encoding="utf-8") as handle:
-                texts[name] = handle.read()
+        for folder, dummy, names in os.walk(self.output_dir):
+            for name in sorted(names):
+                path = os.path.join(folder, name)
+                with open(path, encoding="utf-8") as handle:
+                    texts[os.path.relpath(path, self.output_dir)] = handle.read()
         return texts
 
 
@@ -287,7 +290,7 @@ def test_violations_run_fails_with_a_summary(runs):
 def test_audit_counts_on_the_violations_fleet(runs):
     report = runs["runs"]["violations"].json("audit.json")
     truth = runs["violations"].truth
-    assert report["schema_version"] == 1
+    assert report["schema_version"] == 2
     assert report["generated_at"] == NOW
     totals = report["totals"]
     assert totals["wireless_sims"] == len(truth["wireless_sims"]) == 8
@@ -308,7 +311,11 @@ def test_audit_counts_on_the_violations_fleet(runs):
     [profile] = report["esim_profiles"]["failed"]
     assert profile["sim_sid"] == by_name(truth, "supersim_sims", "tracker-esim-failed")["sid"]
     assert profile["error_code"] == "8.1.1" and report["esim_profiles"]["failed_by_error_code"] == {"8.1.1": 1}
-    assert sorted(e["unique_name"] for e in report["silent_sims"]) == sorted(["tracker-silent", TEMPLATE_NAME, "tracker-young"])
+    # no IP or SMS command in 7 days: tracker-young was created 2.5 days ago, after the start of the window
+    assert sorted(e["unique_name"] for e in report["no_command_sims"]) == sorted(["tracker-silent", TEMPLATE_NAME])
+    assert totals["no_command_sims"] == 2 and "silent_sims" not in report and "silent_sims" not in totals
+    [finding] = [f for f in report["findings"] if f["key"] == "no_command_sims"]
+    assert (finding["name"], finding["label"], finding["count"]) == ("no_commands", "no IP or SMS command in 7 days", 2)
     recent = [(e["product"], e["unique_name"]) for e in report["recently_changed"]]
     assert recent == [("wireless", TEMPLATE_NAME), ("wireless", HOSTILE_NAME), ("supersim", "tracker-young"),
                       ("wireless", "fresh-suspended")]
@@ -331,7 +338,7 @@ def test_audit_markdown(runs):
     assert markdown.startswith("# Fleet audit\n")
     for heading in ("## Totals", "## SIMs by status", "## Wireless SIMs by rate plan", "## Super SIMs by fleet",
                     "## Command outcomes in the window", "## Failed commands by SIM", "### Failed eSIM profiles",
-                    "## SIMs changed in the last 7 days", "## Silent Super SIMs"):
+                    "## SIMs changed in the last 7 days", "## Super SIMs with no IP or SMS command in 7 days"):
         assert "\n%s\n" % heading in markdown
     assert "| SIMs | 18 |" in markdown
     # A name with Markdown and HTML syntax cannot break the table or inject markup
@@ -347,16 +354,23 @@ def test_audit_html_is_self_contained_with_charts(runs):
     html = runs["runs"]["violations"].report("audit.html")
     assert html.startswith("<!DOCTYPE html>")
     assert html.rstrip().endswith("</html>")
-    # self-contained: no scripts, no external stylesheets, images, fonts or frames
+    # self-contained: one inline script (the shared table paging), no external scripts, stylesheets, images, fonts
+    # or frames
     lowered = html.lower()
-    for forbidden in ("<script", "<link", "<img", "<iframe", "@import", "url(", "src="):
+    for forbidden in ("<link", "<img", "<iframe", "@import", "url(", "src="):
         assert forbidden not in lowered, forbidden
+    assert lowered.count("<script") == 1 and "<script>" in lowered
     assert re.findall(r"https?://[^\s\"'<>]+", html) == ["http://www.w3.org/2000/svg"] * html.count("<svg ")
-    # the charts: inline SVG bars for SIM statuses and command outcomes
+    # the charts: inline SVG bars for SIM statuses, command outcomes and data by product; one run, so no trend yet
     for chart in ("chart-wireless-status", "chart-supersim-status", "chart-ip-outcomes", "chart-sms-outcomes",
-                  "chart-esim-status", "chart-top-talkers", "chart-fleet-data", "chart-fleet-limit"):
+                  "chart-esim-status", "chart-product-data", "chart-top-talkers", "chart-fleet-data", "chart-fleet-limit"):
         assert 'id="%s"' % chart in html
-    assert html.count("<svg ") == 8
+    assert html.count("<svg ") == 9 and 'id="trend-none"' in html
+    # every table also as CSV beside the page, every row
+    names = sorted(os.listdir(runs["runs"]["violations"].output_dir))
+    assert "audit-no-command-table.csv" in names and "audit-by-status.csv" in names
+    rows = runs["runs"]["violations"].report("audit-no-command-table.csv").splitlines()
+    assert rows[0] == "Product,SID,Unique name,ICCID,Status,Rate plan / fleet,Updated" and len(rows) == 3
     assert "<title>active: 4</title>" in html and "<title>failed: 4</title>" in html
     # the numbers and lists
     assert '<div class="n" id="total-sims">18</div>' in html
@@ -529,8 +543,18 @@ def test_generated_fleet_audit_equals_truth(runs):
     failed = collections.Counter(c["sim_sid"] for c in ip + sms if c["status"] == "failed")
     assert dict((e["sid"], e["failed"]) for e in report["commands"]["failed_by_sim"]) == dict(failed)
     talking = set(c["sim_sid"] for c in ip + sms)
-    silent = [s["sid"] for s in supersim if s["status"] == "active" and s["sid"] not in talking]
-    assert sorted(e["sid"] for e in report["silent_sims"]) == sorted(silent)
+    quiet = [s["sid"] for s in supersim
+             if s["status"] == "active" and s["sid"] not in talking and parse(s["date_created"]) <= start]
+    assert sorted(e["sid"] for e in report["no_command_sims"]) == sorted(quiet)
+    # the pages show statuses in lifecycle order (sims.status_order, from the endpoint table), not by name
+    order = report["sims"]["status_order"]
+    assert order[:5] == ["new", "ready", "active", "suspended", "inactive"]
+    shown = [s for s in order if s in report["sims"]["by_status"]["all"]]
+    assert shown != sorted(shown)
+    by_status = run.report("audit.html").split('<table id="by-status"', 1)[1].split("</table>", 1)[0]
+    assert re.findall(r'<span class="tag s-[a-z_-]+ o-[a-z_-]+">([a-z_]+)</span>', by_status) == shown
+    markdown_rows = run.report("audit.md").split("## SIMs by status", 1)[1].split("\n## ", 1)[0]
+    assert re.findall(r"^\| ([a-z_]+) \|", markdown_rows, re.MULTILINE) == shown
     recent = [s["sid"] for s in wireless + supersim if parse(s["date_updated"]) >= now - 7 * DAY]
     assert sorted(e["sid"] for e in report["recently_changed"]) == sorted(recent)
 
@@ -573,8 +597,9 @@ def test_active_sims_refuses_an_unbounded_run(runs):
 REFUSED = {
     "refused_audit_values": ("audit.yml", {"sim_audit_products": []}, [
         "sim_audit_now=yesterday", "sim_audit_window_days=-1", "sim_audit_recent_days=0",
-        "sim_audit_report_max_rows=0",
+        "sim_audit_report_max_rows=0", "sim_audit_history_runs=-2",
     ], [
+        r"sim_audit_history_runs must be at least 0, got '-2'",
         r"sim_audit_products must name at least one of: wireless, supersim",
         r"sim_audit_now must be an ISO 8601 timestamp .*'yesterday'",
         r"sim_audit_window_days must be more than 0, got '-1'",
@@ -582,9 +607,9 @@ REFUSED = {
         r"sim_audit_report_max_rows must be at least 1, got '0'",
     ]),
     "refused_audit_choices": ("audit.yml", {}, [
-        "sim_audit_silent_statuses=active,suspended", "sim_audit_products=wireless,wirelss",
+        "sim_audit_no_command_statuses=active,suspended", "sim_audit_products=wireless,wirelss",
     ], [
-        r"sim_audit_silent_statuses must be one or more of: new, ready, active, inactive, scheduled\W+"
+        r"sim_audit_no_command_statuses must be one or more of: new, ready, active, inactive, scheduled\W+"
         r"got (no match for: )?'?suspended",
         r"sim_audit_products must be one or more of: wireless, supersim\W+got (no match for: )?'?wirelss",
     ]),
@@ -638,8 +663,8 @@ def argument_runs(tmp_path_factory):
         for name, (playbook, extra_vars, cli_vars, dummy) in REFUSED.items():
             start(name, [playbook], extra_vars, cli_vars)
         start("audit_lists", ["audit.yml"], {"sim_audit_now": NOW},
-              ["sim_audit_products=supersim", "sim_audit_silent_statuses=active,inactive"])
-        start("audit_one_status", ["audit.yml"], {"sim_audit_now": NOW}, ["sim_audit_silent_statuses=active"])
+              ["sim_audit_products=supersim", "sim_audit_no_command_statuses=active,inactive"])
+        start("audit_one_status", ["audit.yml"], {"sim_audit_now": NOW}, ["sim_audit_no_command_statuses=active"])
         start("compliance_lists", ["compliance.yml"], {"sim_compliance_now": NOW}, [
             "sim_compliance_silent_by=commands",
             "sim_compliance_products=supersim", "sim_compliance_exempt_sims=tracker-flaky,tracker-silent",
@@ -683,23 +708,26 @@ def test_audit_lists_given_as_comma_separated_strings(argument_runs):
     assert run.rc == 0, run.output[-3000:]
     report = run.json("audit.json")
     assert report["parameters"]["products"] == ["supersim"]
-    assert report["parameters"]["silent_statuses"] == ["active", "inactive"]
+    assert report["parameters"]["no_command_statuses"] == ["active", "inactive"]
     assert (report["totals"]["wireless_sims"], report["totals"]["supersim_sims"]) == (0, 10)
-    silent = sorted(e["unique_name"] for e in report["silent_sims"])
-    assert silent == sorted(["tracker-silent", TEMPLATE_NAME, "tracker-young", "tracker-inactive-long"])
+    quiet = sorted(e["unique_name"] for e in report["no_command_sims"])
+    assert quiet == sorted(["tracker-silent", TEMPLATE_NAME, "tracker-inactive-long"])
     paths = requested_paths(argument_runs, "audit_lists")
     assert paths and all(path.startswith("/supersim/") for path in paths), paths
     assert "Products: supersim." in run.report("audit.md")
 
 
-def test_audit_one_silent_status_on_the_command_line(argument_runs):
-    """-e sim_audit_silent_statuses=active is the status active, not the letters a, c, t, i, v and e."""
+def test_audit_one_no_command_status_on_the_command_line(argument_runs):
+    """-e sim_audit_no_command_statuses=active is the status active, not the letters a, c, t, i, v and e."""
     run = argument_runs["runs"]["audit_one_status"]
     assert run.rc == 0, run.output[-3000:]
     report = run.json("audit.json")
-    assert report["parameters"]["silent_statuses"] == ["active"]
-    assert sorted(e["unique_name"] for e in report["silent_sims"]) == sorted(["tracker-silent", TEMPLATE_NAME, "tracker-young"])
-    assert "3 silent Super SIMs" in run.output
+    assert report["parameters"]["no_command_statuses"] == ["active"]
+    assert sorted(e["unique_name"] for e in report["no_command_sims"]) == sorted(["tracker-silent", TEMPLATE_NAME])
+    assert "2 Super SIMs with no IP or SMS command in 7 days" in run.output
+    # per-SIM wireless usage is off: its task has an empty loop and prints no line per SIM
+    assert "Read the data usage of a sample of active Programmable Wireless SIMs" in run.output
+    assert "skipping: [localhost] => (item=" not in run.output
 
 
 def test_compliance_lists_given_as_comma_separated_strings(argument_runs):

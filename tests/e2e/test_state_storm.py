@@ -10,15 +10,8 @@ Command sends are never retried after a 503 (the command may have been sent): ev
 applied once, every task that reports success sent exactly its own command, and every failed send says so.
 """
 
-import os
-import sys
 from collections import Counter
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-TESTS = os.path.dirname(HERE)
-for _path in (HERE, TESTS):
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
 
 from _ansible import run_tasks  # noqa: E402
 

@@ -96,16 +96,19 @@ class TestParseTime:
 class TestAuditSummary:
     def test_counts(self):
         report = audit_summary(fleet(), now=NOW)
-        assert report["schema_version"] == 1
+        assert report["schema_version"] == 2
         assert report["generated_at"] == NOW
         assert report["window"] == {"start": ago(7), "end": NOW}
-        assert report["parameters"] == {"window_days": 7, "recent_days": 7, "silent_statuses": ["active"],
+        assert report["parameters"] == {"window_days": 7, "recent_days": 7, "no_command_statuses": ["active"],
                                         "products": ["wireless", "supersim"], "data_limit_percent": 90}
         assert report["sims"]["by_status"] == {
             "wireless": {"active": 3, "suspended": 1},
             "supersim": {"active": 4, "inactive": 1},
             "all": {"active": 7, "inactive": 1, "suspended": 1},
         }
+        # statuses in lifecycle order (the endpoint table's), not by name
+        assert list(report["sims"]["by_status"]["all"]) == ["active", "suspended", "inactive"]
+        assert report["sims"]["status_order"][:5] == ["new", "ready", "active", "suspended", "inactive"]
         assert report["sims"]["by_rate_plan"] == {"WP1": 3, "none": 1}
         assert report["sims"]["by_fleet"] == {"HF1": 4, "none": 1}
         totals = report["totals"]
@@ -120,7 +123,9 @@ class TestAuditSummary:
         assert report["commands"]["failed_by_sim"] == [{
             "sid": "HS2", "unique_name": "flaky", "iccid": "892", "failed_ip": 3, "failed_sms": 0, "failed": 3,
             "total": 6}]
-        assert [e["sid"] for e in report["silent_sims"]] == ["HS4", "HS3"]
+        # no_commands: HS4 was created after the start of the window, so it cannot have been without commands in all of it
+        assert [e["sid"] for e in report["no_command_sims"]] == ["HS3"]
+        assert "silent_sims" not in report and "silent_sims" not in report["totals"]
         assert [e["sid"] for e in report["recently_changed"]] == ["HS4", "DE3"]
         assert report["recently_changed"][0] == {
             "product": "supersim", "sid": "HS4", "unique_name": "young", "iccid": "894", "status": "active",
@@ -135,29 +140,45 @@ class TestAuditSummary:
             assert secret not in text
 
     def test_windows_and_statuses(self):
-        report = audit_summary(fleet(), now=NOW, window_days=30, recent_days=0.5, silent_statuses=["active", "inactive"])
+        report = audit_summary(fleet(), now=NOW, window_days=30, recent_days=0.5, no_command_statuses=["active", "inactive"])
         assert report["totals"]["ip_commands"] == 7
         assert report["recently_changed"] == []
-        assert [e["sid"] for e in report["silent_sims"]] == ["HS5", "HS4"]
+        assert [e["sid"] for e in report["no_command_sims"]] == ["HS5"]
+        assert [f["label"] for f in report["findings"] if f["key"] == "no_command_sims"] == ["no IP or SMS command in 30 days"]
 
     def test_products(self):
         report = audit_summary(fleet(), now=NOW, products=["wireless"])
         assert report["totals"]["supersim_sims"] == 0 and report["totals"]["ip_commands"] == 0
-        assert report["esim_profiles"]["failed"] == [] and report["silent_sims"] == []
+        assert report["esim_profiles"]["failed"] == [] and report["no_command_sims"] == []
         with pytest.raises(AnsibleFilterError, match="products"):
             audit_summary(fleet(), products=["satellite"])
         with pytest.raises(AnsibleFilterError, match="products must name at least one of: wireless, supersim"):
             audit_summary(fleet(), products=[])
 
     def test_comma_separated_lists(self):
-        """-e sim_audit_silent_statuses=active gives a string: one status, not five letters."""
-        as_text = audit_summary(fleet(), now=NOW, products="supersim", silent_statuses="active,inactive")
-        as_lists = audit_summary(fleet(), now=NOW, products=["supersim"], silent_statuses=["active", "inactive"])
+        """-e sim_audit_no_command_statuses=active gives a string: one status, not five letters."""
+        as_text = audit_summary(fleet(), now=NOW, products="supersim", no_command_statuses="active,inactive")
+        as_lists = audit_summary(fleet(), now=NOW, products=["supersim"], no_command_statuses=["active", "inactive"])
         assert as_text == as_lists
-        assert as_text["parameters"]["silent_statuses"] == ["active", "inactive"]
-        assert [e["sid"] for e in audit_summary(fleet(), now=NOW, silent_statuses="active")["silent_sims"]] == ["HS4", "HS3"]
-        with pytest.raises(AnsibleFilterError, match="silent_statuses must be one or more of: new, ready, active"):
-            audit_summary(fleet(), now=NOW, silent_statuses="suspended")
+        assert as_text["parameters"]["no_command_statuses"] == ["active", "inactive"]
+        assert [e["sid"] for e in audit_summary(fleet(), now=NOW, no_command_statuses="active")["no_command_sims"]] == ["HS3"]
+        with pytest.raises(AnsibleFilterError, match="no_command_statuses must be one or more of: new, ready, active"):
+            audit_summary(fleet(), now=NOW, no_command_statuses="suspended")
+
+    def test_trend_over_earlier_reports(self):
+        first = audit_summary(fleet(), now=ago(2))
+        assert first["trend"]["runs"] == 1
+        second = audit_summary(fleet(), now=ago(1), history=[first])
+        third = audit_summary(fleet(), now=NOW, history=[second, first, {"not": "a report"}, "junk"][:3])
+        assert third["trend"]["runs"] == 3
+        assert [p["at"] for p in third["trend"]["points"]] == [ago(2), ago(1), NOW]
+        assert third["trend"]["points"][-1]["by_status"] == {"active": 7, "suspended": 1, "inactive": 1}
+        assert third["trend"]["statuses"] == ["active", "suspended", "inactive"]
+        # the same run again replaces its point rather than adding one
+        again = audit_summary(fleet(), now=NOW, history=[first, second, third])
+        assert again["trend"]["runs"] == 3
+        with pytest.raises(AnsibleFilterError, match="history must be a list of earlier audit reports"):
+            audit_summary(fleet(), now=NOW, history="audit.json")
 
     def test_registered_results_and_missing_keys(self):
         data = fleet()

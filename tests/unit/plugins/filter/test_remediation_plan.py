@@ -14,8 +14,11 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.simfleet.twilio.plugins.filter.remediation_plan import ACTIONS, junit, plan, report
 from ansible_collections.simfleet.twilio.plugins.filter.role_arguments import check_role_arguments
 
-W1, W2, W3 = ("DE%032x" % n for n in (1, 2, 3))
-S1, S2 = ("HS%032x" % n for n in (1, 2))
+W1 = "DE%032x" % 1
+W2 = "DE%032x" % 2
+W3 = "DE%032x" % 3
+S1 = "HS%032x" % 1
+S2 = "HS%032x" % 2
 
 
 def violation(product, sid, status="active", name=None, iccid=None, detail="detail"):
@@ -353,3 +356,38 @@ def test_an_unknown_outcome_of_sim_batch_is_a_failure():
     the_plan = plan(report_, policy={"silent_sims": "suspend"})
     merged = report(the_plan, [batch_result([{"outcome": "unknown", "before": None, "after": None, "error": None}], {})])
     assert merged["passed"] is False and merged["summary"]["failed"] == 1
+
+
+def test_the_page_has_one_section_per_kind_of_outcome_and_every_sim_in_one():
+    from ansible_collections.simfleet.twilio.plugins.filter.audit_summary import report_page
+    findings = compliance()
+    findings["rules"][2].update(finding="no_data", label="no data in 30 days", description="Super SIMs (active) with no data in 30 days")
+    the_plan = plan(findings, policy={"silent_sims": "suspend", "active_without_rate_plan": "suspend"})
+    assert the_plan["rule_findings"]["silent_sims"] == {"finding": "no_data", "label": "no data in 30 days",
+                                                        "description": "Super SIMs (active) with no data in 30 days"}
+    assert the_plan["rule_findings"]["allowed_status"] == {"finding": None, "label": None, "description": None}
+    results = [
+        batch_result([{"outcome": "changed", "before": {"status": "active"}, "after": {"status": "inactive"}, "error": None},
+                      {"outcome": "failed", "before": None, "after": None,
+                       "error": {"code": 20003, "status": 401, "message": "Twilio API error 20003 (HTTP 401): denied"}}],
+                     {"active -> inactive": 1}),
+        batch_result([{"outcome": "unchanged", "before": {"status": "suspended"}, "after": {"status": "suspended"}, "error": None}], {}),
+    ]
+    for applied, heading in ((True, "Changed"), (False, "Would change")):
+        merged = report(the_plan, results, applied=applied, generated_at="2026-01-15T01:00:00Z")
+        page = report_page(merged, "remediation", page_size=2)
+        sections = dict((s["id"], s) for s in page["sections"])
+        assert [s["id"] for s in page["sections"]] == ["changed", "failed", "unchanged", "skipped", "reported"]
+        assert (sections["changed"]["heading"], sections["changed"]["sims"]) == (heading, 1)
+        assert (sections["failed"]["sims"], sections["unchanged"]["sims"], sections["reported"]["sims"]) == (1, 1, 2)
+        assert sum(s["sims"] for s in page["sections"]) == len(merged["sims"])
+        assert S1 in page["tables"]["changed-table"] and S2 in page["tables"]["failed-table"]
+        assert "HTTP 401" in page["tables"]["failed-table"] and W1 in page["tables"]["unchanged-table"]
+        assert W3 in page["tables"]["reported-table"] and S1 not in page["tables"]["reported-table"]
+        assert ("would change" in page["tables"]["changed-table"]) is not applied
+        assert page["tables"]["skipped-table"] == '<p class="none" id="skipped-table">None.</p>'
+        assert "no data in 30 days" in page["tables"]["policy-table"]
+        assert page["csv"]["remediation-failed-table.csv"].splitlines()[1].startswith("supersim,%s," % S2)
+        assert set(page["csv"]) == set("remediation-%s.csv" % t for t in page["tables"])
+    with pytest.raises(AnsibleFilterError, match="kind must be one of audit, remediation"):
+        report_page(merged, "compliance")

@@ -38,8 +38,8 @@ def refused(values, role):
 
 class TestConversions:
     def test_comma_separated_strings_are_lists(self):
-        result = role_arguments({"products": "wireless", "silent_statuses": "active, inactive,,active"}, "sim_audit")
-        assert result == {"products": ["wireless"], "silent_statuses": ["active", "inactive"]}
+        result = role_arguments({"products": "wireless", "no_command_statuses": "active, inactive,,active"}, "sim_audit")
+        assert result == {"products": ["wireless"], "no_command_statuses": ["active", "inactive"]}
         result = role_arguments({"exempt_sims": "lab-1,lab-2", "products": "supersim,wireless",
                                  "allowed_statuses_wireless": "active", "suspended_statuses": "suspended,inactive"},
                                 "sim_compliance")
@@ -47,8 +47,8 @@ class TestConversions:
                           "allowed_statuses_wireless": ["active"], "suspended_statuses": ["suspended", "inactive"]}
 
     def test_lists_stay_lists(self):
-        result = role_arguments({"products": ["wireless", "supersim"], "silent_statuses": []}, "sim_audit")
-        assert result == {"products": ["wireless", "supersim"], "silent_statuses": []}
+        result = role_arguments({"products": ["wireless", "supersim"], "no_command_statuses": []}, "sim_audit")
+        assert result == {"products": ["wireless", "supersim"], "no_command_statuses": []}
         # an ICCID written without quotes in YAML is a number; names are kept as given, spaces included
         result = role_arguments({"exempt_sims": [8901260000000012345, " lab "], "allowed_statuses_supersim": []},
                                 "sim_compliance")
@@ -87,9 +87,11 @@ class TestRefusals:
         ("sim_audit", {"products": ""}, "sim_audit_products must name at least one of: wireless, supersim"),
         ("sim_audit", {"products": "wireless,wirelss"},
          "sim_audit_products must be one or more of: wireless, supersim; got 'wirelss'"),
-        ("sim_audit", {"silent_statuses": "active,suspended"},
-         "sim_audit_silent_statuses must be one or more of: %s; got 'suspended'" % SUPERSIM),
-        ("sim_audit", {"silent_statuses": {"active": True}}, "sim_audit_silent_statuses must be a list of strings"),
+        ("sim_audit", {"no_command_statuses": "active,suspended"},
+         "sim_audit_no_command_statuses must be one or more of: %s; got 'suspended'" % SUPERSIM),
+        ("sim_audit", {"no_command_statuses": {"active": True}}, "sim_audit_no_command_statuses must be a list of strings"),
+        ("sim_audit", {"history_runs": -1}, "sim_audit_history_runs must be at least 0, got -1"),
+        ("sim_audit", {"history_runs": "ten"}, "sim_audit_history_runs must be a number"),
         ("sim_audit", {"now": "yesterday"}, "sim_audit_now must be an ISO 8601 timestamp"),
         ("sim_audit", {"now": 1768435200}, "sim_audit_now must be an ISO 8601 timestamp"),
         ("sim_audit", {"window_days": -1}, "sim_audit_window_days must be more than 0, got -1"),
@@ -120,6 +122,7 @@ class TestRefusals:
         ("sim_remediation", {"max_age_hours": "six"}, "sim_remediation_max_age_hours must be a number, got 'six'"),
         ("sim_remediation", {"max_age_hours": "inf"}, "sim_remediation_max_age_hours must be a finite number"),
         ("sim_remediation", {"recheck": "maybe"}, "sim_remediation_recheck must be true or false"),
+        ("sim_remediation", {"report_page_rows": 0}, "sim_remediation_report_page_rows must be at least 1, got 0"),
         ("sim_remediation", {"canary": "0%"}, "sim_remediation_canary as a percent must be more than 0% and at most 100%, got '0%'"),
         ("sim_remediation", {"canary": "150%"}, "sim_remediation_canary as a percent must be more than 0% and at most 100%"),
         ("sim_remediation", {"canary": -1},

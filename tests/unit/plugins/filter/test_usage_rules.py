@@ -111,7 +111,11 @@ class TestRuleTable:
          ["HS3", "HS6", "HS7", "HSa"], ["HS6", "HS7", "HSa"]),
         ("silent_statuses", ({}, {"silent_statuses": ["active", "inactive"]}), "silent_sims", ["HS6"], ["HS5", "HS6"]),
         ("silent_by", ({}, {"silent_by": "commands"}), "silent_sims", ["HS6"], ["HS3", "HS6", "HS7", "HSa"]),
-        ("usage_window_days", ({}, {"usage_window_days": 2}), "zero_usage_active", ["HS6"], ["HS6", "HS9"]),
+        ("usage_window_days", ({"rules": {"silent_sims": False}}, {"rules": {"silent_sims": False}, "usage_window_days": 2}),
+         "zero_usage_active", ["HS6"], ["HS6", "HS9"]),
+        # zero_usage_active leaves the SIMs silent_sims reports by usage (the same finding) to it
+        ("silent_statuses", ({}, {"silent_statuses": ["inactive"]}), "zero_usage_active", [], ["HS6"]),
+        ("silent_by", ({}, {"silent_by": "commands"}), "zero_usage_active", [], ["HS6"]),
         ("data_limit_percent", ({}, {"data_limit_percent": 120}), "over_data_limit", ["HS7", "HS8"], ["HS8"]),
     ])
     def test_every_policy_key(self, key, policies, rule, before, after):
@@ -142,15 +146,37 @@ class TestRuleTable:
 class TestUsageRules:
     def test_zero_usage_over_limit_and_silent_by_usage(self):
         result = ce.evaluate(usage_fleet(), now=NOW)
-        assert found(result, "zero_usage_active") == ["HS6"]  # HS9 is younger than the window, HS8 is not active
-        assert found(result, "over_data_limit") == ["HS7", "HS8"]  # HSa's fleet has no limit
+        # HS6 has no data: silent_sims (by usage) reports it, and zero_usage_active (the same finding) does not count it again
         assert found(result, "silent_sims") == ["HS6"]
+        assert found(result, "zero_usage_active") == []
+        alone = ce.evaluate(usage_fleet(), {"rules": {"silent_sims": False}}, now=NOW)
+        assert found(alone, "zero_usage_active") == ["HS6"]  # HS9 is younger than the window, HS8 is not active
+        assert found(result, "over_data_limit") == ["HS7", "HS8"]  # HSa's fleet has no limit
         assert result["usage"] == {"given": True, "silent_by": "usage", "window": {"start": ago(30), "end": NOW}}
         [over] = [v for v in rule_entry(result, "over_data_limit")["violations"] if v["sid"] == "HS8"]
         assert over["detail"] == "150.0 MB since %s, 150%% of the data limit of 100 MB of fleet metered" % ago(30)
         assert set(over) == {"product", "sid", "unique_name", "iccid", "status", "detail"}
-        assert rule_entry(result, "silent_sims")["description"] == \
-            "Super SIMs (active) without any data in the last 30 days"
+        assert rule_entry(result, "silent_sims")["description"] == "Super SIMs (active) with no data in 30 days"
+        assert (rule_entry(result, "silent_sims")["finding"], rule_entry(result, "silent_sims")["label"],
+                rule_entry(result, "silent_sims")["window_days"]) == ("no_data", "no data in 30 days", 30)
+        assert rule_entry(result, "zero_usage_active")["description"] == \
+            "Active Super SIMs with no data in 30 days (those silent_sims reports are counted there only)"
+        assert rule_entry(alone, "zero_usage_active")["description"] == "Active Super SIMs with no data in 30 days"
+        assert [v["detail"] for v in rule_entry(alone, "zero_usage_active")["violations"]] == [
+            "active, no data in 30 days (%s to %s)" % (ago(30), NOW)]
+        by_commands = ce.evaluate(usage_fleet(), {"silent_by": "commands"}, now=NOW)
+        assert (rule_entry(by_commands, "silent_sims")["finding"], rule_entry(by_commands, "silent_sims")["label"]) == \
+            ("no_commands", "no IP or SMS command in 7 days")
+        assert rule_entry(by_commands, "silent_sims")["description"] == \
+            "Super SIMs (active) with no IP or SMS command in 7 days"
+        # a SIM breaking several rules is counted once in violating_sims, and the message says the counts overlap
+        summary = by_commands["summary"]
+        assert summary["violations"] == sum(r["violation_count"] for r in by_commands["rules"])
+        assert summary["violating_sims"] == len(set((v["product"], v["sid"]) for r in by_commands["rules"] for v in r["violations"]))
+        several = [sid for sid in ("HS6", "HS7") if sum(sid in found(by_commands, r) for r in ce.RULES) > 1]
+        assert summary["sims_in_several_rules"] >= len(several) == 2
+        assert "SIMs break more than one rule, so the rule counts add up to more than %d" % summary["violating_sims"] \
+            in summary["message"]
         assert rule_entry(result, "over_data_limit")["description"] == \
             "Super SIMs whose data in the last 30 days is above 90% of their fleet's data limit"
 
@@ -167,6 +193,9 @@ class TestUsageRules:
         assert result["usage"] == {"given": False, "silent_by": "commands", "window": None}
         assert result["summary"]["enabled"] == len(ce.RULES) - 2
         with_empty = ce.evaluate(dict(data, usage=[]), now=NOW)  # listed, and nobody used data
+        assert found(with_empty, "silent_sims") == ["HS1", "HS2", "HS3", "HS6", "HS7", "HSa"]
+        assert found(with_empty, "zero_usage_active") == []  # the same SIMs, counted under silent_sims only
+        with_empty = ce.evaluate(dict(data, usage=[]), {"rules": {"silent_sims": False}}, now=NOW)
         assert found(with_empty, "zero_usage_active") == ["HS1", "HS2", "HS3", "HS6", "HS7", "HSa"]
 
     def test_silent_by_usage_without_usage_data_is_not_evaluated(self):
@@ -175,7 +204,7 @@ class TestUsageRules:
         result = ce.evaluate(data, {"silent_by": "usage"}, now=NOW)
         entry = rule_entry(result, "silent_sims")
         assert (entry["enabled"], entry["violations"]) == (False, [])
-        assert entry["description"] == "Super SIMs (active) without any data in the last 30 days (not evaluated: no usage data)"
+        assert entry["description"] == "Super SIMs (active) with no data in 30 days (not evaluated: no usage data)"
 
     def test_exemptions_apply_to_usage_rules(self):
         result = ce.evaluate(usage_fleet(), {"exempt_sims": ["quiet", "89" + "8"]}, now=NOW)  # by name and by ICCID
@@ -233,14 +262,29 @@ class TestAuditUsage:
         report = summarize(data, now=NOW, window_days=45)
         usage = report["usage"]
         assert usage["window"] == {"start": ago(31), "end": NOW, "days": 31}  # clamped to 31 days
+        # Fleet figures: every Super SIM (complete); the wireless SIMs read one by one are a sample, kept apart.
         assert [(e["sid"], e["total"]) for e in usage["top_talkers"]] == [
-            ("HSa", 5000 * MB), ("HS8", 150 * MB), ("HS7", 95 * MB), ("HS1", 3000), ("DE1", 100), ("HS2", 20),
-            ("HS3", 10), ("HS4", 1)]
+            ("HSa", 5000 * MB), ("HS8", 150 * MB), ("HS7", 95 * MB), ("HS1", 3000), ("HS2", 20), ("HS3", 10), ("HS4", 1)]
         assert usage["top_talkers"][0]["group_name"] == "free"
-        # DE3 was listed one by one and is active without data; DE4 was not listed; HS9 is too young
-        assert [(e["product"], e["sid"]) for e in usage["zero_usage"]] == [("supersim", "HS6"), ("wireless", "DE3")]
+        # HS9 is too young; DE3 (listed one by one, active, no data) is in the sample only
+        assert [(e["product"], e["sid"]) for e in usage["no_data"]] == [("supersim", "HS6")]
+        supersim_total = 5000 * MB + 245 * MB + 3000 + 20 + 10 + 1
+        assert usage["supersim"] == {"upload": usage["supersim"]["upload"], "download": usage["supersim"]["download"],
+                                     "total": supersim_total, "sims": 10, "sims_with_data": 7, "no_data_sims": 1,
+                                     "coverage": "every Super SIM"}
+        sample = usage["wireless"].pop("sample")
         assert usage["wireless"] == {"account": {"upload": 700, "download": 300, "total": 1000}, "per_sim": True,
-                                     "sims_listed": 2, "active_sims": 3}
+                                     "coverage": "the account total (no per-SIM listing)", "sims_listed": 2, "active_sims": 3}
+        assert (sample["sims"], sample["of_active_sims"], sample["sims_with_data"], sample["total"]) == (2, 3, 1, 100)
+        assert [e["sid"] for e in sample["top_talkers"]] == ["DE1"] and [e["sid"] for e in sample["no_data"]] == ["DE3"]
+        assert sample["chosen"] == "the first 2 active SIMs by SID"
+        # both products, each labelled, and their sum; the sample is not in it
+        assert usage["all_products"] == {"upload": usage["supersim"]["upload"] + 700,
+                                         "download": usage["supersim"]["download"] + 300,
+                                         "total": supersim_total + 1000, "products": ["supersim", "wireless"]}
+        assert report["charts"]["data_by_product_mb"] == [{"key": "Programmable Wireless", "value": 0.0},
+                                                          {"key": "Super SIM", "value": round(supersim_total / 1e6, 2)}]
+        assert report["charts"]["wireless_sample_top_talkers_mb"] == [{"key": "meter-1", "value": 0.0}]
         metered = [f for f in usage["fleets"] if f["unique_name"] == "metered"][0]
         assert (metered["sims"], metered["sims_with_data"], metered["total"], metered["data_limit"]) == (4, 2, 245 * MB, 100)
         assert (metered["largest_limit_percent"], metered["average_limit_percent"]) == (150.0, 61.2)
@@ -248,8 +292,15 @@ class TestAuditUsage:
         free = [f for f in usage["fleets"] if f["unique_name"] == "free"][0]
         assert free["data_limit"] is None and free["largest_limit_percent"] is None and free["sims_over_limit_percent"] == []
         totals = report["totals"]
-        assert (totals["sims_with_data"], totals["zero_usage_sims"], totals["sims_over_data_limit_percent"]) == (8, 2, 2)
-        assert totals["data_total"] == 5000 * MB + 245 * MB + 3000 + 100 + 20 + 10 + 1
+        assert (totals["supersim_sims_with_data"], totals["no_data_sims"], totals["sims_over_data_limit_percent"]) == (7, 1, 2)
+        assert (totals["wireless_sample_sims"], totals["wireless_sample_no_data_sims"]) == (2, 1)
+        assert (totals["data_total"], totals["supersim_data_total"], totals["wireless_data_total"]) == (
+            supersim_total + 1000, supersim_total, 1000)
+        findings = dict((f["key"], f) for f in report["findings"])
+        assert (findings["no_data_sims"]["label"], findings["no_data_sims"]["count"]) == ("no data in 31 days", 1)
+        assert findings["wireless_sample_no_data_sims"]["scope"] == "a sample: 2 of 3 active Programmable Wireless SIMs"
+        assert findings["no_command_sims"]["label"] == "no IP or SMS command in 45 days"
+        assert findings["no_data_sims"]["name"] != findings["no_command_sims"]["name"]
         assert report["sims"]["by_fleet_name"] == {"free": 4 + 1, "metered": 4, "none": 1}
         assert report["sims"]["by_rate_plan_name"] == {"iot-standard": 3, "none": 1}
         assert report["charts"]["fleet_largest_limit_percent"] == [{"key": "metered", "value": 150.0}]
@@ -261,7 +312,19 @@ class TestAuditUsage:
         del data["usage"]
         report = summarize(data, now=NOW)
         assert report["usage"] is None and "data_total" not in report["totals"] and report["charts"] == {}
+        assert "no_data_sims" not in [f["key"] for f in report["findings"]]
         assert report["sims"]["by_fleet_name"]["metered"] == 4
+
+    def test_without_per_sim_wireless_usage(self):
+        data = usage_fleet()
+        data["wireless_usage"] = [wireless_usage(None, 700, 300)]
+        report = summarize(data, now=NOW)
+        assert report["usage"]["wireless"]["sample"] is None and report["usage"]["wireless"]["per_sim"] is False
+        assert report["totals"]["wireless_sample_no_data_sims"] is None
+        assert all(e["product"] == "supersim" for e in report["usage"]["top_talkers"] + report["usage"]["no_data"])
+        only_wireless = summarize(data, now=NOW, products=["wireless"])
+        assert only_wireless["usage"]["supersim"] is None and only_wireless["totals"]["no_data_sims"] is None
+        assert only_wireless["usage"]["all_products"] == {"upload": 700, "download": 300, "total": 1000, "products": ["wireless"]}
 
     def test_data_limit_percent(self):
         report = summarize(usage_fleet(), now=NOW, window_days=30, data_limit_percent=120)

@@ -16,6 +16,7 @@ plugins, so the event source is checked without its own requirements.
 
 import ast
 import glob
+import json
 import os
 import re
 
@@ -151,12 +152,16 @@ def released_plugins():
     with open(os.path.join(ROOT, "changelogs", "changelog.yaml")) as f:
         releases = (yaml.safe_load(f) or {}).get("releases") or {}
     listed = {}
-    for release, data in releases.items():
+    for release, data in sorted(releases.items(), key=lambda item: version_key(item[0])):
         for module in (data or {}).get("modules") or []:
             listed[("modules", module["name"])] = release
         for kind, plugins in ((data or {}).get("plugins") or {}).items():
             for plugin in plugins or []:
                 listed[(kind, plugin["name"])] = release
+        # antsibull-changelog has no section for event sources: the first release whose changes name one in full
+        text = json.dumps((data or {}).get("changes") or {})
+        for name in re.findall(r"simfleet\.twilio\.(\w+)", text):
+            listed.setdefault(("event_source", name), release)
     return listed, list(releases)
 
 
