@@ -22,7 +22,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 
@@ -30,8 +29,6 @@ import aiohttp
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-if HERE not in sys.path:
-    sys.path.insert(0, HERE)
 
 from simulator import Simulator  # noqa: E402
 from test_roles import Run, env_credentials  # noqa: E402

@@ -16,13 +16,9 @@ import datetime
 import html.parser
 import math
 import os
-import sys
 
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-if HERE not in sys.path:
-    sys.path.insert(0, HERE)
 
 from simulator import Simulator  # noqa: E402
 from test_roles import Run, env_credentials  # noqa: E402
