@@ -117,7 +117,13 @@ options:
         O(hostnames)). Give sources of different accounts different prefixes to keep their host names stable.
       - >-
         It must start with a letter, hold only letters, digits, C(_), C(.) and C(-), and end with C(_), C(.) or C(-), so that
-        no SIM host is ever named V(all), V(localhost), like an IP address or like a host pattern. It cannot be empty.
+        no SIM host is ever named V(all), V(localhost), like an IP address or like a host pattern.
+      - >-
+        An empty string names SIM hosts by the SIM's name alone, as releases before 2.0.0 did (characters other than
+        letters, digits, C(_), C(.) and C(-) are still replaced by C(_)); a SIM whose name would be V(all),
+        V(ungrouped), V(localhost) or V(127.0.0.1) is named by its SID instead, with a warning. Without a prefix the
+        SIM hosts share the namespace of every other source: use it only where this plugin is the inventory's only
+        source, or where no other source names a host like a SIM (see the porting guide).
     type: str
     default: sim-
     version_added: 2.0.0
@@ -438,6 +444,8 @@ HOST_NAME_CHARS = re.compile(r"[A-Za-z0-9_.-]+\Z")
 NOT_HOST_NAME_CHARS = re.compile(r"[^A-Za-z0-9_.-]")
 # A letter first and a separator last: prefixed names are never all, localhost, an IP address or a pattern.
 HOSTNAME_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*[_.-]\Z")
+# names a SIM host never takes (they can only arise with an empty hostname_prefix): Ansible's own groups and localhost
+RESERVED_HOST_NAMES = ("all", "ungrouped", "localhost", "127.0.0.1")
 OWN_GROUPS = frozenset([TOP_GROUP] + [spec.group for spec in PRODUCTS.values()])
 # The attribute of a Host that holds the SID of the SIM a source of this plugin added it for: the same SIM listed by
 # two sources is one host, another SIM with that name is renamed, any other host or group is a clash.
@@ -608,9 +616,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 problems.append("statuses: no SIM of products %s can be %r" % (", ".join(products), str(status)))
         options["statuses"] = [s for s in sorted(known) if s in options["statuses"]]
         prefix = options["hostname_prefix"]
-        if not isinstance(prefix, str) or not HOSTNAME_PREFIX.match(prefix):
+        if not isinstance(prefix, str) or (prefix and not HOSTNAME_PREFIX.match(prefix)):
             problems.append("hostname_prefix must start with a letter, hold only letters, digits, '_', '.' and '-', and end with "
-                            "'_', '.' or '-' (so that no SIM host is named like a host of another source), got %r" % (prefix,))
+                            "'_', '.' or '-' (so that no SIM host is named like a host of another source), or be empty (the "
+                            "SIM's name alone), got %r" % (prefix,))
         else:
             options["hostname_prefix"] = "%s" % prefix
         for entry in options["hostnames"]:
@@ -871,6 +880,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if changed:
             self.display.warning("simfleet.twilio.sims: %d SIM names have characters other than letters, digits, '_', '.' and '-', "
                                  "replaced by '_' in their host names, for example %r -> %s" % (len(changed), changed[0][0], changed[0][1]))
+        reserved = [index for index, name in enumerate(names) if name.lower() in RESERVED_HOST_NAMES]
+        for index in reserved:
+            names[index] = records[index]["sid"]
+        if reserved:
+            self.display.warning("simfleet.twilio.sims: %d SIMs are named like a host Ansible reserves (%s) and are named by "
+                                 "their SID instead, for example %s" % (len(reserved), ", ".join(RESERVED_HOST_NAMES), names[reserved[0]]))
         names, renames = unique_host_names(names, records, self._sim_hosts())
         if renames:
             self.display.warning("simfleet.twilio.sims: %d SIMs share a host name with another SIM and were renamed <name>_<sid>, "

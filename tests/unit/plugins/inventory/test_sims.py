@@ -601,7 +601,7 @@ def test_prefixed_host_names(name, host):
     assert changed == ([] if host == "sim-" + name else [(name, host)])
 
 
-@pytest.mark.parametrize("prefix", ["", "sim", "-sim-", "1-", "_sim_", "sim:-", "sim,-", "sim*-", "sim -", "~sim-", "sim/-",
+@pytest.mark.parametrize("prefix", [" ", "sim", "-sim-", "1-", "_sim_", "sim:-", "sim,-", "sim*-", "sim -", "~sim-", "sim/-",
                                     "sim-/", "s\u00efm-"])
 def test_bad_hostname_prefix_is_refused(tmp_path, simulator, prefix):
     simulator.reset_stats()
@@ -616,6 +616,19 @@ def test_hostname_prefix(tmp_path, simulator):
     inventory = manager(write_config(tmp_path, simulator, products=["supersim"], hostname_prefix="Twilio.super_sim-"))
     assert sorted(h.name for h in inventory.get_hosts()) == \
         sorted("Twilio.super_sim-" + (r["unique_name"] or r["sid"]) for r in truth["supersim_sims"])
+
+
+def test_an_empty_hostname_prefix_names_hosts_by_the_sim_alone_but_never_like_a_reserved_host(tmp_path, httpserver, capsys):
+    records = [{"sid": HS % 1, "unique_name": "pump"}, {"sid": HS % 2, "unique_name": "localhost"},
+               {"sid": HS % 3, "unique_name": "ALL"}, {"sid": HS % 4, "unique_name": "ungrouped"},
+               {"sid": HS % 5, "unique_name": "127.0.0.1"}, {"sid": HS % 6, "unique_name": "a b"}, {"sid": HS % 7}]
+    httpserver.expect_request("/supersim/v1/Sims").respond_with_json({"sims": records, "meta": {"key": "sims", "next_page_url": None}})
+    path = write_config(tmp_path, None, account_sid="AC" + "0" * 32, auth_token="t" * 32, base_url=httpserver.url_for("/{product}"),
+                        products=["supersim"], resolve_group_names=False, hostname_prefix="")
+    inventory = manager(path)
+    assert dict((h.vars["twilio_sid"], h.name) for h in inventory.get_hosts()) == {
+        HS % 1: "pump", HS % 2: HS % 2, HS % 3: HS % 3, HS % 4: HS % 4, HS % 5: HS % 5, HS % 6: "a_b", HS % 7: HS % 7}
+    assert "4 SIMs are named like a host Ansible reserves" in capsys.readouterr().err
 
 
 def test_host_names_from_any_json_value(tmp_path, httpserver):

@@ -7,8 +7,6 @@
 import base64
 import json
 import os
-import socket
-import threading
 import time
 from urllib.parse import quote, quote_plus
 
@@ -492,7 +490,7 @@ def test_redirect_on_the_same_origin_is_followed_with_credentials(httpserver):
 
 
 @pytest.fixture(params=["content-length", "connection-close", "headers"])
-def trickling_server(request):
+def trickling_server(request, raw_server):
     """A raw HTTP server that trickles one byte every quarter of a second: the body after its headers (with a
     Content-Length, or closing the connection after the answer), or the headers themselves."""
     mode = request.param
@@ -503,34 +501,18 @@ def trickling_server(request):
         head, body = b"", b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Slow: " + b"x" * 200 + b"\r\n\r\n" + body
     else:
         head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(4)
-    stop = threading.Event()
 
-    def serve():
-        while not stop.is_set():
-            try:
-                conn, dummy = listener.accept()
-            except OSError:
+    def trickle(conn, stop):
+        conn.sendall(head)
+        for byte in body:
+            if stop.wait(0.25):
                 return
-            with conn:
-                conn.recv(65536)
-                conn.sendall(head)
-                for byte in body:
-                    if stop.wait(0.25):
-                        return
-                    try:
-                        conn.sendall(bytes([byte]))
-                    except OSError:
-                        break
+            try:
+                conn.sendall(bytes([byte]))
+            except OSError:
+                break
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield "http://127.0.0.1:%d/" % listener.getsockname()[1]
-    stop.set()
-    listener.close()
-    thread.join(5)
+    return "http://127.0.0.1:%d/" % raw_server(trickle)
 
 
 def test_a_server_that_trickles_is_cut_off_at_the_timeout(trickling_server):

@@ -17,7 +17,6 @@ import socket
 import ssl
 import subprocess
 import sys
-import threading
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -198,28 +197,9 @@ def test_a_connection_never_made_says_connect_timeout(full_backlog):
 
 
 @pytest.fixture
-def closing_server():
+def closing_server(raw_server):
     """A server that reads each request and closes the connection without an answer."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    stop = threading.Event()
-
-    def serve():
-        while not stop.is_set():
-            try:
-                conn, dummy = listener.accept()
-            except OSError:
-                return
-            with conn:
-                conn.recv(65536)
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield listener.getsockname()[1]
-    stop.set()
-    listener.close()
-    thread.join(5)
+    return raw_server(lambda conn, stop: None)
 
 
 def test_a_connection_closed_without_an_answer_says_so(closing_server):
