@@ -2,8 +2,10 @@
 # Copyright: simfleet.twilio contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Servers of the client's tests that misbehave below HTTP."""
+"""Servers of the client's tests that misbehave below HTTP, and a self-signed certificate for TLS servers."""
 
+import datetime
+import ipaddress
 import socket
 import threading
 
@@ -42,3 +44,34 @@ def raw_server():
         stop.set()
         listener.close()
         thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def self_signed(tmp_path_factory):
+    """self_signed(name) -> (certificate file, key file): a self-signed certificate for 127.0.0.1, made once per name."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    folder = tmp_path_factory.mktemp("tls")
+    made = {}
+
+    def certificate(name):
+        if name not in made:
+            key = ec.generate_private_key(ec.SECP256R1())
+            subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+            now = datetime.datetime.now(datetime.timezone.utc)
+            cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+                    .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+                    .not_valid_after(now + datetime.timedelta(days=1))
+                    .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+                    .sign(key, hashes.SHA256()))
+            cert_file, key_file = folder / (name + ".pem"), folder / (name + ".key")
+            cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+            key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                   serialization.NoEncryption()))
+            made[name] = (str(cert_file), str(key_file))
+        return made[name]
+
+    return certificate

@@ -550,34 +550,9 @@ def test_account_sid_with_a_trailing_newline_is_refused():
 # -- TLS ---------------------------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def tls_files(tmp_path_factory):
+def tls_files(self_signed):
     """A self-signed certificate for 127.0.0.1 and its key, and an unrelated CA bundle."""
-    import datetime
-    import ipaddress
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    folder = tmp_path_factory.mktemp("tls")
-
-    def certificate(name):
-        key = ec.generate_private_key(ec.SECP256R1())
-        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-        now = datetime.datetime.now(datetime.timezone.utc)
-        cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
-                .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
-                .not_valid_after(now + datetime.timedelta(days=1))
-                .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-                .sign(key, hashes.SHA256()))
-        cert_file, key_file = folder / (name + ".pem"), folder / (name + ".key")
-        cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                               serialization.NoEncryption()))
-        return str(cert_file), str(key_file)
-
-    return certificate("server") + (certificate("unrelated-ca")[0],)
+    return self_signed("server") + (self_signed("unrelated-ca")[0],)
 
 
 @pytest.fixture
