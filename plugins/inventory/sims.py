@@ -880,7 +880,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if changed:
             self.display.warning("simfleet.twilio.sims: %d SIM names have characters other than letters, digits, '_', '.' and '-', "
                                  "replaced by '_' in their host names, for example %r -> %s" % (len(changed), changed[0][0], changed[0][1]))
-        reserved = [index for index, name in enumerate(names) if name.lower() in RESERVED_HOST_NAMES]
+        reserved = [] if options["hostname_prefix"] else [index for index, name in enumerate(names) if name.lower() in RESERVED_HOST_NAMES]
         for index in reserved:
             names[index] = records[index]["sid"]
         if reserved:
