@@ -118,10 +118,12 @@ class PacingGate:
     API is holding them); the request refused waits its Retry-After in the client while the others go on. Any other
     429 (alone in flight, or within what the API accepted) is not the batch's concurrency but a rate limit, another
     job of the account or a storm: every thread waits its Retry-After (and alone in flight, the limit halves).
-    Once the witnesses are answered: if the API refused more than NOISE_SHARE of them and one, the limit is cut to the number
-    it accepted (32 in flight against an account limit of 5: to 5 at once; a limit that other jobs made smaller is
-    found the same way); a smaller share is a storm's noise and leaves the limit. What the API held or accepted
-    becomes ``proven``.
+    Once the witnesses are answered: if the API refused more than NOISE_SHARE of them, and at least two, the limit is
+    cut to the number it accepted (32 in flight against an account limit of 5: to 5 at once; a limit that other jobs
+    made smaller is found the same way); a smaller share is a storm's noise and leaves the limit. What the API held or
+    accepted becomes ``proven``. When the API answered every witness of a paused epoch, the 429 was no rate limit and
+    the pause ends then; the same number of witnesses answered beside a 429 twice in a row is the account's
+    concurrency limit (a controller too busy to send its requests at once measures more than the API accepts at once).
     Increase: one request more is tried after ``PROBE_RUN`` times the limit successes since the last decrease, up to
     the batch's max_concurrency (a ceiling, not a target). A Retry-After longer than ``max_wait`` (max_retry_time)
     pauses nothing: the client fails that request at once.
@@ -149,6 +151,7 @@ class PacingGate:
         self._total = 0            # how many there were
         self._refused = 0          # how many of them the API refused
         self._crowded = False      # whether the epoch began with over-admission
+        self._level = None         # the requests in flight beside the last epoch's 429 when the API answered them all
         self._successes = 0
         self._local = threading.local()
         self._condition = threading.Condition()
@@ -248,16 +251,28 @@ class PacingGate:
         self._witnesses, self._refused, self._total = others, 0, len(others)
 
     def _measured(self):
-        """Every witness of the epoch has its answer: when the API refused more than NOISE_SHARE of them (and more
-        than one), it holds no more than it accepted (an overload, or a limit that shrank: other jobs of the account);
+        """Every witness of the epoch has its answer: when the API refused more than NOISE_SHARE of them (and at
+        least two), it holds no more than it accepted (an overload, or a limit that shrank: other jobs of the account);
         a smaller share is noise (a storm), not the limit."""
         accepted = self._total - self._refused
-        if self._refused > NOISE_SHARE * self._total + 1:
+        level, self._level = self._level, None
+        if self._refused > 1 and self._refused > NOISE_SHARE * self._total:
             if self.limit > accepted:
                 self._successes = 0
             self.limit = self.proven = max(1, min(self.limit, accepted))
         elif self._crowded:
             self.proven = max(self.proven, accepted)   # the API accepted that many at once
+        elif self._total and not self._refused:
+            # The API answered every other request in flight: not a rate limit, which would have refused them too, so
+            # the pause ends now. Refused twice in a row beside exactly that many requests, the 429 is the account's
+            # concurrency limit (what it was seen to accept at once counted requests that a busy controller sent late).
+            self.resume_at = min(self.resume_at, time.monotonic())
+            if level == self._total:
+                if self.limit > self._total:
+                    self._successes = 0
+                self.limit = self.proven = max(1, min(self.limit, self._total))
+            else:
+                self._level = self._total
 
     def _increase(self):
         if self.limit < self.ceiling:

@@ -205,6 +205,42 @@ def test_pacing_gate_counts_one_overload_once():
     gate.leave()
 
 
+def test_a_429_beside_requests_the_api_all_answers_ends_the_pause_and_twice_is_the_account_limit():
+    # A busy controller sends a burst late, so the API seemed to accept 6 at once where the account allows 5: each
+    # later 429 of a sixth request comes with no more in flight than that, and once paused the whole batch for the
+    # Retry-After (a batch above the account's limit took 8 times as long as at it on a loaded machine).
+    gate = PacingGate(6, max_wait=60)
+    gate.proven = 6
+
+    def overload_beside_five():
+        entered, answered = threading.Barrier(6), threading.Event()
+
+        def held():
+            gate.enter()
+            entered.wait()
+            answered.wait()
+            gate.leave()
+
+        threads = [threading.Thread(target=held) for dummy in range(5)]
+        for thread in threads:
+            thread.start()
+        entered.wait()
+        gate.enter()
+        gate.leave(too_many=True, retry_after=30.0)   # the sixth: 429
+        assert gate.resume_at > time.monotonic() + 20  # a rate limit, until the others are answered
+        answered.set()
+        for thread in threads:
+            thread.join(10)
+
+    overload_beside_five()
+    # The API answered the five others: no rate limit, the pause is over; once is not yet the limit.
+    assert gate.resume_at <= time.monotonic() and gate.limit == 6
+    overload_beside_five()
+    # Refused twice beside exactly five: the account's limit is 5, and a 429 above it is over-admission.
+    assert gate.resume_at <= time.monotonic() and gate.limit == 5 and gate.proven == 5
+    assert gate.decreases == 0 and gate.throttled == 2
+
+
 @pytest.mark.parametrize("wait", [1e308, float("1" * 30), float("inf"), 3600.0])
 def test_a_retry_after_beyond_max_wait_never_pauses_nor_crashes(wait):
     gate = PacingGate(4, max_wait=60)
