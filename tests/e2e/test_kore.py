@@ -5,7 +5,7 @@
 """End-to-end tests on KORE Wireless: real ``ansible-playbook`` runs and the shared client against the simulator
 playing KORE (OAuth 2.0 client credentials, a token endpoint on its own port, bearer tokens).
 
-- every info module with every filter, the records checked against the simulator's truth, one token per module
+- every info module, unfiltered and with its first filter, the records checked against the simulator's truth, one token per module
   run, the client secret only at the token listener and bearer tokens only at the API listener;
 - ``-vvv`` and failures (wrong secret, a token endpoint that keeps failing, credentials of both platforms) with
   no secret and no access token anywhere in the output, and no API request when no token could be had;
@@ -65,14 +65,16 @@ def kore():
 
 
 def filter_cases(sim):
-    """(task name, module, filter args, expected records) for every filter of every info module."""
+    """(task name, module, filter args, expected records) for every info module: unfiltered and with its first
+    filter. The platform changes the host and the authentication, never the query: every filter of every module is
+    checked against Twilio's description by test_openapi_contract.py."""
     truth = sim.kore_truth
     cases = []
     for name in MODULES:
         endpoint = ENDPOINTS[name]
         records = truth[truth_key(name)]
         cases.append(("%s unfiltered" % name, name, {}, records))
-        for f in endpoint.filters:
+        for f in endpoint.filters[:1]:
             assert f.option in FILTER_FIELDS, "add %s to FILTER_FIELDS" % f.option
             field = FILTER_FIELDS[f.option]
             if field is None:

@@ -56,21 +56,34 @@ def pages(tmp_path_factory):
         now = datetime.datetime.strptime(sim.now_iso, "%Y-%m-%dT%H:%M:%SZ")
         runs = {}
 
-        def run(name, playbooks, extra):
+        def start(name, playbooks, extra):
             workdir = os.path.join(base, name)
             os.makedirs(workdir)
             extra = dict(extra, sim_audit_output_dir=os.path.join(workdir, "reports"),
                          sim_compliance_output_dir=os.path.join(workdir, "reports"),
                          sim_remediation_output_dir=os.path.join(workdir, "reports"))
-            runs[name] = Run(name, workdir, playbooks, extra, env_credentials(sim)).wait(timeout=900)
+            runs[name] = Run(name, workdir, playbooks, extra, env_credentials(sim))
+
+        def wait(name):
+            runs[name].wait(timeout=900)
             assert runs[name].rc == 0, runs[name].output[-4000:]
 
         audit = {"sim_audit_history_dir": history, "sim_audit_report_max_rows": PAGE_ROWS,
-                 "sim_audit_wireless_usage_per_sim": True, "sim_audit_wireless_usage_max_sims": 30}
-        run("audit_first", ["audit.yml"], dict(audit, sim_audit_now=iso(now - datetime.timedelta(days=1))))
-        run("audit_second", ["audit.yml"], dict(audit, sim_audit_now=sim.now_iso, sim_audit_history_runs=2))
-        run("remediation", ["remediate.yml"], {"sim_compliance_now": sim.now_iso, "sim_remediation_compliance_file": "",
-                                               "sim_remediation_report_page_rows": PAGE_ROWS})
+                 "sim_audit_wireless_usage_per_sim": True, "sim_audit_wireless_usage_max_sims": 6}
+        # the remediation dry run beside the two audits, which follow each other (the second reads the first's history)
+        start("remediation", ["remediate.yml"], {"sim_compliance_now": sim.now_iso, "sim_remediation_compliance_file": "",
+                                                 "sim_remediation_report_page_rows": PAGE_ROWS})
+        try:
+            start("audit_first", ["audit.yml"], dict(audit, sim_audit_now=iso(now - datetime.timedelta(days=1))))
+            wait("audit_first")
+            start("audit_second", ["audit.yml"], dict(audit, sim_audit_now=sim.now_iso, sim_audit_history_runs=2))
+            wait("audit_second")
+            wait("remediation")
+        finally:
+            for started in runs.values():
+                if started.process.poll() is None:
+                    started.process.kill()
+                    started.process.wait()
         yield runs, history
 
 

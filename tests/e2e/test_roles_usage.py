@@ -8,7 +8,7 @@ simulator's truth (its usage profiles through ``Simulator.usage_between``, its f
 
 - ``demo``: both playbooks on the demo fleet (``tests/demo.sh``: seed 42, 3000 wireless SIMs, 1500 Super SIMs), the
   audit with Programmable Wireless usage per SIM for a bounded number of SIMs, the compliance check report-only.
-- ``budget_off`` and ``budget_on``: the audit of 20,000 Super SIMs without and with usage: the second costs
+- ``budget_off`` and ``budget_on``: the audit of 5,000 Super SIMs without and with usage: the second costs
   ceil(Super SIMs with data / 1000) more requests, nothing else.
 """
 
@@ -24,8 +24,8 @@ from simulator import Simulator  # noqa: E402
 from test_roles import Run, env_credentials  # noqa: E402
 
 MB = 1000000
-WIRELESS_MAX_SIMS = 12
-BUDGET_SUPER_SIMS = 20000
+WIRELESS_MAX_SIMS = 5
+BUDGET_SUPER_SIMS = 5000
 
 
 def parse(value):
@@ -275,7 +275,7 @@ def test_demo_compliance_usage_rules_equal_truth(usage_runs):
     assert near & set(over)
 
 
-def test_audit_usage_request_budget_at_20000_super_sims(usage_runs):
+def test_audit_usage_request_budget_at_5000_super_sims(usage_runs):
     off, on = usage_runs["runs"]["budget_off"], usage_runs["runs"]["budget_on"]
     assert off.rc == 0, off.output[-3000:]
     assert on.rc == 0, on.output[-3000:]
