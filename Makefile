@@ -130,16 +130,16 @@ changelog: tools collection
 	PATH="$(TOOLS):$$PATH" antsibull-changelog generate
 
 # Every gate runs (make -k) so one run reports every finding; any failure fails `make test`.
-# The e2e suite (it has timing assertions) runs in the foreground; while it runs, the gates without timing
-# assertions (the venvs, sanity on every line, the Galaxy and builder gates) use the CPU it leaves idle, at the
-# lowest priority (nice 19), so they take nothing from it; their output follows the e2e suite's. The unit tests
-# then run on every ansible-core line (units-LINE; the newest line's venv is identical to .venv) with the pin
-# checks, GATES_JOBS at a time, each gate's output printed as one block when it ends; lint and the docs site run
-# last, one after the other: antsibull-docs, when it overlapped with other gates, reported spurious "Unknown
-# target name" errors for every plugin that the same check did not report when run alone.
+# The e2e suite (it has timing assertions) runs in the foreground. Beside it, one after the other: first the gates
+# without timing assertions (the venvs, sanity on every line, the Galaxy and builder gates) at the lowest priority
+# (nice 19), so they take nothing from it; then the unit tests on every ansible-core line (units-LINE; the newest
+# line's venv is identical to .venv) and the pin checks, one at a time at normal priority, on the core the e2e
+# suite leaves idle (their bounded-time tests need a core that is not starved). Their output follows the e2e
+# suite's. Lint and the docs site run last, one after the other: antsibull-docs, when it overlapped with other
+# gates, reported spurious "Unknown target name" errors for every plugin that the same check did not report alone.
 GATES_JOBS ?= 2
 BACKGROUND_GATES := $(addprefix sanity-,$(CORE_LINES)) galaxy ee
-FOREGROUND_GATES := $(addprefix units-,$(CORE_LINES)) pins
+BESIDE_GATES := $(addprefix units-,$(CORE_LINES)) pins
 test:
 	@mkdir -p build/gates && rm -f build/gates/timings.tsv build/gates/skipped.txt build/gates/dependency-warnings.txt
 	@start=$$(date +%s); rc=0; $(MAKE) --no-print-directory -k test-gates || rc=$$?; \
@@ -150,13 +150,14 @@ test:
 
 test-gates:
 	@rc=0; $(MAKE) --no-print-directory -k deps venv collection || rc=1; \
-	echo "in the background at nice 19 while the e2e suite runs: tools pybin $(BACKGROUND_GATES)"; \
-	nice -n 19 $(MAKE) --no-print-directory -k -j$(GATES_JOBS) --output-sync=target tools pybin $(BACKGROUND_GATES) \
-	  > build/gates/background.log 2>&1 & background=$$!; \
+	echo "beside the e2e suite: tools pybin $(BACKGROUND_GATES) at nice 19, then $(BESIDE_GATES) one at a time"; \
+	{ bg=0; nice -n 19 $(MAKE) --no-print-directory -k -j$(GATES_JOBS) --output-sync=target tools pybin $(BACKGROUND_GATES) \
+	    > build/gates/background.log 2>&1 || bg=1; \
+	  $(MAKE) --no-print-directory -k $(BESIDE_GATES) > build/gates/beside.log 2>&1 || bg=1; exit $$bg; } & background=$$!; \
 	$(MAKE) --no-print-directory -k e2e || rc=1; \
 	wait $$background || rc=1; \
 	echo; echo "=== output of the background gates ($(BACKGROUND_GATES)) ==="; cat build/gates/background.log; \
-	$(MAKE) --no-print-directory -k -j$(GATES_JOBS) --output-sync=target $(FOREGROUND_GATES) || rc=1; \
+	echo; echo "=== output of the gates beside the e2e suite ($(BESIDE_GATES)) ==="; cat build/gates/beside.log; \
 	$(MAKE) --no-print-directory lint || rc=1; \
 	$(MAKE) --no-print-directory docs || rc=1; \
 	exit $$rc

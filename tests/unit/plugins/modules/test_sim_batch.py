@@ -168,7 +168,7 @@ def test_pacing_gate_learns_the_account_limit_from_one_overload(account_limit):
     # The first burst is one overload: cut to what the server accepted at once, not one thread less per 429, so the
     # 320 requests take about as long as at the account's limit (the floor), and the server's limit is used fully.
     floor = 320 * 0.01 / account_limit
-    assert time.monotonic() - started <= 1.5 * floor + 0.3, (time.monotonic() - started, floor)
+    assert time.monotonic() - started <= 1.5 * floor + 1.0, (time.monotonic() - started, floor)
     assert most == account_limit
     # 32 requests sent at once, then a probe now and then; the old gate refused thousands here.
     assert refused <= 32 + 320 // (PROBE_RUN * account_limit) + 16, refused
@@ -198,10 +198,10 @@ def test_pacing_gate_counts_one_overload_once():
         thread.join(10)
     # Five 429s of requests sent together: one decrease, to the three the server accepted, and no pause.
     assert gate.decreases == 1 and gate.throttled == 5
-    assert gate.limit == 3
+    assert gate.limit == 3 and gate.resume_at <= time.monotonic()
     started = time.monotonic()
     gate.enter()
-    assert time.monotonic() - started < 0.05
+    assert time.monotonic() - started < 0.5
     gate.leave()
 
 
