@@ -154,18 +154,17 @@ def test_injected_environment_authenticates_module_inventory_and_event_source(ca
     supersims = sorted(r["sid"] for r in truth["supersim_sims"])
     wireless = sorted(r["sid"] for r in truth["wireless_sims"])
 
-    # a module, with no connection option in the task (the API key reaches the same client as the inventory's)
-    if case != "twilio_api_key":
-        keep = {"content": "{{ listed.sims | map(attribute='sid') | list | to_json }}", "dest": str(tmp_path / "sids.json"), "mode": "0600"}
-        play = [{"name": "One info module", "hosts": "localhost", "connection": "local", "gather_facts": False,
-                 "vars": {"ansible_python_interpreter": sys.executable},
-                 "tasks": [{"name": "List", "simfleet.twilio.supersim_sim_info": {}, "register": "listed"},
-                           {"name": "Keep", "ansible.builtin.copy": keep}]}]
-        (tmp_path / "play.yml").write_text(json.dumps(play))
-        playbook = run([os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", "play.yml"], job_env(injected, tmp_path), tmp_path)
-        assert playbook.returncode == 0, playbook.stdout + playbook.stderr
-        assert sorted(json.loads((tmp_path / "sids.json").read_text())) == supersims
-        no_secret([playbook.stdout, playbook.stderr], secrets_for(case, sim))
+    # a module, with no connection option in the task
+    keep = {"content": "{{ listed.sims | map(attribute='sid') | list | to_json }}", "dest": str(tmp_path / "sids.json"), "mode": "0600"}
+    play = [{"name": "One info module", "hosts": "localhost", "connection": "local", "gather_facts": False,
+             "vars": {"ansible_python_interpreter": sys.executable},
+             "tasks": [{"name": "List", "simfleet.twilio.supersim_sim_info": {}, "register": "listed"},
+                       {"name": "Keep", "ansible.builtin.copy": keep}]}]
+    (tmp_path / "play.yml").write_text(json.dumps(play))
+    playbook = run([os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", "play.yml"], job_env(injected, tmp_path), tmp_path)
+    assert playbook.returncode == 0, playbook.stdout + playbook.stderr
+    assert sorted(json.loads((tmp_path / "sids.json").read_text())) == supersims
+    no_secret([playbook.stdout, playbook.stderr], secrets_for(case, sim))
 
     # the inventory plugin, with the shipped source file (no credentials in it), as an inventory update of AWX
     def update(job):
