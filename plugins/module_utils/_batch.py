@@ -257,9 +257,7 @@ class PacingGate:
         accepted = self._total - self._refused
         level, self._level = self._level, None
         if self._refused > 1 and self._refused > NOISE_SHARE * self._total:
-            if self.limit > accepted:
-                self._successes = 0
-            self.limit = self.proven = max(1, min(self.limit, accepted))
+            self._cut_to(accepted)
         elif self._crowded:
             self.proven = max(self.proven, accepted)   # the API accepted that many at once
         elif self._total and not self._refused:
@@ -268,11 +266,15 @@ class PacingGate:
             # concurrency limit (what it was seen to accept at once counted requests that a busy controller sent late).
             self.resume_at = min(self.resume_at, time.monotonic())
             if level == self._total:
-                if self.limit > self._total:
-                    self._successes = 0
-                self.limit = self.proven = max(1, min(self.limit, self._total))
+                self._cut_to(self._total)
             else:
                 self._level = self._total
+
+    def _cut_to(self, accepted):
+        """The API holds no more than ``accepted`` at once: the limit and what is proven, and a new probe run."""
+        if self.limit > accepted:
+            self._successes = 0
+        self.limit = self.proven = max(1, min(self.limit, accepted))
 
     def _increase(self):
         if self.limit < self.ceiling:
