@@ -35,12 +35,12 @@ from ansible_collections.simfleet.twilio.extensions.eda.plugins.event_source imp
 from ansible_collections.simfleet.twilio.plugins.doc_fragments.common import ModuleDocFragment
 from ansible_collections.simfleet.twilio.plugins.inventory import sims as inventory_plugin
 from ansible_collections.simfleet.twilio.plugins.module_utils._client import CONNECTION_OPTIONS
+from _ansible import BIN, COLLECTIONS, clean_env
 from simulator import Simulator
+from test_inventory import plain
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-COLLECTIONS = os.path.join(ROOT, "build", "collections")
-BIN = os.path.dirname(sys.executable)
 TYPES = os.path.join(ROOT, "extensions", "aap", "credential_types")
 SOURCE = os.path.join(ROOT, "playbooks", "awx.twilio_sims.yml")
 SETUP = os.path.join(ROOT, "playbooks", "aap_setup.yml")
@@ -80,12 +80,8 @@ def run(command, env, cwd, timeout=120):
 
 
 def sids_of(inventory_json):
-    """The twilio_sid of every host of `ansible-inventory --list` output (untrusted strings come wrapped)."""
-    sids = []
-    for variables in json.loads(inventory_json)["_meta"]["hostvars"].values():
-        sid = variables["twilio_sid"]
-        sids.append(sid["__ansible_unsafe"] if isinstance(sid, dict) else sid)
-    return sorted(sids)
+    """The twilio_sid of every host of `ansible-inventory --list` output."""
+    return sorted(plain(variables["twilio_sid"]) for variables in json.loads(inventory_json)["_meta"]["hostvars"].values())
 
 
 def no_secret(texts, secrets):
@@ -308,10 +304,8 @@ def controller():
 
 
 def setup_run(controller, tmp_path, *extra):
-    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("CONTROLLER_", "TWILIO_", "KORE_")))
-    env.update(ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1", ANSIBLE_PIPELINING="1", HOME=str(tmp_path),
-               CONTROLLER_HOST=controller.url, CONTROLLER_OAUTH_TOKEN=TOKEN)
-    env["PATH"] = BIN + os.pathsep + env.get("PATH", "")
+    env = dict((k, v) for k, v in clean_env().items() if not k.startswith("CONTROLLER_"))
+    env.update(ANSIBLE_PIPELINING="1", HOME=str(tmp_path), CONTROLLER_HOST=controller.url, CONTROLLER_OAUTH_TOKEN=TOKEN)
     result = run([os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", SETUP, "-v"] + list(extra), env, tmp_path)
     no_secret([result.stdout, result.stderr], [TOKEN])
     return result
@@ -371,11 +365,8 @@ def navigator(tmp_path_factory):
     """``ansible-navigator run`` of the audit playbook, started before the module's first test and run beside them."""
     sim = Simulator(seed=23, wireless_sims=4, super_sims=3).start()
     workdir = tmp_path_factory.mktemp("navigator")
-    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("TWILIO_", "KORE_", "ANSIBLE_")))
-    env.update(ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NAVIGATOR_CONFIG=os.path.join(ROOT, "ansible-navigator.yml"),
-               HOME=str(workdir), TWILIO_ACCOUNT_SID=sim.account_sid, TWILIO_AUTH_TOKEN=sim.auth_token,
-               TWILIO_BASE_URL=sim.product_url)
-    env["PATH"] = BIN + os.pathsep + env.get("PATH", "")
+    env = clean_env(dict(ANSIBLE_NAVIGATOR_CONFIG=os.path.join(ROOT, "ansible-navigator.yml"), HOME=str(workdir),
+                         TWILIO_ACCOUNT_SID=sim.account_sid, TWILIO_AUTH_TOKEN=sim.auth_token, TWILIO_BASE_URL=sim.product_url))
     extra = json.dumps({"sim_audit_now": sim.now_iso, "sim_audit_output_dir": str(workdir / "reports")})
     process = subprocess.Popen([os.path.join(BIN, "ansible-navigator"), "run", os.path.join(ROOT, "playbooks", "audit.yml"),
                                 "-i", "localhost,", "--mode", "stdout", "--execution-environment", "false", "-e", extra],

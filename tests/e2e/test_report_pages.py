@@ -81,9 +81,7 @@ def pages(tmp_path_factory):
             wait("remediation")
         finally:
             for started in runs.values():
-                if started.process.poll() is None:
-                    started.process.kill()
-                    started.process.wait()
+                started.stop()
         yield runs, history
 
 

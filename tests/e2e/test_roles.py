@@ -122,6 +122,12 @@ class Run:
                                         stderr=subprocess.STDOUT, text=True)
         self.rc = self.output = self.seconds = None
 
+    def stop(self):
+        """Kill the run if it is still going (a fixture's clean-up after a failure)."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
     def wait(self, timeout=300):
         try:
             self.output = self.process.communicate(timeout=timeout)[0]
@@ -233,9 +239,7 @@ def runs(tmp_path_factory, simulator):
         yield {"runs": started, "violations": violations, "clean": clean, "generated": simulator, "kore": kore}
     finally:
         for run in started.values():
-            if run.process.poll() is None:
-                run.process.kill()
-                run.process.wait()
+            run.stop()
         violations.stop()
         clean.stop()
         kore.stop()
@@ -682,9 +686,7 @@ def argument_runs(tmp_path_factory):
         yield {"runs": started, "sims": sims}
     finally:
         for run in started.values():
-            if run.process.poll() is None:
-                run.process.kill()
-                run.process.wait()
+            run.stop()
         for sim in sims.values():
             sim.stop()
 

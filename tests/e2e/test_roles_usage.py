@@ -67,9 +67,7 @@ def usage_runs(tmp_path_factory):
         yield {"runs": started, "demo": demo, "big": big, "off_stats": off_stats, "on_stats": big.stats()}
     finally:
         for run in started.values():
-            if run.process.poll() is None:
-                run.process.kill()
-                run.process.wait()
+            run.stop()
         demo.stop()
         big.stop()
 
