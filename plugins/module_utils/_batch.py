@@ -23,24 +23,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Optional, Tuple
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-from ansible_collections.simfleet.twilio.plugins.module_utils._client import (
-    CONNECTION_OPTIONS,
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    TwilioClient,
-    TwilioError,
-    connection_problems,
+from ansible_collections.simfleet.twilio.plugins.module_utils._client import TwilioClient, TwilioError
+from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import ENDPOINTS, identifier_problem, matches
+from ansible_collections.simfleet.twilio.plugins.module_utils._module import SimfleetModule
+from ansible_collections.simfleet.twilio.plugins.module_utils._write import (
+    WAIT_OPTIONS,
+    Writer,
+    field_problem,
+    referenced_sid,
+    unknown_reference,
+    wait_timeout_problem,
 )
-from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import (
-    ENDPOINTS,
-    blank,
-    identifier_problem,
-    matches,
-)
-from ansible_collections.simfleet.twilio.plugins.module_utils._module import connection_argument_spec
-from ansible_collections.simfleet.twilio.plugins.module_utils._state import URL, WAIT_OPTIONS, StateModule, referenced_sid, unknown_reference
 
 # The endpoint of the SIMs of each product.
 PRODUCTS = {"wireless": "wireless_sim", "supersim": "supersim_sim"}
@@ -81,8 +74,8 @@ def bulk_fields(endpoint):
 
 
 def batch_argument_spec():
-    spec = connection_argument_spec()
-    spec.update(
+    """sim_batch's own options (SimfleetModule adds the connection options)."""
+    spec = dict(
         product=dict(type="str", required=True, choices=sorted(PRODUCTS)),
         sims=dict(type="list", elements="raw", required=True),
         max_concurrency=dict(type="int", default=DEFAULT_CONCURRENCY),
@@ -389,12 +382,11 @@ class Batch:
     """The module sim_batch: validate, read, plan, write, wait, report."""
 
     def __init__(self):
-        self.module = AnsibleModule(argument_spec=batch_argument_spec(), supports_check_mode=True)
-        if not HAS_REQUESTS:
-            self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+        self.module = SimfleetModule(batch_argument_spec())
         self.params = self.module.params
         self.endpoint = ENDPOINTS[PRODUCTS[self.params["product"]]]
         self.fields = bulk_fields(self.endpoint)
+        self.writer = Writer(self.endpoint, self.fields)
         self.client = None
         self.gate = None
         self.pool = None
@@ -411,7 +403,7 @@ class Batch:
 
     def problems(self):
         params, endpoint = self.params, self.endpoint
-        problems = connection_problems(params)
+        problems = []
         own = dict((f.option, f) for f in self.fields)
         other = sorted(set(o for name in PRODUCTS.values() for o in (f.option for f in bulk_fields(ENDPOINTS[name]))) - set(own))
         for option in other:
@@ -420,16 +412,11 @@ class Batch:
                                 % (option, params["product"], ", ".join(sorted(own))))
         for f in self.fields:
             value = params.get(f.option)
-            if value is None:
-                continue
-            if blank(value):
-                problems.append("%s must not be empty or blank" % f.option)
-            elif f.choices and value not in f.choices:
-                problems.append("%s must be one of %s for product %s, got %r" % (f.option, ", ".join(f.choices), params["product"], value))
-            elif f.url and not URL.match(value):
-                problems.append("%s must be an absolute http or https URL, got %r" % (f.option, value))
-            elif f.ref:
-                problems.append(identifier_problem(f.option, value))
+            problem = field_problem(f, value, params)
+            if problem is None and f.choices and value is not None and value not in f.choices:
+                # the option takes the choices of both products
+                problem = "%s must be one of %s for product %s, got %r" % (f.option, ", ".join(f.choices), params["product"], value)
+            problems.append(problem)
         if not any(params.get(f.option) is not None and not f.write_only for f in self.fields):
             problems.append("nothing to change: set at least one of %s"
                             % ", ".join(f.option for f in self.fields if not f.write_only))
@@ -443,8 +430,7 @@ class Batch:
         elif len(params["sims"]) > params["max_sims"]:
             problems.append("sims lists %d SIMs, more than max_sims (%d): raise max_sims to change this many at once"
                             % (len(params["sims"]), params["max_sims"]))
-        if not 1 <= params["wait_timeout"] <= 3600:
-            problems.append("wait_timeout must be between 1 and 3600 seconds, got %s" % params["wait_timeout"])
+        problems.append(wait_timeout_problem(params))
         wanted, sim_problems = parse_sims(params["sims"], endpoint)
         problems = [p for p in problems if p]
         if len(sim_problems) > 10:
@@ -455,19 +441,17 @@ class Batch:
 
     def run(self):
         problems, wanted = self.problems()
-        if problems:
-            self.module.fail_json(msg="; ".join(problems))
+        self.module.refuse(problems)
         if not wanted:
             # Nothing asked: no request at all, not even the listing.
-            self.module.exit_json(**self.result([]))
+            self.module.exit(self.result([]))
         self.gate = PacingGate(self.params["max_concurrency"], max_wait=self.params["max_retry_time"],
                                max_failures=self.params["max_consecutive_failures"])
-        options = dict((name, self.params.get(name)) for name in CONNECTION_OPTIONS)
         items = self.items = [Item(w) for w in wanted]
         self.start_reporting()
         writing = not self.module.check_mode
         try:
-            with PacedClient(gate=self.gate, **options) as self.client, \
+            with self.module.client(PacedClient, gate=self.gate) as self.client, \
                     ThreadPoolExecutor(max_workers=self.params["max_concurrency"]) as self.pool:
                 try:
                     # Without strict, writes start while the listing goes on; strict reads everything first.
@@ -503,7 +487,7 @@ class Batch:
             self.stop_reporting(None)   # not finished: a rerun with the journal resumes it
             if not self.writes:
                 result["changed"] = False   # nothing was written (a check-mode plan cut short changes nothing either)
-            self.module.fail_json(msg=str(err), error=err.to_dict(), **result)
+            self.module.fail(err, **result)
         result = self.result(items)
         self.stop_reporting(result)
         failed = result["counts"]["failed"] + result["counts"]["not_found"] + result["counts"].get(NOT_ATTEMPTED, 0)
@@ -511,18 +495,12 @@ class Batch:
             message = self.failure_message(result)
             if self.gate.stopped is not None:
                 message = "%s; %s" % (self.gate.stopped, message)
-            self.module.fail_json(msg=message, **result)
-        self.module.exit_json(**result)
+            self.module.fail(message, **result)
+        self.module.exit(result)
 
     def desired(self):
         """{option: value} of the fields set (write-only ones left out), references resolved once, to SIDs."""
-        desired = {}
-        for f in self.fields:
-            value = self.params.get(f.option)
-            if value is None or f.write_only:
-                continue
-            desired[f.option] = self.resolve(f, value) if f.ref else value
-        return desired
+        return self.writer.desired(self.params, self.resolve)
 
     def resolve(self, f, value):
         sid = referenced_sid(self.client, f, value)
@@ -580,7 +558,7 @@ class Batch:
         item.record = record
         if self.resume(item, record):
             return
-        item.changes = dict((o, v) for o, v in desired.items() if not StateModule.same(record.get(self.endpoint.field(o).record_field), v))
+        item.changes = self.writer.changes(record, desired)
         problem = self.transition_problem(record, item.changes)
         if problem:
             item.outcome = "failed"
@@ -597,11 +575,8 @@ class Batch:
             # right after the first sends nothing).
             return ("status is %s (a change in progress, toward a status the API does not tell); not written: run again "
                     "once it has settled" % record.get("status"))
-        allowed = self.endpoint.allowed_from(changes["status"])
-        if allowed is not None and record.get("status") not in allowed:
-            return ("status cannot change from %s to %s: Twilio allows %s only from %s; not written"
-                    % (record.get("status"), changes["status"], changes["status"], ", ".join(allowed)))
-        return None
+        problem = self.writer.transition_problem(record.get("status"), changes["status"])
+        return problem + "; not written" if problem else None
 
     # -- writing ---------------------------------------------------------------------------------------------------
 
@@ -619,11 +594,7 @@ class Batch:
                 item.outcome, item.after, item.error = self.writes[item.record["sid"]].result()
 
     def form(self, changes):
-        form = dict((self.endpoint.field(o).param, self.endpoint.field(o).form_value(v)) for o, v in changes)
-        for f in self.fields:
-            if f.write_only and self.params.get(f.option) is not None:
-                form[f.param] = f.form_value(self.params[f.option])
-        return form
+        return self.writer.form(changes, self.params)
 
     def write_one(self, write):
         """(outcome, record after, error) of one SIM. Sent once; when its outcome is unknown (a timeout, a lost
@@ -684,15 +655,10 @@ class Batch:
         return self.gate.stopped is None
 
     def applied(self, record, changes):
-        for option, value in changes:
-            current = record.get(self.endpoint.field(option).record_field)
-            if not StateModule.same(current, value) and not (option == "status" and current in self.endpoint.settling):
-                return False
-        return True
+        return self.writer.applied(record, changes)
 
     def unchanged(self, record, write):
-        return all(StateModule.same(record.get(self.endpoint.field(o).record_field), write.before.get(self.endpoint.field(o).record_field))
-                   for o, dummy in write.changes)
+        return self.writer.unchanged(record, write.before, write.changes)
 
     # -- waiting ---------------------------------------------------------------------------------------------------
 
@@ -735,7 +701,7 @@ class Batch:
             problem = self.journal.open()
             if problem:
                 self.journal.close()
-                self.module.fail_json(msg=problem)
+                self.module.fail(problem)
         path = os.environ.get(PROGRESS_ENV)
         if path:
             self.progress = ProgressFile(path, self.snapshot).start()
@@ -814,9 +780,7 @@ class Batch:
     # -- the report ------------------------------------------------------------------------------------------------
 
     def describe(self, record, options):
-        if record is None:
-            return None
-        return dict((o, record.get(self.endpoint.field(o).record_field)) for o in options)
+        return self.writer.describe(record, options) if record is not None else None
 
     def result(self, items):
         options = [f.option for f in self.fields if not f.write_only and self.params.get(f.option) is not None]
@@ -845,7 +809,7 @@ class Batch:
                   "throttled": self.gate.throttled if self.gate else 0}
         if self.journal is not None:
             result["journal"] = self.journal.summary()
-        if self.module._diff:
+        if self.module.diff_mode:
             result["diff"] = {"before": "".join(sorted(diff_before)), "after": "".join(sorted(diff_after)),
                               "before_header": "%s SIMs before" % self.params["product"],
                               "after_header": "%s SIMs after (%s)" % (self.params["product"], ", ".join(

@@ -2,7 +2,12 @@
 # Copyright: simfleet.twilio contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The shared argument spec and the body of every info module.
+"""The module wrapper every module runs in, and the body of every info module.
+
+SimfleetModule owns once what every module does the same way: the connection options (with their environment
+variables), the check that requests is installed, refusing bad input before any request, the client, check mode and
+diff in the result, redaction of secret fields, and turning a TwilioError into a failure with its cause and code.
+The info modules (run_info_module), the state and command modules (_state.py) and sim_batch (_batch.py) all run in it.
 
 Private to the collection: its interface may change between releases.
 """
@@ -14,8 +19,8 @@ from ansible_collections.simfleet.twilio.plugins.module_utils._client import (
     HAS_REQUESTS,
     MAX_PAGE_SIZE,
     REQUESTS_IMPORT_ERROR,
+    TwilioClient,
     TwilioError,
-    client_from_options,
     connection_problems,
 )
 from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import (
@@ -38,6 +43,58 @@ def connection_argument_spec():
     return spec
 
 
+class SimfleetModule:
+    """An AnsibleModule with the collection's connection options, and what every module does with them.
+
+    argument_spec: the module's own options (the connection options are added); other keyword arguments go to
+    AnsibleModule. Every module supports check mode: what writes decides with ``check_mode``.
+    """
+
+    def __init__(self, argument_spec, **kwargs):
+        spec = connection_argument_spec()
+        spec.update(argument_spec)
+        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **kwargs)
+        if not HAS_REQUESTS:
+            self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+        self.params = self.module.params
+
+    @property
+    def check_mode(self):
+        return self.module.check_mode
+
+    @property
+    def diff_mode(self):
+        return self.module._diff
+
+    def refuse(self, problems):
+        """Fail before any request when the options have problems; the connection options are always checked."""
+        problems = [p for p in connection_problems(self.params) + list(problems) if p]
+        if problems:
+            self.module.fail_json(msg="; ".join(problems))
+
+    def client(self, client_class=TwilioClient, **extra):
+        """A client (a context manager) from the connection options."""
+        return client_class(**dict(((name, self.params.get(name)) for name in CONNECTION_OPTIONS), **extra))
+
+    def shown(self, endpoint, records):
+        """The records as the result shows them: the endpoint's secret fields redacted unless reveal_secrets is set."""
+        if not self.params.get("reveal_secrets"):
+            redact(endpoint, records)
+        return records
+
+    def exit(self, result, diff=None):
+        """Succeed with ``result``; ``diff`` is added in diff mode."""
+        if diff is not None and self.diff_mode:
+            result["diff"] = diff
+        self.module.exit_json(**result)
+
+    def fail(self, err, **result):
+        """Fail with a TwilioError (its message, and its cause and code under ``error``) or a message."""
+        if isinstance(err, TwilioError):
+            self.module.fail_json(msg=str(err), error=err.to_dict(), **result)
+        self.module.fail_json(msg=str(err), **result)
+
+
 def parent_options(endpoint):
     """The options naming an info module's parent records: (option, required) pairs. The endpoint's own parents
     are required; those of its per-parent endpoint (usage of one SIM) narrow the listing when set."""
@@ -48,8 +105,8 @@ def parent_options(endpoint):
 
 
 def info_argument_spec(endpoint):
-    spec = connection_argument_spec()
-    spec.update(
+    """The info module's own options (SimfleetModule adds the connection options)."""
+    spec = dict(
         page_size=dict(type="int", default=MAX_PAGE_SIZE),
         limit=dict(type="int"),
     )
@@ -71,7 +128,7 @@ def info_argument_spec(endpoint):
 
 
 def _request_problems(endpoint, params, now):
-    problems = connection_problems(params)
+    problems = []
     if not 1 <= params["page_size"] <= MAX_PAGE_SIZE:
         problems.append("page_size must be between 1 and %d, got %d" % (MAX_PAGE_SIZE, params["page_size"]))
     if params["limit"] is not None and params["limit"] < 1:
@@ -115,17 +172,12 @@ def _expand(client, endpoint, records, params):
 def run_info_module(endpoint_name):
     """main() of every info module: validate, list or fetch, redact secrets, exit."""
     endpoint = ENDPOINTS[endpoint_name]
-    module = AnsibleModule(argument_spec=info_argument_spec(endpoint), supports_check_mode=True)
-    if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+    module = SimfleetModule(info_argument_spec(endpoint))
     params = module.params
     now = utc_now()
-    problems = _request_problems(endpoint, params, now)
-    if problems:
-        module.fail_json(msg="; ".join(problems))
-
+    module.refuse(_request_problems(endpoint, params, now))
     try:
-        with client_from_options(params) as client:
+        with module.client() as client:
             if params.get("sid") is not None:
                 record = client.fetch(endpoint, params["sid"])
                 records = [record] if record is not None else []
@@ -137,8 +189,5 @@ def run_info_module(endpoint_name):
                                               stop_at=created_before(parse_timestamp(bound)) if bound else None)
             _expand(client, endpoint, records, params)
     except TwilioError as err:
-        module.fail_json(msg=str(err), error=err.to_dict())
-
-    if not params.get("reveal_secrets"):
-        redact(endpoint, records)
-    module.exit_json(changed=False, **{endpoint.key: records})
+        module.fail(err)
+    module.exit({"changed": False, endpoint.key: module.shown(endpoint, records)})

@@ -2,35 +2,39 @@
 # Copyright: simfleet.twilio contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The body of every state module: find the record, compare, diff, check mode, apply, wait.
+"""The body of every state and command module: find the record, compare, diff, check mode, apply, wait.
 
 A module describes itself with a StateSpec (how its record is found, which options it adds) over the endpoint's
-writable fields (_endpoints.Field); everything else is shared. Private to the collection: its interface may change.
+writable fields (_endpoints.Field), which a _write.Writer checks, compares and turns into requests; it runs in the
+module wrapper (_module.SimfleetModule). StateModule brings a record to a state, CommandModule sends a new command
+every run. A resource that behaves unusually subclasses one of them and overrides a hook: find() (the current
+record), build_request() (the form of a write), compare() (what differs), after_write() (waiting for the record to
+settle), final_statuses() (when a command has ended).
+
+Private to the collection: its interface may change between releases.
 """
 
-import base64
-import binascii
-import re
 import time
+from collections import namedtuple
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-from ansible_collections.simfleet.twilio.plugins.module_utils._client import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    TwilioError,
-    client_from_options,
-    connection_problems,
-)
+from ansible_collections.simfleet.twilio.plugins.module_utils._client import TwilioError
 from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import (
     ENDPOINTS,
-    blank,
     identifier_problem,
     matches,
 )
-from ansible_collections.simfleet.twilio.plugins.module_utils._module import connection_argument_spec
+from ansible_collections.simfleet.twilio.plugins.module_utils._module import SimfleetModule
+from ansible_collections.simfleet.twilio.plugins.module_utils._write import (
+    WAIT_OPTIONS,
+    Writer,
+    referenced_record,
+    referenced_sid,
+    same,
+    unknown_reference,
+    wait_timeout_problem,
+)
 
 POLL_SECONDS = 1.0
 # The statuses in which a command has ended without reaching the device: waiting for it then fails.
@@ -38,8 +42,8 @@ FAILED_COMMAND_STATUSES = ("failed", "undelivered")
 # The statuses an asked status goes on to by itself, which meet it: a ready SIM becomes active when first used, Twilio
 # cancels a deactivated wireless SIM.
 FOLLOWS = {"ready": ("active",), "deactivated": ("canceled",)}
-URL = re.compile(r"https?://[^/?#\s]+[^\s]*\Z")
-WAIT_OPTIONS = dict(wait=dict(type="bool", default=False), wait_timeout=dict(type="int", default=120))
+# What a change of a member set is: the members to add and to remove, and those there were.
+MemberChanges = namedtuple("MemberChanges", "add remove existing")
 
 
 @dataclass(frozen=True)
@@ -60,22 +64,22 @@ class StateSpec:
     """How a state module finds its record and what it adds to the endpoint's fields.
 
     find_by: the options that identify the record, in order: C(sid) (a SID or, where the endpoint allows, a unique
-    name), C(unique_name) or C(iccid) (a listing filtered by ICCID); command: the module sends a new record every
-    run (a command) instead of managing one; absent: the module takes C(state) and can delete; members: a subresource
-    set; info_module: the module that lists what a failed send may have created.
+    name), C(unique_name) or C(iccid) (a listing filtered by ICCID); absent: the module takes C(state) and can delete;
+    members: a subresource set; info_module: the module that lists what a failed send (of a command) may have created.
     """
 
     endpoint: str
     find_by: Tuple[str, ...] = ()
-    command: bool = False
     absent: bool = False
     members: Optional[Members] = None
     info_module: Optional[str] = None
 
 
-def state_argument_spec(spec):
+def state_argument_spec(spec, command=False):
+    """The module's own options (SimfleetModule adds the connection options); a command requires the fields a
+    creation needs."""
     endpoint = ENDPOINTS[spec.endpoint]
-    argument_spec = connection_argument_spec()
+    argument_spec = {}
     for f in endpoint.fields:
         option = dict(type=f.type)
         if f.type == "list":
@@ -84,7 +88,7 @@ def state_argument_spec(spec):
             option["choices"] = list(f.choices)
         if f.no_log:
             option["no_log"] = True
-        if spec.command and f.required_to_create:
+        if command and f.required_to_create:
             option["required"] = True
         argument_spec[f.option] = option
     for name in spec.find_by:
@@ -100,64 +104,17 @@ def state_argument_spec(spec):
     return argument_spec
 
 
-def referenced_sid(client, f, value):
-    """The SID of the record that field ``f`` names by ``value`` (a SID, or a unique name where the referenced endpoint
-    fetches by one), or None when no record has it."""
-    target = ENDPOINTS[f.ref]
-    if matches(target.sid_pattern, value):
-        return value
-    record = client.fetch(target, value) if target.fetch_by_unique_name else None
-    return record["sid"] if record is not None else None
-
-
-def referenced_record(client, f, value):
-    """The record that field ``f`` names by ``value`` (a SID, or a unique name where the referenced endpoint fetches by
-    one), or None when no record has it."""
-    target = ENDPOINTS[f.ref]
-    if matches(target.sid_pattern, value) or target.fetch_by_unique_name:
-        return client.fetch(target, value)
-    return None
-
-
-def unknown_reference(f, value):
-    return "%s: no %s has the SID or unique name %r" % (f.option, ENDPOINTS[f.ref].name.replace("_", " "), value)
-
-
-def length_problem(f, value, params):
-    """Why ``value`` of the message field ``f`` is longer than Twilio takes (or not Base64 in binary mode), counted in
-    the unit Twilio's description states; None when it fits."""
-    rule = f.length
-    mode = (params.get(rule.mode) if rule.mode else None) or "text"
-    if mode == "binary":
-        try:
-            size = len(base64.b64decode(value, validate=True))
-        except (binascii.Error, ValueError):
-            return "%s must be Base64 with %s=binary, got %r" % (f.option, rule.mode, value[:40])
-        if rule.binary_bytes is not None and size > rule.binary_bytes:
-            return "%s must be at most %d bytes with %s=binary (counted decoded from Base64), got %d" % (
-                f.option, rule.binary_bytes, rule.mode, size)
-        return None
-    if rule.text_bytes is not None and len(value.encode("utf-8")) > rule.text_bytes:
-        return "%s must be at most %d bytes of UTF-8 text, got %d" % (f.option, rule.text_bytes, len(value.encode("utf-8")))
-    sid = params.get(rule.sid) if rule.sid else None
-    if sid not in (None, "none") and rule.sid_chars is not None and len(value) > rule.sid_chars:
-        return "%s must be at most %d characters with %s=%s (the command's SID takes the rest of the %d), got %d" % (
-            f.option, rule.sid_chars, rule.sid, sid, rule.chars, len(value))
-    if rule.chars is not None and len(value) > rule.chars:
-        return "%s must be at most %d characters of text, got %d" % (f.option, rule.chars, len(value))
-    return None
-
-
 class StateModule:
-    """Brings one record to the state the options describe, or sends one command."""
+    """Brings one record to the state the options describe."""
+
+    command = False
 
     def __init__(self, spec):
         self.spec = spec
         self.endpoint = ENDPOINTS[spec.endpoint]
-        self.module = AnsibleModule(argument_spec=state_argument_spec(spec), supports_check_mode=True,
-                                    required_one_of=[list(spec.find_by)] if len(spec.find_by) > 1 else None)
-        if not HAS_REQUESTS:
-            self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+        self.writer = Writer(self.endpoint)
+        self.module = SimfleetModule(state_argument_spec(spec, self.command),
+                                     required_one_of=[list(spec.find_by)] if len(spec.find_by) > 1 else None)
         self.params = self.module.params
         self.client = None
         self.notes = []  # said in the result's msg: why a change asked for was not written
@@ -167,20 +124,8 @@ class StateModule:
     # -- validation, before any request ----------------------------------------------------------------------------
 
     def problems(self):
-        params, endpoint = self.params, self.endpoint
-        problems = connection_problems(params)
-        for f in endpoint.fields:
-            value = params.get(f.option)
-            if blank(value):
-                problems.append("%s must not be empty or blank" % f.option)
-            elif f.bounds and value is not None and not f.bounds[0] <= value <= f.bounds[1]:
-                problems.append("%s must be between %d and %d, got %s" % (f.option, f.bounds[0], f.bounds[1], value))
-            elif f.url and value is not None and not URL.match(value):
-                problems.append("%s must be an absolute http or https URL, got %r" % (f.option, value))
-            elif f.ref and isinstance(value, str):
-                problems.append(identifier_problem(f.option, value))
-            elif f.length and isinstance(value, str):
-                problems.append(length_problem(f, value, params))
+        params = self.params
+        problems = self.writer.problems(params)
         for name in self.spec.find_by:
             if params.get(name) is not None:
                 problems.append(identifier_problem(name, params[name]))
@@ -190,9 +135,8 @@ class StateModule:
             for value in params.get(self.spec.members.option) or []:
                 if not matches(pattern, value):
                     problems.append("%s must list SIDs matching %s, got %r" % (self.spec.members.option, pattern, value))
-        if params.get("wait_timeout") is not None and not 1 <= params["wait_timeout"] <= 3600:
-            problems.append("wait_timeout must be between 1 and 3600 seconds, got %s" % params["wait_timeout"])
-        return problems
+        problems.append(wait_timeout_problem(params))
+        return [problem for problem in problems if problem]
 
     # -- reading ---------------------------------------------------------------------------------------------------
 
@@ -267,46 +211,58 @@ class StateModule:
 
     def desired(self):
         """{option: value} of every field set, references resolved to SIDs (write-only fields left out)."""
-        desired = {}
-        for f in self.endpoint.fields:
-            value = self.params.get(f.option)
-            if value is None or value is False and f.sets or f.write_only:
-                continue
-            desired[f.option] = f.sets if f.sets else self.resolve(f, value) if f.ref else value
-        return desired
+        return self.writer.desired(self.params, self.resolve)
 
     def record_value(self, record, option):
-        return record.get(self.endpoint.field(option).record_field)
+        return self.writer.value(record, option)
 
     # -- the run ---------------------------------------------------------------------------------------------------
 
     def run(self):
-        problems = self.problems()
-        if problems:
-            self.module.fail_json(msg="; ".join(problems))
+        self.module.refuse(self.problems())
         try:
-            with client_from_options(self.params) as self.client:
-                result = self.send() if self.spec.command else self.manage()
+            with self.module.client() as self.client:
+                result, diff = self.act()
         except _AfterWrite as err:
             extra = {"applied": err.applied} if err.applied is not None else {}
-            self.module.fail_json(msg=str(err), error=err.to_dict(), changed=True, **dict(extra, **{self.endpoint.item: err.record}))
+            self.module.fail(err, changed=True, **dict(extra, **{self.endpoint.item: err.record}))
         except TwilioError as err:
-            self.module.fail_json(msg=str(err), error=err.to_dict())
+            self.module.fail(err)
         if self.notes:
             result["msg"] = "; ".join(self.notes)
-        self.module.exit_json(**result)
+        self.module.exit(result, diff)
+
+    def act(self):
+        """(result, diff) of the run: the record brought to the state asked for, or removed."""
+        return self.manage()
 
     def fail(self, message, **extra):
         raise TwilioError(message, **extra)
 
-    def settle(self, record, what, advice="", asked=None, applied=None):
-        """wait(), after a write: a failure then still reports the change and the record written."""
+    def after_write(self, record, what, advice="", asked=None, applied=None):
+        """Hook: the record once a write has been answered (by default, waited for when asked: wait()). A failure
+        here still reports the change and the record written."""
         try:
             return self.wait(record, asked=asked)
         except _Ended as err:  # a final status: the record as it ended
             raise _AfterWrite("%s %s, but %s" % (what, record.get("sid"), err.message), err.record, err, applied) from None
         except TwilioError as err:
             raise _AfterWrite("%s %s, but %s%s" % (what, record.get("sid"), err.message, advice), record, err, applied) from None
+
+    def compare(self, current, desired):
+        """Hook: {option: value} of what differs between the record and what is asked for."""
+        return self.writer.changes(current, desired)
+
+    def build_request(self, values, create=False, write_only=True):
+        """Hook: Twilio's form for a write of ``values`` (a creation or an update), with the write-only options set
+        (callbacks, a registration code) unless ``write_only`` is false."""
+        return self.writer.form(values, self.params if write_only else None, create=create)
+
+    def creation(self, desired):
+        """({option: value} sent with the creation, {option: value} written right after it): the fields Twilio does
+        not take when it creates the resource (update_only) come after."""
+        now = dict((o, v) for o, v in desired.items() if not self.endpoint.field(o).update_only)
+        return now, dict((o, v) for o, v in desired.items() if o not in now)
 
     def manage(self):
         current = self.find()
@@ -319,7 +275,7 @@ class StateModule:
             return self.create(desired)
         if "status" in desired and current.get("status") in self.endpoint.settling:
             current = self.under_way(current, desired)
-        changes = dict((option, value) for option, value in desired.items() if not self.same(self.record_value(current, option), value))
+        changes = self.compare(current, desired)
         frozen = [option for option in changes if self.endpoint.field(option).create_only] if changes else []
         if frozen:
             self.fail("cannot change %s of the existing %s %s: Twilio sets %s only when it is created (it is %s, asked %s); "
@@ -329,31 +285,29 @@ class StateModule:
                                                     ", ".join(repr(changes[o]) for o in frozen)))
         if "status" in changes:
             self.check_transition(current.get("status"), changes["status"])
-        member_changes = self.member_changes(current) if self.spec.members else None
-        changed = bool(changes) or bool(member_changes and (member_changes[0] or member_changes[1]))
-        diff = self.diff(current, changes, member_changes)
+        members = self.member_changes(current) if self.spec.members else None
+        changed = bool(changes) or bool(members and (members.add or members.remove))
+        diff = self.diff(current, changes, members)
         record = current
         applied = changed and not self.module.check_mode
         if applied:
             done = {}
             try:
                 record = self.apply(current, changes, done)
-                if member_changes:
-                    self.apply_members(current["sid"], *member_changes, done=done)
+                if members:
+                    self.apply_members(current["sid"], members, done)
             except TwilioError as err:
                 if not done:
                     raise
                 # An earlier request of this write was applied: the change is reported, with what it made.
                 raise _AfterWrite("changed %s %s (applied: %s), but %s" % (what, current["sid"], ", ".join(sorted(done)), err.message),
                                   self.written or record, err, done) from None
-            record = self.settle(record, "changed %s" % what, asked=changes.get("status"), applied=done)
+            record = self.after_write(record, "changed %s" % what, asked=changes.get("status"), applied=done)
         result = {"changed": changed, item: record}
-        if member_changes:
-            add, remove, existing = member_changes
-            result[self.spec.members.option] = sorted(set(existing) - set(remove) | set(add)) if applied else existing
-        if self.module._diff:
-            result["diff"] = diff
-        return result
+        if members:
+            result[self.spec.members.option] = sorted(set(members.existing) - set(members.remove) | set(members.add)) \
+                if applied else members.existing
+        return result, diff
 
     def under_way(self, current, desired):
         """A record whose status is changing (C(updating), C(scheduled)): Twilio does not show toward which status, and
@@ -378,12 +332,11 @@ class StateModule:
             self.fail("no %s matches %s; to create one, set %s" % (what, self.identity(), ", ".join(missing)))
         if "status" in desired:
             self.check_transition("new", desired["status"])
-        creation = dict((o, v) for o, v in desired.items() if not endpoint.field(o).update_only)
-        form = self.form(creation, write_only=True, create=True)
+        creation, later = self.creation(desired)
+        form = self.build_request(creation, create=True)
         members = self.params.get(self.spec.members.option) if self.spec.members else None
         if members:
             form[self.spec.members.create_param] = list(members)
-        later = dict((o, v) for o, v in desired.items() if o not in creation)
         diff = {"before": {}, "after": dict(desired, **({self.spec.members.option: sorted(members)} if members else {}))}
         result = {"changed": True, item: None}
         if not self.module.check_mode:
@@ -397,55 +350,17 @@ class StateModule:
                 except TwilioError as err:
                     raise _AfterWrite("created %s %s, but %s" % (what, record["sid"], err.message), self.written or record, err,
                                       done) from None
-            result[item] = self.settle(record, "created %s" % what, asked=desired.get("status"), applied=done)
+            result[item] = self.after_write(record, "created %s" % what, asked=desired.get("status"), applied=done)
         if self.spec.members:
             result[self.spec.members.option] = sorted(members or [])
-        if self.module._diff:
-            result["diff"] = diff
-        return result
+        return result, diff
 
     def remove(self, current):
         item = self.endpoint.item
         result = {"changed": current is not None, item: None}
         if current is not None and not self.module.check_mode:
             self.client.delete(self.endpoint, current["sid"])
-        if self.module._diff:
-            result["diff"] = {"before": self.describe(current) if current else {}, "after": {}}
-        return result
-
-    def send(self):
-        """Send a command: never retried once it may have reached Twilio; check mode sends nothing and returns the
-        command that would be sent. A SIM that cannot receive it fails before any write (see resolve)."""
-        endpoint = self.endpoint
-        desired = self.desired()
-        form = self.form(desired, write_only=True, create=True)
-        result = {"changed": True, endpoint.item: None}
-        if self.module._diff:
-            result["diff"] = {"before": {}, "after": desired}
-        if self.module.check_mode:
-            result[endpoint.item] = self.predicted(desired)
-            return result
-        try:
-            record = self.client.create(endpoint, form)
-        except TwilioError as err:
-            if err.may_be_applied:
-                target = next(f for f in endpoint.fields if f.ref)
-                self.fail("%s. Before sending it again, look for it with simfleet.twilio.%s (%s: %s)"
-                          % (err.message, self.spec.info_module, target.option, self.params[target.option]),
-                          http_status=err.http_status, code=err.code, more_info=err.more_info)
-            raise
-        result[endpoint.item] = self.settle(record, "sent %s" % endpoint.item, "; it was sent: do not send it again")
-        return result
-
-    def predicted(self, desired):
-        """The command check mode would send, as Twilio's record shows it (field names, Twilio's defaults for the
-        options not set, the status and direction of a new command), without a SID: Twilio gives it when it is sent."""
-        command = dict(self.endpoint.created_with)
-        for f in self.endpoint.fields:
-            value = desired.get(f.option, f.default)
-            if not f.write_only and value is not None:
-                command[f.record_field] = value
-        return command
+        return result, {"before": self.describe(current) if current else {}, "after": {}}
 
     def apply(self, record, changes, done):
         """Write the changes: the values in one request (absolute values, safe to repeat), then each action (a
@@ -453,58 +368,37 @@ class StateModule:
         request has succeeded, and ``self.written`` the record Twilio last answered."""
         values = dict((o, v) for o, v in changes.items() if not self.endpoint.field(o).sets)
         if values:
-            record = self.written = self.client.update(self.endpoint, record["sid"], self.form(values, write_only=True))
+            record = self.written = self.client.update(self.endpoint, record["sid"], self.build_request(values))
             done.update(values)
         for option in changes:
             if option not in values:
-                record = self.written = self.client.update(self.endpoint, record["sid"], self.form({option: changes[option]}),
+                record = self.written = self.client.update(self.endpoint, record["sid"],
+                                                           self.build_request({option: changes[option]}, write_only=False),
                                                            idempotent=False)
                 done[option] = changes[option]
         return record
 
-    # -- comparing, diffs and forms --------------------------------------------------------------------------------
+    # -- comparing and diffs ---------------------------------------------------------------------------------------
 
     @staticmethod
     def same(current, desired):
-        if isinstance(desired, list):
-            return sorted(str(v) for v in desired) == sorted(str(v) for v in (current or []))
-        if isinstance(desired, bool) or isinstance(current, bool):
-            return current is desired
-        if isinstance(desired, int) and current is not None:
-            try:
-                return int(current) == desired
-            except (TypeError, ValueError):
-                return False
-        return current == desired
+        return same(current, desired)
 
     def describe(self, record):
-        return dict((f.option, record.get(f.record_field)) for f in self.endpoint.fields if not f.write_only)
+        return self.writer.describe(record)
 
-    def diff(self, current, changes, member_changes):
+    def diff(self, current, changes, members):
         before = dict((option, self.record_value(current, option)) for option in changes)
         after = dict(changes)
-        if member_changes and (member_changes[0] or member_changes[1]):
-            existing = member_changes[2]
-            before[self.spec.members.option] = existing
-            after[self.spec.members.option] = sorted(set(existing) - set(member_changes[1]) | set(member_changes[0]))
+        if members and (members.add or members.remove):
+            before[self.spec.members.option] = members.existing
+            after[self.spec.members.option] = sorted(set(members.existing) - set(members.remove) | set(members.add))
         return {"before": before, "after": after}
 
-    def form(self, values, write_only=False, create=False):
-        form = {}
-        for option, value in values.items():
-            f = self.endpoint.field(option)
-            form[f.param] = f.form_value(value)
-        if write_only:
-            for f in self.endpoint.fields:
-                if f.write_only and self.params.get(f.option) is not None and (not f.update_only if create else not f.create_only):
-                    form[f.param] = f.form_value(self.params[f.option])
-        return form
-
     def check_transition(self, current, asked):
-        allowed = self.endpoint.allowed_from(asked)
-        if allowed is not None and current not in allowed:
-            self.fail("status cannot change from %s to %s: Twilio allows %s only from %s"
-                      % (current, asked, asked, ", ".join(allowed)))
+        problem = self.writer.transition_problem(current, asked)
+        if problem:
+            self.fail(problem)
 
     def identity(self):
         return ", ".join("%s=%s" % (name, self.params[name]) for name in self.spec.find_by if self.params.get(name) is not None)
@@ -516,25 +410,25 @@ class StateModule:
         return sorted(r["sid"] for r in self.client.list_records(endpoint, parents={endpoint.parents[0]: sid}))
 
     def member_changes(self, current):
-        """(to add, to remove, existing), or None when the option is not set."""
+        """MemberChanges, or None when the option is not set."""
         wanted = self.params.get(self.spec.members.option)
         if wanted is None:
             return None
         existing = self.members_of(current["sid"])
-        return sorted(set(wanted) - set(existing)), sorted(set(existing) - set(wanted)), existing
+        return MemberChanges(sorted(set(wanted) - set(existing)), sorted(set(existing) - set(wanted)), existing)
 
-    def apply_members(self, sid, add, remove, dummy, done):
-        """Add and remove members, one request each; ``done`` gets, under the option's name, those added and removed
-        so far."""
+    def apply_members(self, sid, members, done):
+        """Add and remove members (MemberChanges), one request each; ``done`` gets, under the option's name, those added
+        and removed so far."""
         endpoint = ENDPOINTS[self.spec.members.endpoint]
         parents = {endpoint.parents[0]: sid}
         field = endpoint.fields[0]
         made = {"added": [], "removed": []}
-        for member in add:
+        for member in members.add:
             self.client.create(endpoint, {field.param: member}, parents=parents)
             made["added"].append(member)
             done[self.spec.members.option] = made
-        for member in remove:
+        for member in members.remove:
             self.client.delete(endpoint, member, parents=parents)
             made["removed"].append(member)
             done[self.spec.members.option] = made
@@ -568,9 +462,7 @@ class StateModule:
 
     def settled(self, record, status_only=False):
         if self.endpoint.final_statuses:
-            finals = self.endpoint.final_statuses + FAILED_COMMAND_STATUSES + tuple(
-                f.final_when_false for f in self.endpoint.fields if f.final_when_false and self.params.get(f.option) is False)
-            return record.get("status") in finals
+            return record.get("status") in self.final_statuses() + FAILED_COMMAND_STATUSES
         actions = [] if status_only else [f for f in self.endpoint.fields if f.sets and self.params.get(f.option)]
         return record.get("status") not in self.endpoint.settling and not any(record.get(f.record_field) == f.sets for f in actions)
 
@@ -592,6 +484,53 @@ class _AfterWrite(TwilioError):
         self.applied = applied
 
 
+class CommandModule(StateModule):
+    """Sends one command every run: never retried once it may have reached Twilio. Check mode sends nothing and returns
+    the command that would be sent; a SIM that cannot receive it fails before any write (see resolve)."""
+
+    command = True
+
+    def act(self):
+        endpoint = self.endpoint
+        desired = self.desired()
+        form = self.build_request(desired, create=True)
+        result = {"changed": True, endpoint.item: None}
+        diff = {"before": {}, "after": desired}
+        if self.module.check_mode:
+            result[endpoint.item] = self.predicted(desired)
+            return result, diff
+        try:
+            record = self.client.create(endpoint, form)
+        except TwilioError as err:
+            if err.may_be_applied:
+                target = next(f for f in endpoint.fields if f.ref)
+                self.fail("%s. Before sending it again, look for it with simfleet.twilio.%s (%s: %s)"
+                          % (err.message, self.spec.info_module, target.option, self.params[target.option]),
+                          http_status=err.http_status, code=err.code, more_info=err.more_info)
+            raise
+        result[endpoint.item] = self.after_write(record, "sent %s" % endpoint.item, "; it was sent: do not send it again")
+        return result, diff
+
+    def final_statuses(self):
+        """Hook: the statuses in which the command has reached the end Twilio reports (besides failing)."""
+        return self.endpoint.final_statuses
+
+    def predicted(self, desired):
+        """The command check mode would send, as Twilio's record shows it (field names, Twilio's defaults for the
+        options not set, the status and direction of a new command), without a SID: Twilio gives it when it is sent."""
+        command = dict(self.endpoint.created_with)
+        for f in self.endpoint.fields:
+            value = desired.get(f.option, f.default)
+            if not f.write_only and value is not None:
+                command[f.record_field] = value
+        return command
+
+
 def run_state_module(spec):
     """main() of every state module."""
     StateModule(spec).run()
+
+
+def run_command_module(spec):
+    """main() of every command module."""
+    CommandModule(spec).run()

@@ -102,11 +102,11 @@ diff:
     after: {"sim": "HS0123456789abcdef0123456789abcdef", "payload": "reboot", "device_port": 6000}
 """
 
-from ansible_collections.simfleet.twilio.plugins.module_utils._state import StateSpec, run_state_module
+from ansible_collections.simfleet.twilio.plugins.module_utils._state import StateSpec, run_command_module
 
 
 def main():
-    run_state_module(StateSpec(endpoint="supersim_ip_command", command=True, info_module="supersim_ip_command_info"))
+    run_command_module(StateSpec(endpoint="supersim_ip_command", info_module="supersim_ip_command_info"))
 
 
 if __name__ == "__main__":

@@ -84,11 +84,11 @@ diff:
   sample: {"before": {}, "after": {"sim": "HS0123456789abcdef0123456789abcdef", "payload": "REPORT POSITION"}}
 """
 
-from ansible_collections.simfleet.twilio.plugins.module_utils._state import StateSpec, run_state_module
+from ansible_collections.simfleet.twilio.plugins.module_utils._state import StateSpec, run_command_module
 
 
 def main():
-    run_state_module(StateSpec(endpoint="supersim_sms_command", command=True, info_module="supersim_sms_command_info"))
+    run_command_module(StateSpec(endpoint="supersim_sms_command", info_module="supersim_sms_command_info"))
 
 
 if __name__ == "__main__":

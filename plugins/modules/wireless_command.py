@@ -169,11 +169,19 @@ diff:
     after: {"sim": "DE0123456789abcdef0123456789abcdef", "command": "READ METER", "include_sid": "end"}
 """
 
-from ansible_collections.simfleet.twilio.plugins.module_utils._state import StateSpec, run_state_module
+from ansible_collections.simfleet.twilio.plugins.module_utils._state import CommandModule, StateSpec
+
+
+class WirelessCommandModule(CommandModule):
+    """Without a delivery receipt, Twilio never learns that a command reached the device: V(sent) is then final."""
+
+    def final_statuses(self):
+        finals = super().final_statuses()
+        return finals + ("sent",) if self.params.get("delivery_receipt_requested") is False else finals
 
 
 def main():
-    run_state_module(StateSpec(endpoint="wireless_command", command=True, info_module="wireless_command_info"))
+    WirelessCommandModule(StateSpec(endpoint="wireless_command", info_module="wireless_command_info")).run()
 
 
 if __name__ == "__main__":
