@@ -21,7 +21,7 @@ export ANSIBLE_NOCOLOR := 1
 export PATH := $(BIN):$(PATH)
 
 .PHONY: help venv collection unit e2e check test demo demo-events clean deps tools matrix sanity units lint galaxy ee docs \
-        changelog test-gates timings pybin lock test-latest pins \
+        changelog version test-gates timings pybin lock test-latest pins simulator integration \
         $(addprefix sanity-,$(CORE_LINES)) $(addprefix units-,$(CORE_LINES)) $(addprefix venv-,$(CORE_LINES))
 
 help:
@@ -30,7 +30,9 @@ help:
 	@echo "make test        run every test and gate (all of the below)"
 	@echo "make check       the quick loop: unit, e2e and sanity on the newest ansible-core line"
 	@echo "make unit        unit tests (pytest tests/unit) and the pin checks (tests/gates) in .venv"
-	@echo "make e2e         end-to-end tests (pytest tests/e2e) against the simulator in .venv"
+	@echo "make e2e         end-to-end tests (pytest tests/e2e) against the simulator, and the simulator's own tests, in .venv"
+	@echo "make simulator   the simulator's own tests alone (pytest tests/simulator/tests) in .venv"
+	@echo "make integration ansible-test integration (tests/integration/targets) on ansible-core $(lastword $(CORE_LINES))"
 	@echo "make matrix      ansible-test sanity + unit tests on ansible-core $(CORE_LINES), one venv each"
 	@echo "make sanity-X    ansible-test sanity on ansible-core X (units-X: unit tests on X)"
 	@echo "make lint        ansible-lint --profile production, antsibull-docs and antsibull-changelog lint"
@@ -38,6 +40,7 @@ help:
 	@echo "make ee          ansible-builder introspect + create on meta/execution-environment.yml"
 	@echo "make docs        build the HTML docs site with antsibull-docs + Sphinx into build/docs"
 	@echo "make changelog   regenerate CHANGELOG.rst from changelogs/ (antsibull-changelog generate)"
+	@echo "make version     write plugins/module_utils/_version.py from galaxy.yml's version (after changing it)"
 	@echo "make lock        rewrite the pins (tests/locks/*.txt) from the newest releases of each venv's requirements"
 	@echo "make test-latest the whole suite on the newest releases instead of the pins, then what changed"
 	@echo "make clean       remove venvs and build output"
@@ -57,8 +60,18 @@ unit: venv collection
 pins: venv collection tools $(addprefix venv-,$(CORE_LINES))
 	$(TIMED) "pin checks (.venv)" $(GATES)/pytest.sh $(BIN)/python tests/gates
 
+# The simulator's own tests live beside it (tests/simulator/tests); the e2e suite runs them in the same session.
+SIMULATOR_TESTS := tests/simulator/tests
 e2e: deps venv collection
-	$(TIMED) "e2e (2.21, .venv)" $(GATES)/pytest.sh $(BIN)/python tests/e2e
+	$(TIMED) "e2e (2.21, .venv)" $(GATES)/pytest.sh $(BIN)/python $(SIMULATOR_TESTS) tests/e2e
+
+simulator: venv collection
+	$(TIMED) "simulator tests (.venv)" $(GATES)/pytest.sh $(BIN)/python $(SIMULATOR_TESTS)
+
+# ansible-test integration on the newest ansible-core line, on a copy of the collection of its own; every target
+# starts and stops the simulator it needs.
+integration: deps venv-$(lastword $(CORE_LINES))
+	$(TIMED) "integration $(lastword $(CORE_LINES))" $(GATES)/integration.sh
 
 # The quick loop for daily work: unit and end-to-end tests, and sanity on the newest ansible-core line.
 check:
@@ -129,16 +142,22 @@ docs: tools collection
 changelog: tools collection
 	PATH="$(TOOLS):$$PATH" antsibull-changelog generate
 
+# The version is written by hand in galaxy.yml only; this writes plugins/module_utils/_version.py from it (the
+# modules' User-Agent; a unit test fails while the two differ).
+version: venv collection
+	$(BIN)/python tests/unit/plugins/module_utils/test_version.py --write
+
 # Every gate runs (make -k) so one run reports every finding; any failure fails `make test`.
 # The e2e suite (it has timing assertions) runs in the foreground. Beside it, one after the other: first the gates
-# without timing assertions (the venvs, sanity on every line, the Galaxy and builder gates) at the lowest priority
-# (nice 19), so they take nothing from it; then the unit tests on every ansible-core line (units-LINE; the newest
-# line's venv is identical to .venv) and the pin checks, one at a time at normal priority, on the core the e2e
-# suite leaves idle (their bounded-time tests need a core that is not starved). Their output follows the e2e
-# suite's. Lint and the docs site run last, one after the other: antsibull-docs, when it overlapped with other
-# gates, reported spurious "Unknown target name" errors for every plugin that the same check did not report alone.
+# without timing assertions (the venvs, sanity on every line, ansible-test integration, the Galaxy and builder gates)
+# at the lowest priority (nice 19), so they take nothing from it; then the unit tests on every ansible-core line
+# (units-LINE; the newest line's venv is identical to .venv) and the pin checks, one at a time at normal priority,
+# on the core the e2e suite leaves idle (their bounded-time tests need a core that is not starved). Their output
+# follows the e2e suite's. Lint and the docs site run last, one after the other: antsibull-docs, when it overlapped
+# with other gates, reported spurious "Unknown target name" errors for every plugin that the same check did not report
+# alone.
 GATES_JOBS ?= 2
-BACKGROUND_GATES := $(addprefix sanity-,$(CORE_LINES)) galaxy ee
+BACKGROUND_GATES := $(addprefix sanity-,$(CORE_LINES)) integration galaxy ee
 BESIDE_GATES := $(addprefix units-,$(CORE_LINES)) pins
 test:
 	@mkdir -p build/gates && rm -f build/gates/timings.tsv build/gates/skipped.txt build/gates/dependency-warnings.txt

@@ -1,7 +1,10 @@
-"""Shared pytest set-up: import paths, the collection link, and simulator fixtures.
+"""Shared pytest set-up: import paths, the collection link, a clean environment, and simulator fixtures.
 
 - `build/collections` and `tests/` go on sys.path, so tests import
   `ansible_collections.simfleet.twilio.plugins...` and `simulator`.
+- The caller's connection settings (every `TWILIO_*` and `KORE_*` variable) are removed from the environment
+  before any test module is imported: no test, and no process a test starts, sees a real account's settings;
+  tests set the ones they need themselves.
 - `simulator`: one session-wide simulator (300 Wireless SIMs, 200 Super SIMs, seed 1). Tests that change
   its faults must undo it (`simulator.clear_faults()`); tests needing their own fleet use `simulator_factory`.
 - `simulator_factory(**kwargs)`: starts a `Simulator(**kwargs)` and stops it after the test.
@@ -15,6 +18,9 @@ TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
 ROOT_DIR = os.path.dirname(TESTS_DIR)
 COLLECTIONS_DIR = os.path.join(ROOT_DIR, "build", "collections")
 COLLECTION_LINK = os.path.join(COLLECTIONS_DIR, "ansible_collections", "simfleet", "twilio")
+# Prefixes of the environment variables of the connection options (the modules', the inventory plugin's, the
+# event source's): TWILIO_ACCOUNT_SID, TWILIO_BASE_URL, KORE_CLIENT_ID, KORE_TOKEN_URL, ...
+CONNECTION_ENV_PREFIXES = ("TWILIO_", "KORE_")
 
 
 def _link_collection():
@@ -28,7 +34,15 @@ def _link_collection():
         pass
 
 
+def _forget_callers_connection_settings():
+    """Remove every TWILIO_* and KORE_* variable the caller's environment holds from this process's environment."""
+    for name in list(os.environ):
+        if name.startswith(CONNECTION_ENV_PREFIXES):
+            del os.environ[name]
+
+
 _link_collection()
+_forget_callers_connection_settings()
 for path in (COLLECTIONS_DIR, TESTS_DIR):
     if path not in sys.path:
         sys.path.insert(0, path)

@@ -15,8 +15,8 @@ import time
 import urllib.error
 import urllib.request
 
+# `python tests/demo_events.py` has this file's folder, tests/, first on sys.path: the simulator package is there.
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tests"))
 
 from simulator import Simulator, events  # noqa: E402
 

@@ -35,14 +35,15 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path[:0] = [os.path.join(ROOT, "tests"), os.path.join(ROOT, "build", "collections")]
+import _paths
+
+_paths.add_import_paths()
 
 from ansible_collections.simfleet.twilio.plugins.module_utils._client import TwilioClient  # noqa: E402
 from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import ENDPOINTS  # noqa: E402
 from simulator import Simulator  # noqa: E402
 
+ROOT = _paths.ROOT_DIR
 ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
 FROM, TO = "active", "suspended"
 

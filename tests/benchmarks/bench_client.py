@@ -15,13 +15,12 @@ Run by hand: ``make venv collection && .venv/bin/python tests/benchmarks/bench_c
 """
 
 import argparse
-import os
 import statistics
-import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:0] = [os.path.dirname(HERE), os.path.join(os.path.dirname(os.path.dirname(HERE)), "build", "collections")]
+import _paths
+
+_paths.add_import_paths()
 
 import requests  # noqa: E402
 from twilio.rest import Client  # noqa: E402

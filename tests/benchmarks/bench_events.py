@@ -27,9 +27,9 @@ import subprocess
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path[:0] = [os.path.join(ROOT, "build", "collections"), os.path.join(ROOT, "tests")]
+import _paths
+
+_paths.add_import_paths()
 
 from simulator import events  # noqa: E402
 

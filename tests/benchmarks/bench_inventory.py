@@ -34,7 +34,9 @@ import time
 
 TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROOT_DIR = os.path.dirname(TESTS_DIR)
-sys.path.insert(0, TESTS_DIR)
+import _paths  # noqa: E402
+
+_paths.add_import_paths()
 
 from simulator import Simulator  # noqa: E402
 

@@ -109,7 +109,7 @@ class PlaybookRun:
 
 
 def clean_env(extra=None):
-    """The environment of a playbook run: no TWILIO_* variables leak in from the caller."""
+    """The environment of a playbook run: no TWILIO_*, KORE_* or ANSIBLE_* variables leak in from the caller."""
     env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("TWILIO_", "KORE_", "ANSIBLE_")))
     env.update(ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1", PYTHONDONTWRITEBYTECODE="1")
     env["PATH"] = BIN + os.pathsep + env.get("PATH", "")

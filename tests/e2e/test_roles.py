@@ -110,7 +110,7 @@ class Run:
         command += ["-e", json.dumps(extra_vars)]
         for assignment in cli_vars:  # -e name=value, a string as the command line gives it
             command += ["-e", assignment]
-        run_env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("TWILIO_", "ANSIBLE_")))
+        run_env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("TWILIO_", "KORE_", "ANSIBLE_")))
         run_env.update(ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1", ANSIBLE_PIPELINING="1",
                        ANSIBLE_HOME=os.path.join(workdir, "ansible-home"),
                        ANSIBLE_LOCAL_TEMP=os.path.join(workdir, "tmp"),

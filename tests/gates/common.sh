@@ -124,3 +124,23 @@ copy_collection() {
         --exclude=/tests/output/ --exclude=.ansible/ --exclude=__pycache__/ --exclude=.pytest_cache/ \
         "$ROOT"/ "$dest"/
 }
+
+# newest_core_line : the newest ansible-core line of core-lines.txt (its last line).
+newest_core_line() {
+    grep -v '^#' "$ROOT/tests/gates/core-lines.txt" | awk 'NF { l = $1 } END { print l }'
+}
+
+# path_without_pyenv_shims : $PATH without pyenv's shims, which ansible-test would take for interpreters and then
+# fail to run.
+path_without_pyenv_shims() {
+    tr ':' '\n' <<<"$PATH" | grep -v -E '/\.pyenv/(.*/)?shims/?$' | paste -sd: -
+}
+
+# ansible_test_tree DEST : copy_collection into DEST (a .../ansible_collections/simfleet/twilio folder), which gets
+# its own git repository: ansible-test lists files with git when it finds a repository above the collection, and
+# this repository would hide the git-ignored build tree (untracked files count as content).
+ansible_test_tree() {
+    local dest="$1"
+    copy_collection "$dest"
+    [ -d "$dest/.git" ] || git -C "$dest" init -q
+}

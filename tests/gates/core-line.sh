@@ -37,9 +37,7 @@ pyver="$("$venv/bin/python" -c 'import platform; print(platform.python_version()
 [ "$what" = venv ] && exit 0
 
 [ -d "$pybin" ] || link_pythons
-# Drop pyenv's shims: ansible-test would take them for interpreters and then fail to run them.
-clean_path="$(tr ':' '\n' <<<"$PATH" | grep -v -E '/\.pyenv/(.*/)?shims/?$' | paste -sd: -)"
-export PATH="$venv/bin:$pybin:$clean_path"
+export PATH="$venv/bin:$pybin:$(path_without_pyenv_shims)"
 unset ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS
 
 case "$what" in
@@ -47,10 +45,7 @@ sanity)
     command -v shellcheck >/dev/null || die "shellcheck is missing (make installs it with apt-get; see make deps)"
     "$ROOT/tests/gates/seed-get-pip.sh" "$venv"
     tree="$BUILD/ansible-test/$line/ansible_collections/simfleet/twilio"
-    copy_collection "$tree"
-    # ansible-test lists files with git when it finds a repository above the collection: this repository
-    # would hide the git-ignored build tree, so the copy gets its own (untracked files count as content).
-    [ -d "$tree/.git" ] || git -C "$tree" init -q
+    ansible_test_tree "$tree"
     ignores=$(find "$tree/tests/sanity" -name 'ignore-*.txt' -size +0 2>/dev/null || true)
     [ -z "$ignores" ] || die "sanity ignore files are not allowed: $ignores"
     log "ansible-test sanity, ansible-core $core, controller Python $pyver ($python); compile/import on every Python in build/pybin"

@@ -35,7 +35,7 @@ HS = "HS%032x"
 @pytest.fixture(autouse=True)
 def no_twilio_env(monkeypatch):
     for name in list(os.environ):
-        if name.startswith(("TWILIO_", "ANSIBLE_INVENTORY_CACHE", "ANSIBLE_CACHE_PLUGIN")):
+        if name.startswith(("TWILIO_", "KORE_", "ANSIBLE_INVENTORY_CACHE", "ANSIBLE_CACHE_PLUGIN")):
             monkeypatch.delenv(name)
 
 

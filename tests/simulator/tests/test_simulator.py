@@ -27,9 +27,9 @@ from simulator.fleet import luhn_valid
 from simulator.resources import (DIRECTIONS, ESIM_PROFILE_STATUSES, IP_COMMAND_STATUSES, RESOURCES, SMS_COMMAND_STATUSES,
                                  SUPER_SIM_STATUSES, WIRELESS_SIM_STATUSES)
 
-TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SIMULATOR_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TESTS_DIR = os.path.dirname(SIMULATOR_DIR)
 OPENAPI_DIR = os.path.join(TESTS_DIR, "openapi")
-SIMULATOR_DIR = os.path.join(TESTS_DIR, "simulator")
 RESOURCE = {resource.name: resource for resource in RESOURCES}
 DEFAULT_AUTH = ("AC00000000000000000000000000000001", "0123456789abcdef0123456789abcdef")
 

@@ -17,7 +17,7 @@ from openapi_core.testing import MockRequest, MockResponse
 from _listing import list_all
 from simulator import Simulator
 
-TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TESTS_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OPENAPI_DIR = os.path.join(TESTS_DIR, "openapi")
 HOUR, DAY = 3600, 86400
 HS_ZERO, DE_ZERO = "HS" + "0" * 32, "DE" + "0" * 32

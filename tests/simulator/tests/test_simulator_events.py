@@ -19,7 +19,7 @@ from simulator import Simulator
 from simulator.events import KINDS, TYPE_PREFIX
 
 SECRET = "sink-secret-123"
-TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SIMULATOR_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class Sink:
@@ -169,7 +169,7 @@ def test_bad_event_settings_are_refused():
         Simulator(events={"url": "http://127.0.0.1:1/x", "batch_size": 0})
     with pytest.raises(ValueError, match="events url must be an http or https URL"):
         Simulator(events={"url": "ftp://x"})
-    result = subprocess.run([sys.executable, os.path.join(TESTS, "simulator"), "--events-url", "http://127.0.0.1:1/x",
+    result = subprocess.run([sys.executable, SIMULATOR_DIR, "--events-url", "http://127.0.0.1:1/x",
                              "--events-duplicate-rate", "2"], capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode != 0
     assert "events duplicate_rate must be between 0 and 1, got 2.0" in result.stderr
