@@ -208,11 +208,12 @@ from collections import Counter
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
 
+from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import PRODUCT_NAMES
 from ansible_collections.simfleet.twilio.plugins.plugin_utils._fleet import (
+    AUDIT_DEFAULTS,
     AUDIT_OPTIONS,
     AUDIT_SCHEMA_VERSION,
     BYTES_PER_MB,
-    PRODUCTS,
     SIM_STATUS_ORDER,
     USAGE_MAX_DAYS,
     DataUsage,
@@ -432,9 +433,9 @@ def chart_values(report):
         return [{"key": label, "value": value} for label, value in pairs]
     products = []
     if usage["wireless"] and usage["wireless"]["account"] is not None:
-        products.append(("Programmable Wireless", megabytes(usage["wireless"]["account"]["total"])))
+        products.append((PRODUCT_NAMES["wireless"], megabytes(usage["wireless"]["account"]["total"])))
     if usage["supersim"]:
-        products.append(("Super SIM", megabytes(usage["supersim"]["total"])))
+        products.append((PRODUCT_NAMES["supersim"], megabytes(usage["supersim"]["total"])))
     sample = (usage["wireless"] or {}).get("sample") or {}
     return {
         "data_by_product_mb": bars(products),
@@ -526,15 +527,16 @@ def trend(history, report):
     return {"runs": len(ordered), "points": ordered, "statuses": list(statuses)}
 
 
-def summarize(data, window_days=7, recent_days=7, no_command_statuses=None, products=None, now=None, data_limit_percent=90,
+def summarize(data, window_days=AUDIT_DEFAULTS["window_days"], recent_days=AUDIT_DEFAULTS["recent_days"],
+              no_command_statuses=None, products=None, now=None, data_limit_percent=AUDIT_DEFAULTS["data_limit_percent"],
               history=None):
     """The audit report (a plain dict); see RETURN."""
     window_days = AUDIT_OPTIONS["window_days"](window_days, "window_days")
     data_limit_percent = AUDIT_OPTIONS["data_limit_percent"](data_limit_percent, "data_limit_percent")
     recent_days = AUDIT_OPTIONS["recent_days"](recent_days, "recent_days")
     no_command_statuses = AUDIT_OPTIONS["no_command_statuses"](
-        ["active"] if no_command_statuses is None else no_command_statuses, "no_command_statuses")
-    products = AUDIT_OPTIONS["products"](PRODUCTS if products is None else products, "products")
+        AUDIT_DEFAULTS["no_command_statuses"] if no_command_statuses is None else no_command_statuses, "no_command_statuses")
+    products = AUDIT_OPTIONS["products"](AUDIT_DEFAULTS["products"] if products is None else products, "products")
     moment = reference_time(now)
     start = moment - datetime.timedelta(days=window_days)
     recent_start = moment - datetime.timedelta(days=recent_days)
@@ -681,7 +683,7 @@ def audit_tables(report):
     tables = [
         {"id": "by-status", "columns": ({"key": "key", "label": "Status", "kind": "tag"},
                                         {"key": "wireless", "label": "Wireless", "kind": "num"},
-                                        {"key": "supersim", "label": "Super SIM", "kind": "num"},
+                                        {"key": "supersim", "label": PRODUCT_NAMES["supersim"], "kind": "num"},
                                         {"key": "all", "label": "All", "kind": "num"}),
          "rows": _count_rows(by_status["all"], wireless=by_status["wireless"], supersim=by_status["supersim"],
                              all=by_status["all"])},
@@ -722,9 +724,9 @@ def audit_tables(report):
     if usage:
         product_rows = []
         if usage.get("supersim"):
-            product_rows.append(dict(usage["supersim"], product="Super SIM", coverage="every Super SIM (complete)"))
+            product_rows.append(dict(usage["supersim"], product=PRODUCT_NAMES["supersim"], coverage="every Super SIM (complete)"))
         if usage.get("wireless") and usage["wireless"]["account"] is not None:
-            product_rows.append(dict(usage["wireless"]["account"], product="Programmable Wireless", sims=None,
+            product_rows.append(dict(usage["wireless"]["account"], product=PRODUCT_NAMES["wireless"], sims=None,
                                      sims_with_data=None, no_data_sims=None,
                                      coverage="account total (per-SIM figures not listed)"))
         if len(product_rows) > 1:
@@ -773,7 +775,7 @@ def audit_trend_charts(report):
         return []
     charts = [
         trend_svg("chart-trend-data", "Data per day (MB, average over the usage window of each run)", points,
-                  [("wireless_data_mb_per_day", "Programmable Wireless"), ("supersim_data_mb_per_day", "Super SIM"),
+                  [("wireless_data_mb_per_day", PRODUCT_NAMES["wireless"]), ("supersim_data_mb_per_day", PRODUCT_NAMES["supersim"]),
                    ("data_mb_per_day", "All products")], " MB"),
         trend_svg("chart-trend-findings", "Super SIMs with no data / no commands", points,
                   [("no_data_sims", "no data (usage window)"), ("no_command_sims", "no commands (command window)")]),
@@ -804,8 +806,9 @@ def report_page(report, kind, page_size=PAGE_SIZE, prefix=None):
     return result
 
 
-def audit_summary(data, window_days=7, recent_days=7, no_command_statuses=None, products=None, now=None,
-                  data_limit_percent=90, history=None):
+def audit_summary(data, window_days=AUDIT_DEFAULTS["window_days"], recent_days=AUDIT_DEFAULTS["recent_days"],
+                  no_command_statuses=None, products=None, now=None, data_limit_percent=AUDIT_DEFAULTS["data_limit_percent"],
+                  history=None):
     return unsafe(summarize(data, window_days=window_days, recent_days=recent_days,
                             no_command_statuses=no_command_statuses, products=products, now=now,
                             data_limit_percent=data_limit_percent, history=history))

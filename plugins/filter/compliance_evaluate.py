@@ -205,10 +205,10 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.simfleet.twilio.plugins.plugin_utils._fleet import (
     ALLOWED_STATUSES_OPTIONS,
     BYTES_PER_MB,
+    POLICY_DEFAULTS,
     POLICY_OPTIONS,
     PRODUCTS,
     SCHEMA_VERSION,
-    SIM_STATUSES,
     DataUsage,
     by_sim,
     created_by,
@@ -226,22 +226,8 @@ from ansible_collections.simfleet.twilio.plugins.plugin_utils._fleet import (
 from ansible_collections.simfleet.twilio.plugins.plugin_utils._terms import label, term
 from ansible_collections.simfleet.twilio.plugins.plugin_utils._unsafe import unsafe
 
-DEFAULT_POLICY = {
-    "rules": {},
-    "allowed_statuses": dict((product, list(SIM_STATUSES[product])) for product in PRODUCTS),
-    "suspended_statuses": ["suspended", "inactive"],
-    "suspended_max_days": 30,
-    "failed_command_ratio": 0.2,
-    "failed_command_min": 5,
-    "command_window_days": 7,
-    "silent_days": 7,
-    "silent_statuses": ["active"],
-    "silent_by": "",
-    "usage_window_days": 30,
-    "data_limit_percent": 90,
-    "products": list(PRODUCTS),
-    "exempt_sims": [],
-}
+# The policy's defaults, one definition shared with the sim_compliance role (plugin_utils/_fleet.py).
+DEFAULT_POLICY = POLICY_DEFAULTS
 
 
 @dataclass(frozen=True)

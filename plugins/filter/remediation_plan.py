@@ -115,7 +115,10 @@ from typing import Tuple
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
 
+from ansible_collections.simfleet.twilio.plugins.module_utils._batch import DEFAULT_CONCURRENCY, DEFAULT_MAX_SIMS
 from ansible_collections.simfleet.twilio.plugins.plugin_utils._fleet import (
+    MAX_DAYS,
+    PRODUCTS,
     flag,
     iso,
     names_list,
@@ -124,6 +127,7 @@ from ansible_collections.simfleet.twilio.plugins.plugin_utils._fleet import (
     reference_time,
     whole_number,
 )
+from ansible_collections.simfleet.twilio.plugins.plugin_utils._report_page import PAGE_SIZE
 from ansible_collections.simfleet.twilio.plugins.plugin_utils._terms import TERMS
 from ansible_collections.simfleet.twilio.plugins.plugin_utils._unsafe import unsafe
 
@@ -154,7 +158,8 @@ ACTIONS = dict((action.name, action) for action in (
     Action("suspend", (("wireless", "suspended"), ("supersim", "inactive")), strength=2),
     Action("deactivate", (("wireless", "deactivated"),), irreversible=True, strength=3),
 ))
-BATCH_PRODUCTS = ("wireless", "supersim")
+# The products sim_batch changes: both.
+BATCH_PRODUCTS = PRODUCTS
 
 
 def check_policy(value, name):
@@ -195,8 +200,8 @@ CANARY_PERCENT = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*")
 def check_max_age(value, name):
     """The oldest a compliance report may be, in hours; 0 accepts a report of any age (and one without a time)."""
     result = number(value, name)
-    if result > 24 * 36500:
-        raise AnsibleFilterError("%s must be at most %d hours (0 accepts a report of any age), got %r" % (name, 24 * 36500, value))
+    if result > 24 * MAX_DAYS:
+        raise AnsibleFilterError("%s must be at most %d hours (0 accepts a report of any age), got %r" % (name, 24 * MAX_DAYS, value))
     return int(result) if result.is_integer() else result
 
 
@@ -237,6 +242,23 @@ ROLE_ARGUMENTS = {
     "recheck": flag,
     "canary": check_canary,
     "report_page_rows": whole_number,
+}
+# The oldest compliance report the sim_remediation role acts on by default, in hours (the filter's own default, 0,
+# accepts a report of any age).
+REPORT_MAX_AGE_HOURS = 6
+# The defaults of those variables: the role's defaults/main.yml and meta/argument_specs.yml state them, and
+# tests/unit/plugins/filter/test_one_source.py checks that they agree.
+ROLE_DEFAULTS = {
+    "policy": {"silent_sims": "suspend"},
+    "exempt_sims": [],
+    "apply": False,
+    "confirm_irreversible": False,
+    "max_concurrency": DEFAULT_CONCURRENCY,
+    "max_sims": DEFAULT_MAX_SIMS,
+    "max_age_hours": REPORT_MAX_AGE_HOURS,
+    "recheck": False,
+    "canary": 0,
+    "report_page_rows": PAGE_SIZE,
 }
 
 

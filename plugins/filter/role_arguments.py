@@ -66,7 +66,9 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.simfleet.twilio.plugins.plugin_utils._fleet import (
     ALLOWED_STATUSES_OPTIONS,
+    AUDIT_DEFAULTS,
     AUDIT_OPTIONS,
+    POLICY_DEFAULTS,
     POLICY_OPTIONS,
     flag,
     timestamp,
@@ -75,6 +77,8 @@ from ansible_collections.simfleet.twilio.plugins.plugin_utils._fleet import (
 from ansible_collections.simfleet.twilio.plugins.plugin_utils._unsafe import unsafe
 from ansible_collections.simfleet.twilio.plugins.filter.compliance_evaluate import RULES
 from ansible_collections.simfleet.twilio.plugins.filter.remediation_plan import ROLE_ARGUMENTS as REMEDIATION_ARGUMENTS
+from ansible_collections.simfleet.twilio.plugins.filter.remediation_plan import ROLE_DEFAULTS as REMEDIATION_DEFAULTS
+from ansible_collections.simfleet.twilio.plugins.plugin_utils._report_page import PAGE_SIZE
 
 
 def history_runs(value, name):
@@ -92,6 +96,20 @@ ROLES = {
         **dict([("allowed_statuses_" + product, check) for product, check in ALLOWED_STATUSES_OPTIONS.items()]),
         **dict(("rule_" + rule, flag) for rule in RULES)),
     "sim_remediation": REMEDIATION_ARGUMENTS,
+}
+
+# The default of each of those variables: the one source of the values the roles' defaults/main.yml and
+# meta/argument_specs.yml state (YAML cannot import them; tests/unit/plugins/filter/test_one_source.py checks that
+# they agree). A compliance policy's values are the compliance_evaluate filter's own defaults.
+ROLE_DEFAULTS = {
+    "sim_audit": dict(AUDIT_DEFAULTS, now="", report_max_rows=PAGE_SIZE, usage=True, wireless_usage_per_sim=False,
+                      wireless_usage_max_sims=100, history_runs=30),
+    "sim_compliance": dict(
+        dict((key, POLICY_DEFAULTS[key]) for key in POLICY_OPTIONS), now="", report_only=False,
+        **dict([("allowed_statuses_" + product, POLICY_DEFAULTS["allowed_statuses"][product])
+                for product in ALLOWED_STATUSES_OPTIONS]),
+        **dict(("rule_" + rule, True) for rule in RULES)),
+    "sim_remediation": REMEDIATION_DEFAULTS,
 }
 
 

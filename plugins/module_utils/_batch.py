@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Tuple
 
 from ansible_collections.simfleet.twilio.plugins.module_utils._client import TwilioClient, TwilioError
+from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import PRODUCTS as ALL_PRODUCTS
 from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import ENDPOINTS, identifier_problem, matches
 from ansible_collections.simfleet.twilio.plugins.module_utils._module import SimfleetModule
 from ansible_collections.simfleet.twilio.plugins.module_utils._write import (
@@ -36,7 +37,7 @@ from ansible_collections.simfleet.twilio.plugins.module_utils._write import (
 )
 
 # The endpoint of the SIMs of each product.
-PRODUCTS = {"wireless": "wireless_sim", "supersim": "supersim_sim"}
+PRODUCTS = dict((product, "%s_sim" % product) for product in ALL_PRODUCTS)
 # What a SIM is named by, in the order a plain string is tried: the SIM list's own identifying fields. They are
 # the input of a batch, never a value to give every SIM.
 IDENTIFIERS = ("sid", "unique_name", "iccid")

@@ -17,6 +17,13 @@ from urllib.parse import quote, unquote
 
 WIRELESS_SIM_STATUSES = ("new", "ready", "active", "suspended", "deactivated", "canceled", "scheduled", "updating")
 SUPERSIM_SIM_STATUSES = ("new", "ready", "active", "inactive", "scheduled")
+# The products: the key every option, group and report uses, and the name people read.
+PRODUCT_NAMES = {"wireless": "Programmable Wireless", "supersim": "Super SIM"}
+PRODUCTS = tuple(PRODUCT_NAMES)
+# The SIM statuses Twilio documents, per product, in lifecycle order (new, ready, active, then those after active).
+SIM_STATUSES = {"wireless": WIRELESS_SIM_STATUSES, "supersim": SUPERSIM_SIM_STATUSES}
+# The longest window, in days, of Super SIM usage records grouped by SIM that Twilio answers (its error 83603).
+USAGE_BY_SIM_MAX_DAYS = 31
 ESIM_PROFILE_STATUSES = ("new", "reserving", "available", "downloaded", "installed", "failed")
 IP_COMMAND_STATUSES = ("queued", "sent", "received", "failed")
 SMS_COMMAND_STATUSES = ("queued", "sent", "delivered", "received", "failed")
@@ -154,8 +161,7 @@ class Field:
     it when creating the resource, so it is set right after; required_to_create: needed to create the resource;
     write_only: Twilio never shows it (a registration code, a callback for the change): sent with a write, never a
     change by itself; no_log: a secret; sets: a bool option asking for an action, true sends this value (and the
-    record shows it until the action is done); final_when_false: a bool option that, set to false, makes this status
-    final for a command (no delivery receipt: a command stays C(sent)); bounds: the smallest and largest number
+    record shows it until the action is done); bounds: the smallest and largest number
     Twilio takes; url: an absolute http or https URL; ref_statuses: the statuses the referenced record must have for
     Twilio to accept the write (a command goes only to a SIM that can receive it); default: the value Twilio assumes
     when the option is not sent; length: how long the value may be (a message).
@@ -173,7 +179,6 @@ class Field:
     write_only: bool = False
     no_log: bool = False
     sets: Optional[str] = None
-    final_when_false: Optional[str] = None
     bounds: Optional[Tuple[int, int]] = None
     url: bool = False
     ref_statuses: Tuple[str, ...] = ()
@@ -234,6 +239,15 @@ class Endpoint:
     window: Optional[Window] = None
     expansions: Tuple[Expansion, ...] = ()
     created_with: Tuple[Tuple[str, object], ...] = ()
+    # What the inventory plugin (simfleet.twilio.sims) reads. hosts: the records are the inventory's hosts of the
+    # product (its SIMs); group_by: the filter option naming the resource each record belongs to (a rate plan, a
+    # fleet), whose SID the record holds in the field ``<group_by>_sid`` and whose records the endpoint named
+    # group_endpoint lists (they name the groups); enrich: the item of the inventory's option enrich that adds this
+    # endpoint's records to the hosts of its product.
+    hosts: bool = False
+    group_by: Optional[str] = None
+    group_endpoint: Optional[str] = None
+    enrich: Optional[str] = None
 
     def list_path(self, **parents):
         """The list path with its parent SIDs (or unique names) filled in, URL-quoted."""
@@ -266,6 +280,7 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Filter("sim_registration_code", "SimRegistrationCode"),
         ),
         sid_pattern=SID_PATTERNS["wireless_sim"], fetch_by_unique_name=True,
+        hosts=True, group_by="rate_plan", group_endpoint="wireless_rate_plan",
         item="sim",
         fields=(
             Field("status", "Status", choices=("ready", "active", "suspended", "deactivated")),
@@ -296,6 +311,7 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Filter("iccid", "Iccid"),
         ),
         sid_pattern=SID_PATTERNS["supersim_sim"], fetch_by_unique_name=True,
+        hosts=True, group_by="fleet", group_endpoint="supersim_fleet",
         item="sim", creatable=True,
         fields=(
             Field("iccid", "Iccid", create_only=True, required_to_create=True),
@@ -318,6 +334,7 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Filter("status", "Status", choices=ESIM_PROFILE_STATUSES),
         ),
         sid_pattern=SID_PATTERNS["esim_profile"], secret_fields=("activation_code", "matching_id"),
+        enrich="esim_profiles",
     ),
     Endpoint(
         name="supersim_ip_command", product="supersim", path="/v1/IpCommands", key="ip_commands",
@@ -327,7 +344,7 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Filter("status", "Status", choices=IP_COMMAND_STATUSES),
             Filter("direction", "Direction", choices=DIRECTIONS),
         ),
-        sid_pattern=SID_PATTERNS["ip_command"], newest_first=True,
+        sid_pattern=SID_PATTERNS["ip_command"], newest_first=True, enrich="ip_commands",
         item="command", creatable=True, final_statuses=FINAL_IP_COMMAND_STATUSES,
         created_with=(("status", "queued"), ("direction", "to_sim")),
         fields=(
@@ -348,7 +365,7 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Filter("status", "Status", choices=SMS_COMMAND_STATUSES),
             Filter("direction", "Direction", choices=DIRECTIONS),
         ),
-        sid_pattern=SID_PATTERNS["sms_command"], newest_first=True,
+        sid_pattern=SID_PATTERNS["sms_command"], newest_first=True, enrich="sms_commands",
         item="command", creatable=True, final_statuses=FINAL_COMMAND_STATUSES,
         created_with=(("status", "queued"), ("direction", "to_sim")),
         fields=(
@@ -377,14 +394,14 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
                   length=Length(mode="command_mode", chars=160, binary_bytes=140, sid="include_sid", sid_chars=128)),
             Field("command_mode", "CommandMode", choices=PAYLOAD_TYPES, default="text"),
             Field("include_sid", "IncludeSid", choices=("none", "start", "end")),
-            Field("delivery_receipt_requested", "DeliveryReceiptRequested", type="bool", final_when_false="sent", default=True),
+            Field("delivery_receipt_requested", "DeliveryReceiptRequested", type="bool", default=True),
             Field("callback_url", "CallbackUrl", url=True, write_only=True),
             Field("callback_method", "CallbackMethod", choices=CALLBACK_METHODS, write_only=True),
         ),
     ),
     Endpoint(
         name="wireless_rate_plan", product="wireless", path="/v1/RatePlans", key="rate_plans",
-        sid_pattern=SID_PATTERNS["rate_plan"], fetch_by_unique_name=True,
+        sid_pattern=SID_PATTERNS["rate_plan"], fetch_by_unique_name=True, enrich="rate_plan",
         item="rate_plan", creatable=True, deletable=True,
         # Twilio changes only the friendly name of an existing plan: everything else is create-only.
         fields=(
@@ -403,7 +420,7 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
     ),
     Endpoint(
         name="supersim_fleet", product="supersim", path="/v1/Fleets", key="fleets",
-        sid_pattern=SID_PATTERNS["fleet"], fetch_by_unique_name=True,
+        sid_pattern=SID_PATTERNS["fleet"], fetch_by_unique_name=True, enrich="fleet",
         filters=(Filter("network_access_profile", "NetworkAccessProfile"),),
         item="fleet", creatable=True,
         fields=(
@@ -440,7 +457,7 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
     ),
     Endpoint(
         name="supersim_ip_address", product="supersim", path="/v1/Sims/{sim}/IpAddresses", key="ip_addresses",
-        parents=("sim",), sid_pattern=None, fetchable=False,
+        parents=("sim",), sid_pattern=None, fetchable=False, enrich="ip_addresses",
     ),
     Endpoint(
         name="supersim_billing_period", product="supersim", path="/v1/Sims/{sim}/BillingPeriods", key="billing_periods",
@@ -463,10 +480,10 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Filter("start_time", "StartTime", time=True),
             Filter("end_time", "EndTime", time=True),
         ),
-        sid_pattern=None, fetchable=False,
+        sid_pattern=None, fetchable=False, enrich="usage",
         # Twilio's errors 83603, 83604 and 83605; the granularity defaults to all.
         window=Window("start_time", "end_time", limits=(
-            WindowLimit("group", "sim", 83603, days=31),
+            WindowLimit("group", "sim", 83603, days=USAGE_BY_SIM_MAX_DAYS),
             WindowLimit("granularity", "hour", 83604, days=31),
             WindowLimit("granularity", "day", 83604, months=3),
             WindowLimit("granularity", "all", 83604, months=18),

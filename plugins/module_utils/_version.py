@@ -4,9 +4,11 @@
 
 """The collection's version, for code that runs where galaxy.yml cannot be read.
 
-Modules run on the target as AnsiballZ payloads, which carry module_utils but not galaxy.yml, so the version the
-code reports (the client's User-Agent) is this constant. galaxy.yml is the one source of the version: this value
-follows it, and tests/unit/plugins/module_utils/test_version.py fails when they differ.
+Generated from galaxy.yml, the one place the version is written by hand; do not edit. After changing galaxy.yml's
+version, run ``make version`` (``.venv/bin/python tests/unit/plugins/module_utils/test_version.py --write``);
+tests/unit/plugins/module_utils/test_version.py fails while this file differs from what that command writes.
+Modules run on the target as AnsiballZ payloads, which carry module_utils but not galaxy.yml, so the version the code
+reports (the client's User-Agent) is this constant.
 
 Private to the collection: its interface may change between releases.
 """

@@ -14,7 +14,10 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import (
+    PRODUCTS,
+    SIM_STATUSES,
     SUPERSIM_SIM_STATUSES,
+    USAGE_BY_SIM_MAX_DAYS,
     WIRELESS_SIM_STATUSES,
     parse_timestamp,
 )
@@ -22,9 +25,9 @@ from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import 
 SCHEMA_VERSION = 1
 # audit.json: 2 since the command finding is no_command_sims and usage figures are per product.
 AUDIT_SCHEMA_VERSION = 2
-PRODUCTS = ("wireless", "supersim")
-# The SIM statuses Twilio documents, per product, and every one of them (a policy's suspended statuses mix both).
-SIM_STATUSES = {"wireless": WIRELESS_SIM_STATUSES, "supersim": SUPERSIM_SIM_STATUSES}
+# The products (PRODUCTS, their names for people in PRODUCT_NAMES) and the SIM statuses Twilio documents per product
+# (SIM_STATUSES) come from the endpoint table; here also every status of either product (a policy's suspended
+# statuses mix both).
 ANY_SIM_STATUSES = tuple(dict.fromkeys(WIRELESS_SIM_STATUSES + SUPERSIM_SIM_STATUSES))
 # The one lifecycle order of SIM statuses in reports: each product's statuses in the order of its endpoint table
 # (new, ready, active, then the statuses after active); both products together by the earliest place of each status.
@@ -32,8 +35,8 @@ SIM_STATUS_ORDER = dict(SIM_STATUSES, all=tuple(sorted(
     ANY_SIM_STATUSES, key=lambda status: min(order.index(status) for order in SIM_STATUSES.values() if status in order))))
 # The longest window or age in days that options take: a century.
 MAX_DAYS = 36500
-# Twilio answers Super SIM usage records grouped by SIM for windows of at most 31 days (its error 83603).
-USAGE_MAX_DAYS = 31
+# The longest usage window of the reports: the longest Twilio answers for Super SIM usage grouped by SIM.
+USAGE_MAX_DAYS = USAGE_BY_SIM_MAX_DAYS
 # Twilio gives data limits (a fleet's or a rate plan's data_limit) in megabytes of 1,000,000 bytes.
 BYTES_PER_MB = 1000000
 
@@ -231,6 +234,15 @@ AUDIT_OPTIONS = {
     "no_command_statuses": supersim_statuses,
     "data_limit_percent": percent,
 }
+# Their defaults: the filter's, and the role's (its defaults/main.yml and meta/argument_specs.yml state them and
+# tests/unit/plugins/filter/test_one_source.py checks that they agree).
+AUDIT_DEFAULTS = {
+    "products": list(PRODUCTS),
+    "window_days": 7,
+    "recent_days": 7,
+    "no_command_statuses": ["active"],
+    "data_limit_percent": 90,
+}
 
 # The values of a compliance policy (the compliance_evaluate filter, the sim_compliance role's variables of the
 # same names), each with its check; rules (flag) and allowed_statuses (ALLOWED_STATUSES_OPTIONS) are nested.
@@ -249,6 +261,25 @@ POLICY_OPTIONS = {
     "data_limit_percent": percent,
 }
 ALLOWED_STATUSES_OPTIONS = {"wireless": wireless_statuses, "supersim": supersim_statuses}
+# Their defaults (every rule on, every documented status allowed): the policy of the compliance_evaluate filter and
+# of the sim_compliance role (whose defaults/main.yml and meta/argument_specs.yml state them; tests check that they
+# agree).
+POLICY_DEFAULTS = {
+    "rules": {},
+    "allowed_statuses": dict((product, list(SIM_STATUSES[product])) for product in PRODUCTS),
+    "suspended_statuses": ["suspended", "inactive"],
+    "suspended_max_days": 30,
+    "failed_command_ratio": 0.2,
+    "failed_command_min": 5,
+    "command_window_days": 7,
+    "silent_days": 7,
+    "silent_statuses": ["active"],
+    "silent_by": "",
+    "usage_window_days": 30,
+    "data_limit_percent": 90,
+    "products": list(PRODUCTS),
+    "exempt_sims": [],
+}
 
 
 # The list key of a registered info module result, for the fleet keys that are not named like it.

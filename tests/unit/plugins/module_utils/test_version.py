@@ -4,10 +4,13 @@
 
 """galaxy.yml is the one source of the collection's version.
 
-Modules cannot read galaxy.yml on the target, so plugins/module_utils/_version.py holds a copy for the code: it must
-be galaxy.yml's version. Every ``version_added`` in the documentation of the plugins (modules, inventory, filters,
-action plugins, module_utils, doc fragments, the event source) and of the roles' argument specifications must not
-be above that version, and a plugin says the release that brought it: the release of changelogs/changelog.yaml that
+Modules cannot read galaxy.yml on the target, so plugins/module_utils/_version.py holds a copy for the code,
+generated from galaxy.yml by running this file:
+``.venv/bin/python tests/unit/plugins/module_utils/test_version.py --write`` (without ``--write`` it only says
+whether the file is up to date); the tests fail while it differs from what that command writes. The README's
+"Version X.Y.Z." must name galaxy.yml's version too. Every ``version_added`` in the documentation of the plugins
+(modules, inventory, filters, action plugins, module_utils, doc fragments, the event source) and of the roles'
+argument specifications must not be above that version, and a plugin says the release that brought it: the release of changelogs/changelog.yaml that
 lists it, or, when no release lists it yet, a version after the last release.
 
 Documentation is read from the files as text (``ast`` for Python, YAML for the rest), never by importing the
@@ -20,10 +23,10 @@ import json
 import os
 import re
 
+import sys
+
 import pytest
 import yaml
-
-from ansible_collections.simfleet.twilio.plugins.module_utils._version import COLLECTION_VERSION
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", ".."))
 SEMVER = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?\Z")
@@ -43,9 +46,36 @@ DOC_BLOCKS = ("DOCUMENTATION", "RETURN")
 DATA_KEYS = frozenset(("sample", "example", "examples"))
 
 
+VERSION_MODULE = "plugins/module_utils/_version.py"
+WRITE_COMMAND = ".venv/bin/python tests/unit/plugins/module_utils/test_version.py --write"
+
+
 def galaxy_version():
     with open(os.path.join(ROOT, "galaxy.yml")) as f:
         return yaml.safe_load(f)["version"]
+
+
+def version_module_text(version):
+    """plugins/module_utils/_version.py as generated for ``version``: the file as it stands with its
+    COLLECTION_VERSION line set to ``version`` (so its docstring is kept as written)."""
+    with open(os.path.join(ROOT, VERSION_MODULE), encoding="utf-8") as f:
+        text = f.read()
+    line = re.compile(r'^COLLECTION_VERSION = .*$', re.M)
+    if len(line.findall(text)) != 1:
+        raise ValueError("%s must hold exactly one line COLLECTION_VERSION = ..." % VERSION_MODULE)
+    return line.sub(lambda match: "COLLECTION_VERSION = %s" % json.dumps(version), text)
+
+
+def write_version_module(check_only=False):
+    """Generate plugins/module_utils/_version.py from galaxy.yml; whether it was (or, with check_only, is) up to date."""
+    path = os.path.join(ROOT, VERSION_MODULE)
+    with open(path, encoding="utf-8") as f:
+        current = f.read()
+    wanted = version_module_text(galaxy_version())
+    if current != wanted and not check_only:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(wanted)
+    return current == wanted
 
 
 def version_key(value):
@@ -166,9 +196,20 @@ def released_plugins():
 
 
 def test_version_constant_is_galaxy_version():
+    from ansible_collections.simfleet.twilio.plugins.module_utils._version import COLLECTION_VERSION
     assert COLLECTION_VERSION == galaxy_version(), (
-        "plugins/module_utils/_version.py says %s, galaxy.yml says %s: set COLLECTION_VERSION to galaxy.yml's version"
-        % (COLLECTION_VERSION, galaxy_version()))
+        "plugins/module_utils/_version.py says %s, galaxy.yml says %s: run %s"
+        % (COLLECTION_VERSION, galaxy_version(), WRITE_COMMAND))
+
+
+def test_version_module_is_generated_from_galaxy_yml():
+    assert write_version_module(check_only=True), "%s is not what galaxy.yml generates: run %s" % (VERSION_MODULE, WRITE_COMMAND)
+
+
+def test_readme_names_galaxy_version():
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        stated = re.findall(r"\*\*Version ([^*]+?)\.\*\*", f.read())
+    assert stated == [galaxy_version()], "README.md states the version %s, galaxy.yml says %s" % (stated, galaxy_version())
 
 
 def test_galaxy_version_is_semantic_version():
@@ -258,3 +299,11 @@ options:
     # numeric, not textual: 2.10.0 is above 2.9.0
     assert len(above(entries, "2.9.0")) == 1
     assert above(entries, "2.10.0") == []
+
+
+if __name__ == "__main__":
+    CHECK = "--write" not in sys.argv[1:]
+    UP_TO_DATE = write_version_module(check_only=CHECK)
+    print("%s %s galaxy.yml's version %s" % (VERSION_MODULE, "holds" if UP_TO_DATE else ("differs from" if CHECK else "now holds"),
+                                             galaxy_version()))
+    sys.exit(1 if CHECK and not UP_TO_DATE else 0)
