@@ -45,6 +45,11 @@ options:
     type: str
     required: true
     choices: [sim_audit, sim_compliance, sim_remediation]
+  policy:
+    description:
+      - For V(sim_compliance) only, a compliance report's own C(policy) (as C(compliance.json) holds it). Its values
+        replace the variables it covers; the remediation role's re-check applies a report's policy again with it.
+    type: dict
 """
 
 EXAMPLES = r"""
@@ -58,7 +63,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: The variables given, by the same names, each checked and in its one form.
+  description:
+    - The variables given, by the same names, each checked and in its one form.
   type: dict
 """
 
@@ -113,6 +119,24 @@ ROLE_DEFAULTS = {
 }
 
 
+def compliance_policy(args):
+    """The policy (compliance_evaluate's form) that sim_compliance's checked variables describe."""
+    policy = dict((key, args[key]) for key in POLICY_OPTIONS if key in args)
+    policy["allowed_statuses"] = dict((product, args["allowed_statuses_" + product]) for product in ALLOWED_STATUSES_OPTIONS
+                                      if "allowed_statuses_" + product in args)
+    policy["rules"] = dict((rule, args["rule_" + rule]) for rule in RULES if "rule_" + rule in args)
+    return policy
+
+
+def compliance_variables(policy):
+    """sim_compliance's variables (without the prefix) that describe ``policy``: a report's own policy, which the
+    remediation role's re-check applies again."""
+    values = dict((key, policy[key]) for key in POLICY_OPTIONS if key in policy)
+    values.update(("allowed_statuses_" + product, statuses) for product, statuses in (policy.get("allowed_statuses") or {}).items())
+    values.update(("rule_" + rule, enabled) for rule, enabled in (policy.get("rules") or {}).items())
+    return values
+
+
 def check_role_arguments(values, role):
     """The role's variables checked and converted; see DOCUMENTATION."""
     checks = ROLES.get(role)
@@ -135,10 +159,23 @@ def check_role_arguments(values, role):
     return result
 
 
-def role_arguments(values, role):
+def role_arguments(values, role, policy=None):
+    if policy:
+        if role != "sim_compliance" or not isinstance(policy, dict):
+            raise AnsibleFilterError("policy is a compliance report's policy (a dictionary) for sim_compliance, got %s for %s"
+                                     % (type(policy).__name__, role))
+        values = dict(values, **compliance_variables(policy))
     return unsafe(check_role_arguments(values, role))
+
+
+def compliance_policy_filter(args):
+    if not isinstance(args, dict):
+        raise AnsibleFilterError("compliance_policy takes the checked variables of sim_compliance (a dictionary), got %s"
+                                 % type(args).__name__)
+    # The values are those of the input, already checked and marked unsafe by role_arguments.
+    return compliance_policy(args)
 
 
 class FilterModule(object):
     def filters(self):
-        return {"role_arguments": role_arguments}
+        return {"role_arguments": role_arguments, "compliance_policy": compliance_policy_filter}

@@ -19,6 +19,7 @@ from ansible_collections.simfleet.twilio.plugins.filter.role_arguments import RO
 from ansible_collections.simfleet.twilio.plugins.filter.role_arguments import FilterModule
 
 role_arguments = FilterModule().filters()["role_arguments"]
+compliance_policy_filter = FilterModule().filters()["compliance_policy"]
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 SUPERSIM = "new, ready, active, inactive, scheduled"
@@ -173,7 +174,7 @@ class TestTheRoles:
     @pytest.mark.parametrize("role", sorted(ROLES))
     def test_first_task_checks_every_variable_and_the_defaults_pass(self, role):
         first = role_file(role, "tasks", "main.yml")[0]
-        assert "simfleet.twilio.role_arguments('%s')" % role in first["ansible.builtin.set_fact"]["%s__args" % role]
+        assert "simfleet.twilio.role_arguments('%s'" % role in first["ansible.builtin.set_fact"]["%s__args" % role]
         given = first["vars"]["%s__given" % role]
         assert sorted(given) == sorted(ROLES[role])
         assert all(value == "{{ %s_%s }}" % (role, name) for name, value in given.items())
@@ -182,3 +183,25 @@ class TestTheRoles:
         for name, value in checked.items():
             if name != "now":
                 assert value == defaults["%s_%s" % (role, name)], name
+
+
+class TestCompliancePolicy:
+    """The policy of the sim_compliance role is mapped from its variables once, in Python, both ways."""
+
+    def test_the_variables_describe_the_policy_compliance_evaluate_takes(self):
+        args = role_arguments({"products": "wireless", "rule_silent_sims": "no", "allowed_statuses_wireless": "active",
+                               "silent_days": "3"}, "sim_compliance")
+        assert compliance_policy_filter(args) == {"products": ["wireless"], "silent_days": 3, "rules": {"silent_sims": False},
+                                                  "allowed_statuses": {"wireless": ["active"]}}
+
+    def test_a_reports_policy_replaces_the_variables_it_covers(self):
+        report_policy = {"products": ["supersim"], "silent_days": 9, "rules": {"silent_sims": True},
+                         "allowed_statuses": {"supersim": ["active"]}}
+        args = role_arguments({"products": "wireless", "rule_silent_sims": "no", "now": "2026-01-15T00:00:00Z"}, "sim_compliance",
+                              policy=report_policy)
+        assert compliance_policy_filter(args) == report_policy
+        assert args["now"] == "2026-01-15T00:00:00Z"
+
+    def test_a_policy_is_only_for_the_compliance_role(self):
+        with pytest.raises(AnsibleFilterError, match="policy is a compliance report's policy"):
+            role_arguments({}, "sim_audit", policy={"products": ["wireless"]})
