@@ -19,58 +19,44 @@ expression planned once per run:
 - ``CORE``: what is neither (an expression that is not a string) goes through ansible-core's own call unchanged.
 
 The group and variable handling around the expressions follows ``ansible.plugins.inventory.Constructable`` of the
-running ansible-core line (2.16 to 2.18, or 2.19 and later with data tagging).
+running ansible-core line (``RulesBefore219`` for 2.16 to 2.18, ``Rules219`` for 2.19 and later with data tagging).
+
+The fast path runs only where it is proven to give ansible-core's results: on the ansible-core lines of
+``PROVEN_LINES`` (those the differential tests run on), with keyed_groups entries that set no other option than
+``KEYED_GROUP_OPTIONS``, and when the ansible-core internals it needs (``core_internals``) are there. Otherwise
+``Constructed.create`` returns a ``CoreConstructed``, which makes ansible-core's own ``Constructable`` calls, and
+says why at verbosity 3.
 """
 
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Optional, Tuple
+from typing import Any, FrozenSet, Optional, Tuple
 
 from ansible import constants as C
 from ansible import template as _template
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.release import __version__ as ANSIBLE_CORE_VERSION
+from ansible.utils.display import Display
 from ansible.utils.vars import combine_vars
+
+display = Display()
 
 # ansible-core 2.19 and later tag data (trust, origin) and evaluate expressions as such; 2.16 to 2.18 do neither.
 DATA_TAGGING = hasattr(_template, "trust_as_template")
 
-try:
-    from ansible.errors import AnsibleValueOmittedError
-except ImportError:  # before ansible-core 2.19
-    AnsibleValueOmittedError = None
+# The ansible-core lines (major.minor) on which the differential tests prove the fast path gives ansible-core's results:
+# the lines of tests/gates/core-lines.txt (a unit test keeps the two equal). Any other line runs ansible-core's own path.
+PROVEN_LINES = ("2.16", "2.19", "2.21")
 
-try:  # ansible-core 2.19 and later: the Origin tag an expression passes on to its result; inventory values carry one
-    from ansible._internal._datatag._tags import Origin
-    from ansible.module_utils._internal._datatag import (
-        AnsibleTagHelper,
-        NotTaggableError,
-        _AnsibleTaggedDict,
-        _AnsibleTaggedFloat,
-        _AnsibleTaggedInt,
-        _AnsibleTaggedList,
-        _AnsibleTaggedStr,
-    )
-    ORIGIN_ONLY = frozenset([Origin])
-    TAGGED_SCALARS = frozenset((_AnsibleTaggedStr, _AnsibleTaggedInt, _AnsibleTaggedFloat))
-    TAGGED_DICTS = frozenset((_AnsibleTaggedDict,))
-    TAGGED_LISTS = frozenset((_AnsibleTaggedList,))
-except ImportError:
-    Origin = NotTaggableError = AnsibleTagHelper = None
-    ORIGIN_ONLY = TAGGED_SCALARS = TAGGED_DICTS = TAGGED_LISTS = frozenset()
+# The keyed_groups options the fast path implements (all that the proven lines document). An entry setting any other
+# (``priority``, or whatever a newer ansible-core adds) makes the whole run take ansible-core's own path.
+KEYED_GROUP_OPTIONS = frozenset(("key", "prefix", "separator", "parent_group", "default_value", "trailing_separator"))
 
-try:  # ansible-core 2.19 and later: what Jinja sees of dicts and lists (their attributes are not keys)
-    from ansible._internal._templating._lazy_containers import _AnsibleLazyTemplateDict, _AnsibleLazyTemplateList
-    LAZY_ATTRIBUTES = frozenset(dir(_AnsibleLazyTemplateDict)) | frozenset(dir(_AnsibleLazyTemplateList))
-except ImportError:
-    LAZY_ATTRIBUTES = frozenset()
-
-try:  # ansible-core before 2.19: values from APIs are AnsibleUnsafeText
-    from ansible.utils.unsafe_proxy import AnsibleUnsafeText
-except ImportError:
-    AnsibleUnsafeText = None
+# The options of ansible-core's ``constructed`` doc fragment the fast path implements (checked by a unit test).
+CONSTRUCTED_OPTIONS = frozenset(("strict", "compose", "groups", "keyed_groups", "use_extra_vars", "leading_separator"))
 
 PATH = "path"
 COMPARISON = "comparison"
@@ -84,6 +70,106 @@ CONDITIONAL = "conditional"
 MISSING = object()
 SKIP = object()  # the entry is skipped for this host (not strict), as ansible-core does after a templating error
 
+# Attribute names that Jinja would resolve on the container itself (dict.items, list.append...), not as a key. On
+# ansible-core 2.19 and later the engine adds those of the lazy containers Jinja sees there (core_internals).
+CONTAINER_ATTRIBUTES = frozenset(dir(dict)) | frozenset(dir(list))
+
+# Hosts' magic variables (Host.get_magic_vars), computed afresh by Host.get_vars().
+MAGIC_VARIABLES = frozenset(("inventory_hostname", "inventory_hostname_short", "group_names"))
+
+
+def core_line(version=ANSIBLE_CORE_VERSION):
+    """The ansible-core line (``major.minor``) of ``version``, by default the running one."""
+    return ".".join(str(version).split(".")[:2])
+
+
+def fallback_reason(keyed_groups, line=None):
+    """Why these options must be evaluated by ansible-core's own Constructable on this line, or None when the fast
+    path gives ansible-core's results (the internals it needs aside: see ``core_internals``)."""
+    line = core_line() if line is None else line
+    if line not in PROVEN_LINES:
+        return "ansible-core %s is not a line the fast path is proven on (%s)" % (line, ", ".join(PROVEN_LINES))
+    if C.DEFAULT_HASH_BEHAVIOUR == "merge":
+        return "hash_behaviour is merge"
+    if keyed_groups and isinstance(keyed_groups, list):
+        for index, keyed in enumerate(keyed_groups):
+            if keyed and isinstance(keyed, dict):
+                unknown = sorted(str(option) for option in keyed if option not in KEYED_GROUP_OPTIONS)
+                if unknown:
+                    return "keyed_groups[%d] sets %s, which the fast path does not implement" % (index, ", ".join(unknown))
+    return None
+
+
+# -- ansible-core's private internals, all read here ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CoreInternals:
+    """What the fast path takes from ansible-core beyond its public plugin API, for one templar (``core_internals``)."""
+
+    data_tagging: bool
+    jinja_globals: FrozenSet[str]  # names of the Jinja environment's globals (lookup, range, omit...): no host variables
+    compile_owner: Any  # the object whose compile method CompileCache wraps for one templating call
+    compile_name: str
+    container_attributes: FrozenSet[str]  # CONTAINER_ATTRIBUTES and those of 2.19's lazy containers
+    origin: Any = None  # 2.19+: the Origin tag type
+    tag_helper: Any = None  # 2.19+: AnsibleTagHelper
+    not_taggable: Any = None  # 2.19+: NotTaggableError
+    value_omitted: Any = None  # 2.19+: AnsibleValueOmittedError
+    tagged_scalars: FrozenSet[type] = frozenset()  # 2.19+: the tagged str, int and float types
+    tagged_dicts: FrozenSet[type] = frozenset()
+    tagged_lists: FrozenSet[type] = frozenset()
+    unsafe_text: Any = None  # before 2.19: AnsibleUnsafeText, the type of values from APIs
+
+
+def core_internals(templar):
+    """The ansible-core internals the fast path relies on, for the plugin's ``templar``; the one place that reads them.
+
+    ansible-core 2.19 and later (data tagging), all private: ``ansible._internal._datatag._tags.Origin``,
+    ``AnsibleTagHelper``, ``NotTaggableError`` and ``_AnsibleTaggedStr/Int/Float/Dict/List`` of
+    ``ansible.module_utils._internal._datatag``, ``_AnsibleLazyTemplateDict/List`` of
+    ``ansible._internal._templating._lazy_containers``, the templar's ``_engine``, its ``environment`` and its
+    ``_compile_expression(expression, options)``; also ``ansible.errors.AnsibleValueOmittedError``.
+    ansible-core 2.16 to 2.18: ``ansible.utils.unsafe_proxy.AnsibleUnsafeText``, the templar's ``environment`` and
+    that Jinja environment's ``from_string(source)``.
+
+    Raises ImportError or AttributeError when any of it is missing: ``Constructed.create`` then falls back to
+    ansible-core's own Constructable.
+    """
+    # pylint: disable=import-outside-toplevel
+    if DATA_TAGGING:
+        from ansible._internal._datatag._tags import Origin
+        from ansible._internal._templating._lazy_containers import _AnsibleLazyTemplateDict, _AnsibleLazyTemplateList
+        from ansible.errors import AnsibleValueOmittedError
+        from ansible.module_utils._internal._datatag import (
+            AnsibleTagHelper,
+            NotTaggableError,
+            _AnsibleTaggedDict,
+            _AnsibleTaggedFloat,
+            _AnsibleTaggedInt,
+            _AnsibleTaggedList,
+            _AnsibleTaggedStr,
+        )
+        engine = templar._engine
+        environment = engine.environment
+        owner, name = engine, "_compile_expression"
+        extra = dict(origin=Origin, tag_helper=AnsibleTagHelper, not_taggable=NotTaggableError, value_omitted=AnsibleValueOmittedError,
+                     tagged_scalars=frozenset((_AnsibleTaggedStr, _AnsibleTaggedInt, _AnsibleTaggedFloat)),
+                     tagged_dicts=frozenset((_AnsibleTaggedDict,)), tagged_lists=frozenset((_AnsibleTaggedList,)))
+        lazy_attributes = frozenset(dir(_AnsibleLazyTemplateDict)) | frozenset(dir(_AnsibleLazyTemplateList))
+    else:
+        from ansible.utils.unsafe_proxy import AnsibleUnsafeText
+        environment = templar.environment
+        owner, name = environment, "from_string"
+        extra = dict(unsafe_text=AnsibleUnsafeText)
+        lazy_attributes = frozenset()
+    if not callable(getattr(owner, name)) or name in vars(owner):
+        raise AttributeError("%s.%s cannot be wrapped for a templating call" % (type(owner).__name__, name))
+    return CoreInternals(data_tagging=DATA_TAGGING, jinja_globals=frozenset(environment.globals), compile_owner=owner, compile_name=name,
+                         container_attributes=CONTAINER_ATTRIBUTES | lazy_attributes, **extra)
+
+
+# -- expressions: what each one is --------------------------------------------------------------------------------
+
 # A path: a variable name, then .name, [integer], ['key'] or ["key"] steps; nothing else (no spaces inside, no filters).
 _ROOT = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)")
 _STEP = re.compile(r"\.([A-Za-z][A-Za-z0-9_]*)|\[(?:(0|-?[1-9][0-9]*)|'([^'\\]*)'|\"([^\"\\]*)\")\]")
@@ -94,11 +180,6 @@ RESERVED_NAMES = frozenset((
     "for", "endfor", "recursive", "with", "without", "context", "import", "from", "as", "set", "block", "macro", "call",
     "filter", "raw", "vars", "hostvars", "omit", "varname", "environment", "self", "loop", "super", "caller",
 ))
-# Attribute names that Jinja would resolve on the container itself (dict.items, list.append...), not as a key.
-CONTAINER_ATTRIBUTES = frozenset(dir(dict)) | frozenset(dir(list)) | LAZY_ATTRIBUTES
-
-# Hosts' magic variables (Host.get_magic_vars), computed afresh by Host.get_vars().
-MAGIC_VARIABLES = frozenset(("inventory_hostname", "inventory_hostname_short", "group_names"))
 
 
 @dataclass(frozen=True)
@@ -111,12 +192,15 @@ class Step:
 
 @dataclass(frozen=True)
 class Path:
+    """A variable name (``root``) and the steps into its value."""
+
     root: str
     steps: Tuple[Step, ...]
 
 
-def parse_path(expression):
-    """The ``Path`` that ``expression`` is, or None when it is anything else than a variable name or a path into one."""
+def parse_path(expression, container_attributes=CONTAINER_ATTRIBUTES):
+    """The ``Path`` that ``expression`` is, or None when it is anything else than a variable name or a path into one
+    (or than one whose ``.name`` steps Jinja reads as keys: none of ``container_attributes``)."""
     if not isinstance(expression, str):
         return None
     match = _ROOT.match(expression)
@@ -130,7 +214,7 @@ def parse_path(expression):
             break
         name, number, single, double = step.groups()
         if name is not None:
-            if name in CONTAINER_ATTRIBUTES:
+            if name in container_attributes:
                 return None
             steps.append(Step(str(name), True))
         elif number is not None:
@@ -150,19 +234,21 @@ _COMPARISON = re.compile(r"(?P<path>.+?)\s*(?P<op>==|!=)\s*(?:'(?P<single>[^'\\{
 
 @dataclass(frozen=True)
 class Comparison:
+    """A path compared with a literal by ``==`` or ``!=``."""
+
     path: Path
     equal: bool  # == (True) or != (False)
     literal: Any  # str or int
 
 
-def parse_comparison(expression):
+def parse_comparison(expression, container_attributes=CONTAINER_ATTRIBUTES):
     """The ``Comparison`` that ``expression`` is (a path, ``==`` or ``!=``, a string or integer literal), or None."""
     if not isinstance(expression, str):
         return None
     match = _COMPARISON.match(expression)
     if match is None:
         return None
-    path = parse_path(match.group("path"))
+    path = parse_path(match.group("path"), container_attributes)
     if path is None:
         return None
     if match.group("int") is not None:
@@ -182,16 +268,16 @@ class Plan:
     comparison: Optional[Comparison] = None
 
 
-def plan_expression(expression, kind, path_allowed=True, compiled_allowed=True, jinja_globals=()):
+def plan_expression(expression, kind, path_allowed=True, compiled_allowed=True, jinja_globals=(), container_attributes=CONTAINER_ATTRIBUTES):
     """Decide once per run how ``expression`` (of ``kind`` EXPRESSION or CONDITIONAL) is evaluated."""
     if not isinstance(expression, str):
         return Plan(CORE, None, "not a string: evaluated by ansible-core as it is")
-    path = parse_path(expression) if path_allowed else None
+    path = parse_path(expression, container_attributes) if path_allowed else None
     if path is not None and path.root in jinja_globals:
         path = None
     if path is not None:
         return Plan(PATH, path, "a variable or a path into one: read from the host's variables")
-    comparison = parse_comparison(expression) if path_allowed and kind == CONDITIONAL else None
+    comparison = parse_comparison(expression, container_attributes) if path_allowed and kind == CONDITIONAL else None
     if comparison is not None and comparison.path.root not in jinja_globals:
         return Plan(COMPARISON, comparison.path, "a path compared with a literal: read from the host's variables", comparison)
     if compiled_allowed:
@@ -207,129 +293,204 @@ class _Miss(Exception):
     """A variable, key, item or attribute that is not there: templating it fails (checked once per expression)."""
 
 
-def origin_only(value):
-    """True for a value of ansible-core 2.19+ tagged with nothing but its Origin (what inventories store): templating
-    passes it on as it is. Any other tag (trusted as template, deprecated...) has effects left to ansible-core."""
-    return AnsibleTagHelper.tag_types(value) == ORIGIN_ONLY
+class _SkipEntry(Exception):
+    """The keyed_groups entry gives no group for this host (not strict), as ansible-core's ``continue`` does."""
 
 
-def resolve(path, value):
-    """The value at ``path`` from its root variable's ``value`` (MISSING when there is none); raises _Miss when something
-    on the way is not there, _Odd when Jinja may give something else than the item."""
-    if value is MISSING:
-        raise _Miss()
-    for step in path.steps:
-        value_type = type(value)
-        if value_type is dict or (value_type in TAGGED_DICTS and origin_only(value)):
-            try:
-                value = value[step.key]
-            except (KeyError, TypeError):
-                if isinstance(step.key, str) and (step.key in CONTAINER_ATTRIBUTES or step.key.startswith("_")):
-                    raise _Odd()
-                raise _Miss() from None
-        elif value_type is list or (value_type in TAGGED_LISTS and origin_only(value)):
-            if step.attribute or type(step.key) is not int:  # pylint: disable=unidiomatic-typecheck
-                raise _Odd()
-            try:
-                value = value[step.key]
-            except IndexError:
-                raise _Miss() from None
-        else:
-            raise _Odd()
-    return value
-
-
-# -- the results of ansible-core's templating, per line ---------------------------------------------------------
+# -- what differs between ansible-core lines ----------------------------------------------------------------------
 
 SCALARS = (int, float, bool, type(None))
 TAGGABLE = frozenset((str, int, float))
 
 
-def _inert_before_219(value):
-    """True when templating ``value`` (a variable before ansible-core 2.19) returns equal data: unsafe text, numbers,
-    booleans, None, and plain dicts and lists of those."""
-    value_type = type(value)
-    if value_type is AnsibleUnsafeText or value_type in SCALARS:
-        return True
-    if value_type is dict:
-        return all(_inert_before_219(v) for v in value.values())
-    if value_type is list:
-        return all(_inert_before_219(v) for v in value)
-    return False
+class LineRules(object):
+    """The results of ansible-core's templating and keyed groups on one family of ansible-core lines, from its
+    ``CoreInternals``. ``line_rules`` picks the subclass for the running line."""
+
+    # keyed_groups: the key values (and list items and dict values of a key) that take ``default_value``
+    empty_values = ("",)
+
+    def __init__(self, internals):
+        self.internals = internals
+
+    def origin_only(self, value):
+        """True for a value of ansible-core 2.19+ tagged with nothing but its Origin (what inventories store):
+        templating passes it on as it is. Any other tag (trusted as template, deprecated...) has effects left to
+        ansible-core."""
+        return self.internals.tag_helper.tag_types(value) == frozenset([self.internals.origin])
+
+    def resolve(self, path, value):
+        """The value at ``path`` from its root variable's ``value`` (MISSING when there is none); raises _Miss when
+        something on the way is not there, _Odd when Jinja may give something else than the item."""
+        if value is MISSING:
+            raise _Miss()
+        internals = self.internals
+        for step in path.steps:
+            value_type = type(value)
+            if value_type is dict or (value_type in internals.tagged_dicts and self.origin_only(value)):
+                try:
+                    value = value[step.key]
+                except (KeyError, TypeError):
+                    if isinstance(step.key, str) and (step.key in internals.container_attributes or step.key.startswith("_")):
+                        raise _Odd()
+                    raise _Miss() from None
+            elif value_type is list or (value_type in internals.tagged_lists and self.origin_only(value)):
+                if step.attribute or type(step.key) is not int:  # pylint: disable=unidiomatic-typecheck
+                    raise _Odd()
+                try:
+                    value = value[step.key]
+                except IndexError:
+                    raise _Miss() from None
+            else:
+                raise _Odd()
+        return value
+
+    def path_result(self, expression, value, root):
+        """What ansible-core's templating gives for ``expression`` (a PATH or COMPARISON plan) when the path met
+        ``value`` in the root variable's value ``root``, or _Odd."""
+        raise NotImplementedError
+
+    def conditional(self, templar, conditional):
+        """ansible-core's own evaluation of a ``groups`` conditional, with the templar's variables set."""
+        raise NotImplementedError
+
+    def parent_group(self, engine, raw_parent_name, key, scope):
+        """The templated ``parent_group`` of a keyed_groups entry (None or empty for none); raises _SkipEntry when the
+        entry gives no group for this host, AnsibleParserError when that is an error (strict)."""
+        raise NotImplementedError
+
+    def compile_cache(self):
+        """A new CompileCache for the templar of these internals."""
+        raise NotImplementedError
 
 
-def _looks_converted_before_219(text):
-    """ansible-core before 2.19 turns a result that looks like a list, dict or boolean into one (literal_eval)."""
-    return text.startswith(("{", "[")) or text in ("True", "False")
+class RulesBefore219(LineRules):
+    """ansible-core 2.16 to 2.18: values from APIs are AnsibleUnsafeText, expressions are templated as text."""
 
-
-def expression_result_before_219(path, value, root):
-    """``templar.template('{{' + path + '}}')`` on ansible-core 2.16 to 2.18, or _Odd."""
-    if not path.steps:
+    def _inert(self, value):
+        """True when templating ``value`` returns equal data: unsafe text, numbers, booleans, None, and plain dicts and
+        lists of those."""
         value_type = type(value)
-        if value_type in (bool, int, float):  # Templar.template's single variable shortcut (NON_TEMPLATED_TYPES)
+        if value_type is self.internals.unsafe_text or value_type in SCALARS:
+            return True
+        if value_type is dict:
+            return all(self._inert(v) for v in value.values())
+        if value_type is list:
+            return all(self._inert(v) for v in value)
+        return False
+
+    @staticmethod
+    def _looks_converted(text):
+        """A result that looks like a list, dict or boolean is turned into one (literal_eval)."""
+        return text.startswith(("{", "[")) or text in ("True", "False")
+
+    def _comparable(self, path, value, root):
+        """``value`` as Jinja sees it in a conditional, or _Odd."""
+        value_type = type(value)
+        if value_type is not self.internals.unsafe_text and value_type not in SCALARS:
+            raise _Odd()
+        if path.steps and not self._inert(root):
+            raise _Odd()
+        return value
+
+    def path_result(self, expression, value, root):
+        comparison = expression.plan.comparison
+        if comparison is not None:  # == and != of scalars are Python's, a boolean
+            value = self._comparable(comparison.path, value, root)
+            return (value == comparison.literal) is comparison.equal
+        path = expression.plan.path
+        if expression.kind == CONDITIONAL:  # the truth of the value the conditional tests
+            return bool(self._comparable(path, value, root))
+        unsafe_text = self.internals.unsafe_text
+        if not path.steps:
+            value_type = type(value)
+            if value_type in (bool, int, float):  # Templar.template's single variable shortcut (NON_TEMPLATED_TYPES)
+                return value
+            if value is None:
+                return C.DEFAULT_NULL_REPRESENTATION
+            if value_type is unsafe_text and not self._looks_converted(value):
+                return value
+            raise _Odd()
+        if type(value) is unsafe_text and not self._looks_converted(value) and self._inert(root):  # pylint: disable=unidiomatic-typecheck
             return value
-        if value is None:
-            return C.DEFAULT_NULL_REPRESENTATION
-        if value_type is AnsibleUnsafeText and not _looks_converted_before_219(value):
+        raise _Odd()
+
+    def conditional(self, templar, conditional):
+        return boolean(templar.template("{%% if %s %%} True {%% else %%} False {%% endif %%}" % conditional))
+
+    def parent_group(self, engine, raw_parent_name, key, scope):
+        if not raw_parent_name:
+            return raw_parent_name
+        try:
+            return engine.template_parent_group(raw_parent_name, scope)
+        except AnsibleError as e:
+            if engine.strict:
+                raise AnsibleParserError("Could not generate parent group %s for group %s: %s" % (raw_parent_name, key, to_native(e)))
+            raise _SkipEntry() from None
+
+    def compile_cache(self):
+        return TemplateCompileCache(self.internals.compile_owner, self.internals.compile_name)
+
+
+class Rules219(LineRules):
+    """ansible-core 2.19 and later: data tagging (Origin, trust), expressions evaluated as such."""
+
+    empty_values = (None, "")
+
+    def _comparable(self, value):
+        """``value`` as Jinja sees it, or _Odd: untagged scalars or scalars tagged with their Origin only."""
+        value_type = type(value)
+        if value_type in TAGGABLE or value_type is bool or value is None:
+            return value
+        if value_type in self.internals.tagged_scalars and self.origin_only(value):
             return value
         raise _Odd()
-    if type(value) is AnsibleUnsafeText and not _looks_converted_before_219(value) and _inert_before_219(root):  # pylint: disable=unidiomatic-typecheck
-        return value
-    raise _Odd()
 
-
-def conditional_result_before_219(path, value, root):
-    """``boolean(templar.template('{% if ' + path + ' %} True {% else %} False {% endif %}'))`` on 2.16 to 2.18: the
-    truth of the value the conditional compares."""
-    return bool(comparable_before_219(path, value, root))
-
-
-def expression_result_219(origin, value):
-    """``templar.evaluate_expression(path)`` on ansible-core 2.19 and later, or _Odd: untagged scalars only, tagged
-    with the expression's origin as the templar does."""
-    value_type = type(value)
-    if value_type in TAGGABLE:
-        if origin is not None:
-            try:
-                return origin.tag(value)
-            except NotTaggableError:
-                pass
-        return value
-    if value_type is bool or value is None:
-        return value
-    if value_type in TAGGED_SCALARS and origin_only(value):
-        return value  # it has an Origin already: the templar keeps it
-    raise _Odd()
-
-
-def comparable_before_219(path, value, root):
-    """``value`` as the Jinja of ansible-core 2.16 to 2.18 sees it in a conditional, or _Odd."""
-    value_type = type(value)
-    if value_type is not AnsibleUnsafeText and value_type not in SCALARS:
+    def path_result(self, expression, value, root):
+        comparison = expression.plan.comparison
+        if comparison is not None:  # == and != of scalars are Python's, a boolean
+            value = self._comparable(value)
+            return (value == comparison.literal) is comparison.equal
+        value_type = type(value)
+        if expression.kind == CONDITIONAL:
+            # evaluate_conditional: only a boolean is a result; any other value is an error or a deprecation warning
+            if value_type is bool:
+                return value
+            raise _Odd()
+        # evaluate_expression: untagged scalars only, tagged with the expression's origin as the templar does
+        if value_type in TAGGABLE:
+            if expression.origin is not None:
+                try:
+                    return expression.origin.tag(value)
+                except self.internals.not_taggable:
+                    pass
+            return value
+        if value_type is bool or value is None:
+            return value
+        if value_type in self.internals.tagged_scalars and self.origin_only(value):
+            return value  # it has an Origin already: the templar keeps it
         raise _Odd()
-    if path.steps and not _inert_before_219(root):
-        raise _Odd()
-    return value
+
+    def conditional(self, templar, conditional):
+        return templar.evaluate_conditional(conditional)
+
+    def parent_group(self, engine, raw_parent_name, key, scope):
+        try:
+            return engine.template_parent_group(raw_parent_name, scope)
+        except self.internals.value_omitted:
+            return None
+        except Exception as ex:
+            if engine.strict:
+                raise AnsibleParserError(f"Could not generate parent group {raw_parent_name!r} for group {key!r}: {ex}") from ex
+            raise _SkipEntry() from None
+
+    def compile_cache(self):
+        return ExpressionCompileCache(self.internals.compile_owner, self.internals.compile_name)
 
 
-def comparable_219(value):
-    """``value`` as the Jinja of ansible-core 2.19 and later sees it, or _Odd: untagged scalars or scalars tagged with
-    their Origin only."""
-    value_type = type(value)
-    if value_type in TAGGABLE or value_type is bool or value is None:
-        return value
-    if value_type in TAGGED_SCALARS and origin_only(value):
-        return value
-    raise _Odd()
-
-
-def conditional_result_219(value):
-    """``templar.evaluate_conditional(path)`` on ansible-core 2.19 and later: only a boolean is a result; any other value
-    is an error or a deprecation warning there, so ansible-core decides."""
-    if type(value) is bool:  # pylint: disable=unidiomatic-typecheck
-        return value
-    raise _Odd()
+def line_rules(internals):
+    """The LineRules of the running ansible-core line, from its ``core_internals``."""
+    return Rules219(internals) if internals.data_tagging else RulesBefore219(internals)
 
 
 # -- keeping compiled templates for the run ---------------------------------------------------------------------
@@ -337,69 +498,73 @@ def conditional_result_219(value):
 class CompileCache(object):
     """Keeps what ansible-core compiles for the outermost expression of one templating call, for the run.
 
-    ansible-core 2.19 and later: ``TemplateEngine._compile_expression`` of the plugin's templar; 2.16 to 2.18: the
-    ``from_string`` of the templar's Jinja environment (one cache per ``disable_lookups``, as ansible-core sets lookups
-    off on the compiled template). Installed on the plugin's own templar only for the duration of one call; templates
+    The compile method (``core_internals``) is wrapped on its owner only for the duration of one call; templates
     compiled inside that call (variables holding templates, overlays) are compiled as usual.
     """
 
-    def __init__(self, templar):
-        self.templar = templar
+    def __init__(self, owner, name):
+        self.owner = owner
+        self.name = name
         self.entries = {}
         self.hits = 0
         self.misses = 0
-        engine = getattr(templar, "_engine", None) if DATA_TAGGING else None
-        if DATA_TAGGING:
-            self.owner = engine
-            self.name = "_compile_expression"
-        else:
-            self.owner = getattr(templar, "environment", None)
-            self.name = "from_string"
-        original = getattr(self.owner, self.name, None) if self.owner is not None else None
-        self.available = callable(original) and self.name not in vars(self.owner)
 
     def call(self, function, *args, lookups_disabled=False):
         """``function(*args)`` with the outermost compilation kept for the run."""
         owner, name = self.owner, self.name
-        original = getattr(owner, name)
-        state = {"first": True}
-        entries = self.entries
-
-        if DATA_TAGGING:
-            def compile_expression(expression, options):
-                if not state["first"]:
-                    return original(expression, options)
-                state["first"] = False
-                key = (expression, options, id(getattr(owner, "environment", None)))
-                compiled = entries.get(key)
-                if compiled is None:
-                    self.misses += 1
-                    compiled = original(expression, options)
-                    if type(compiled).__name__ == "AnsibleTemplateExpression":  # compile errors are never kept
-                        entries[key] = compiled
-                else:
-                    self.hits += 1
-                return compiled
-            replacement = compile_expression
-        else:
-            def from_string(source, *more, **kwargs):
-                if not state["first"] or more or kwargs:
-                    return original(source, *more, **kwargs)
-                state["first"] = False
-                key = (source, lookups_disabled)
-                compiled = entries.get(key)
-                if compiled is None:
-                    self.misses += 1
-                    compiled = entries[key] = original(source)
-                else:
-                    self.hits += 1
-                return compiled
-            replacement = from_string
-        setattr(owner, name, replacement)
+        setattr(owner, name, self.replacement(getattr(owner, name), lookups_disabled))
         try:
             return function(*args)
         finally:
             delattr(owner, name)
+
+    def kept(self, key, compile_, keep=lambda compiled: True):
+        """The compilation kept under ``key``, else ``compile_()`` (kept when ``keep`` says so)."""
+        compiled = self.entries.get(key)
+        if compiled is None:
+            self.misses += 1
+            compiled = compile_()
+            if keep(compiled):
+                self.entries[key] = compiled
+        else:
+            self.hits += 1
+        return compiled
+
+    def replacement(self, original, lookups_disabled):
+        """The compile method installed for one call, around ``original``."""
+        raise NotImplementedError
+
+
+class ExpressionCompileCache(CompileCache):
+    """ansible-core 2.19 and later: ``TemplateEngine._compile_expression(expression, options)``."""
+
+    def replacement(self, original, lookups_disabled):
+        state = {"first": True}
+        owner = self.owner
+
+        def compile_expression(expression, options):
+            if not state["first"]:
+                return original(expression, options)
+            state["first"] = False
+            key = (expression, options, id(getattr(owner, "environment", None)))
+            # compile errors are never kept
+            return self.kept(key, lambda: original(expression, options), lambda compiled: type(compiled).__name__ == "AnsibleTemplateExpression")
+        return compile_expression
+
+
+class TemplateCompileCache(CompileCache):
+    """ansible-core 2.16 to 2.18: the Jinja environment's ``from_string`` (one entry per ``disable_lookups``, as
+    ansible-core sets lookups off on the compiled template)."""
+
+    def replacement(self, original, lookups_disabled):
+        state = {"first": True}
+
+        def from_string(source, *more, **kwargs):
+            if not state["first"] or more or kwargs:
+                return original(source, *more, **kwargs)
+            state["first"] = False
+            return self.kept((source, lookups_disabled), lambda: original(source))
+        return from_string
 
 
 # -- the engine --------------------------------------------------------------------------------------------------
@@ -410,21 +575,23 @@ class _Expression(object):
     __slots__ = ("expression", "kind", "plan", "engine", "origin", "miss_fails")
 
     def __init__(self, engine, expression, kind):
+        internals = engine.internals
         self.engine = engine
         self.expression = expression
         self.kind = kind
-        self.plan = plan_expression(expression, kind, path_allowed=engine.path_allowed(kind), compiled_allowed=engine.cache.available,
-                                    jinja_globals=engine.jinja_globals)
-        self.origin = Origin.get_tag(expression) if (DATA_TAGGING and Origin is not None and isinstance(expression, str)) else None
+        self.plan = plan_expression(expression, kind, path_allowed=engine.path_allowed(kind), jinja_globals=internals.jinja_globals,
+                                    container_attributes=internals.container_attributes)
+        self.origin = internals.origin.get_tag(expression) if (internals.origin is not None and isinstance(expression, str)) else None
         self.miss_fails = None  # whether templating failed for the first missing value (then every missing value fails)
 
     def evaluate(self, scope):
         """The expression's result for the host of ``scope``, or SKIP; errors are ansible-core's own."""
         if self.plan.strategy in (PATH, COMPARISON):
+            rules = self.engine.rules
             try:
                 root = scope.lookup(self.plan.path.root)
-                value = resolve(self.plan.path, root)
-                return self.engine.path_result(self, value, root)
+                value = rules.resolve(self.plan.path, root)
+                return rules.path_result(self, value, root)
             except _Odd:
                 return self.templated(scope)
             except _Miss:
@@ -440,6 +607,7 @@ class _Expression(object):
         return self.templated(scope)
 
     def templated(self, scope):
+        """ansible-core's own templating of the expression for the host of ``scope`` (compiled once for the run)."""
         engine = self.engine
         if self.plan.strategy == CORE:
             return engine.core(self, scope)
@@ -460,6 +628,7 @@ class _Scope(object):
         self._magic = None
 
     def lookup(self, name):
+        """The variable ``name`` of the scope, or MISSING."""
         if self.with_host:
             if name in MAGIC_VARIABLES:
                 if self._magic is None:
@@ -471,35 +640,47 @@ class _Scope(object):
         return self.variables.get(name, MISSING)
 
     def combined(self):
+        """The variables as ansible-core's templating gets them."""
         if self._combined is None:
             self._combined = combine_vars(self.variables, self.host.get_vars()) if self.with_host else self.variables
+        return self._combined
+
+
+class _HostOnlyScope(_Scope):
+    """After compose the plugin passes ``host.get_vars()`` on: the host's variables are the whole scope."""
+
+    __slots__ = ()
+
+    def __init__(self, host):
+        super().__init__({}, host)
+
+    def combined(self):
+        if self._combined is None:
+            self._combined = self.host.get_vars()
         return self._combined
 
 
 class Constructed(object):
     """compose, groups and keyed_groups for one run of an inventory plugin (a ``Constructable``).
 
-    Create it once per run with ``Constructed.create(plugin, compose, groups, keyed_groups, strict)`` (None when the
-    options cannot be handled here, then use the plugin's own ``Constructable`` methods), then call
-    ``construct(host, variables)`` for each host, as a plugin would call ``_set_composite_vars``,
-    ``_add_host_to_composed_groups`` and ``_add_host_to_keyed_groups`` in that order.
+    Create it once per run with ``Constructed.create(plugin, compose, groups, keyed_groups, strict)`` (the fast path,
+    or a ``CoreConstructed`` when it cannot give ansible-core's results here), then call ``construct(host, variables)``
+    for each host, as a plugin would call ``_set_composite_vars``, ``_add_host_to_composed_groups`` and
+    ``_add_host_to_keyed_groups`` in that order.
     """
 
-    def __init__(self, plugin, compose, groups, keyed_groups, strict):
+    def __init__(self, plugin, compose, groups, keyed_groups, strict, internals=None):
         self.plugin = plugin
         self.inventory = plugin.inventory
         self.templar = plugin.templar
         self.strict = strict
-        self.cache = CompileCache(self.templar)
+        self.internals = core_internals(self.templar) if internals is None else internals
+        self.rules = line_rules(self.internals)
+        self.cache = self.rules.compile_cache()
         try:
             self.use_extra_vars = bool(plugin.get_option("use_extra_vars"))
         except Exception:
             self.use_extra_vars = False
-        try:  # the Jinja environment's globals (lookup, range, omit...): names that are not host variables
-            environment = self.templar._engine.environment if DATA_TAGGING else self.templar.environment
-            self.jinja_globals = frozenset(environment.globals)
-        except Exception:
-            self.jinja_globals = frozenset()
         self.group_names = {}
         self.compose = [(name, _Expression(self, expression, EXPRESSION)) for name, expression in compose.items()] \
             if compose and isinstance(compose, dict) else []
@@ -513,10 +694,19 @@ class Constructed(object):
 
     @classmethod
     def create(cls, plugin, compose, groups, keyed_groups, strict):
-        """The engine for this run, or None when ansible-core's own Constructable methods must run (merge hash behaviour)."""
-        if C.DEFAULT_HASH_BEHAVIOUR == "merge":
-            return None
-        return cls(plugin, compose, groups, keyed_groups, strict)
+        """The run's engine: a Constructed, or a CoreConstructed (ansible-core's own Constructable calls) when the
+        fast path is not proven for this line or these options, or lacks the ansible-core internals it relies on."""
+        reason = fallback_reason(keyed_groups)
+        internals = None
+        if reason is None:
+            try:
+                internals = core_internals(plugin.templar)
+            except (ImportError, AttributeError) as e:
+                reason = "an ansible-core internal it relies on is missing (%s)" % to_native(e)
+        if reason is not None:
+            display.vvv("simfleet.twilio: compose, groups and keyed_groups by ansible-core's own Constructable: %s" % reason)
+            return CoreConstructed(plugin, compose, groups, keyed_groups, strict, reason)
+        return cls(plugin, compose, groups, keyed_groups, strict, internals)
 
     def plans(self):
         """{option entry: Plan}, for messages and tests."""
@@ -531,34 +721,15 @@ class Constructed(object):
         return result
 
     def path_allowed(self, kind):
-        if kind == EXPRESSION and self.use_extra_vars:
-            return False  # extra vars take part in _compose: left to ansible-core
-        if DATA_TAGGING:
-            return Origin is not None or kind == CONDITIONAL
-        return AnsibleUnsafeText is not None
-
-    def path_result(self, expression, value, root):
-        comparison = expression.plan.comparison
-        if comparison is not None:  # a conditional: == and != of scalars are Python's, a boolean on every line
-            value = comparable_219(value) if DATA_TAGGING else comparable_before_219(comparison.path, value, root)
-            return (value == comparison.literal) is comparison.equal
-        if DATA_TAGGING:
-            if expression.kind == CONDITIONAL:
-                return conditional_result_219(value)
-            return expression_result_219(expression.origin, value)
-        if expression.kind == CONDITIONAL:
-            return conditional_result_before_219(expression.plan.path, value, root)
-        return expression_result_before_219(expression.plan.path, value, root)
+        """Whether expressions of ``kind`` may be read as paths (with use_extra_vars, compose is left to ansible-core)."""
+        return not (kind == EXPRESSION and self.use_extra_vars)
 
     def core(self, expression, scope):
         """ansible-core's own evaluation of ``expression`` for the host of ``scope``."""
         if expression.kind == EXPRESSION:
             return self.plugin._compose(expression.expression, scope.combined())
         self.templar.available_variables = scope.combined()
-        if DATA_TAGGING:
-            return self.templar.evaluate_conditional(expression.expression)
-        conditional = "{%% if %s %%} True {%% else %%} False {%% endif %%}" % expression.expression
-        return boolean(self.templar.template(conditional))
+        return self.rules.conditional(self.templar, expression.expression)
 
     def sanitize(self, name):
         """The plugin's _sanitize_group_name; results without replacement or message are kept for the run."""
@@ -569,6 +740,22 @@ class Constructed(object):
         if result == name and isinstance(name, str) and not C.INVALID_VARIABLE_NAMES.search(name):
             self.group_names[name] = result
         return result
+
+    def template_parent_group(self, raw_parent_name, scope):
+        """``templar.template(parent_group)``: once per run when it holds no template syntax, else per host."""
+        templar = self.templar
+        literal = isinstance(raw_parent_name, str) and "{" not in raw_parent_name and not raw_parent_name.startswith("#jinja2:")
+        if raw_parent_name is None or literal:
+            key = (raw_parent_name, id(raw_parent_name))
+            try:
+                return self.parents[key]
+            except KeyError:
+                result = self.parents[key] = templar.template(raw_parent_name)
+                return result
+        templar.available_variables = scope.combined()
+        if isinstance(raw_parent_name, str):
+            return self.cache.call(templar.template, raw_parent_name)
+        return templar.template(raw_parent_name)
 
     # -- per host ------------------------------------------------------------------------------------------------
 
@@ -634,30 +821,47 @@ class Constructed(object):
                 continue
             if key is SKIP:
                 continue
-            default_value_name = keyed.get("default_value", None)
-            trailing_separator = keyed.get("trailing_separator")
-            if trailing_separator is not None and default_value_name is not None:
-                raise AnsibleParserError("parameters are mutually exclusive for keyed groups: default_value|trailing_separator")
-            if DATA_TAGGING:
-                self._keyed_group_219(host, keyed, key, scope, default_value_name, trailing_separator)
-            else:
-                self._keyed_group_before_219(host, keyed, key, scope, default_value_name, trailing_separator)
-
-    def _parent_group(self, raw_parent_name, scope):
-        """``templar.template(parent_group)``: once per run when it holds no template syntax, else per host."""
-        templar = self.templar
-        literal = isinstance(raw_parent_name, str) and "{" not in raw_parent_name and not raw_parent_name.startswith("#jinja2:")
-        if raw_parent_name is None or literal:
-            key = (raw_parent_name, id(raw_parent_name))
             try:
-                return self.parents[key]
-            except KeyError:
-                result = self.parents[key] = templar.template(raw_parent_name)
-                return result
-        templar.available_variables = scope.combined()
-        if self.cache.available and isinstance(raw_parent_name, str):
-            return self.cache.call(templar.template, raw_parent_name)
-        return templar.template(raw_parent_name)
+                self._keyed_group(host, keyed, key, scope)
+            except _SkipEntry:
+                continue
+
+    def _keyed_group(self, host, keyed, key, scope):
+        """The groups of one keyed_groups entry for ``host``, from its ``key`` value (ansible-core's rules, per line)."""
+        default_value_name = keyed.get("default_value", None)
+        trailing_separator = keyed.get("trailing_separator")
+        if trailing_separator is not None and default_value_name is not None:
+            raise AnsibleParserError("parameters are mutually exclusive for keyed groups: default_value|trailing_separator")
+        empty_values = self.rules.empty_values
+        use_default = key in empty_values and default_value_name is not None
+        if not (key or use_default):
+            # an empty list or dict is a valid key that gives no group
+            if self.strict and key not in ([], {}):
+                raise AnsibleParserError("No key or key resulted empty for %s in host %s, invalid entry" % (keyed.get("key"), host))
+            return
+        prefix = keyed.get("prefix", "")
+        sep = keyed.get("separator", "_")
+        parent_name = self.rules.parent_group(self, keyed.get("parent_group", None), key, scope)
+        names = []
+        if use_default:
+            names.append(default_value_name)
+        elif isinstance(key, str):
+            names.append(key)
+        elif isinstance(key, list):
+            for name in key:
+                names.append(default_value_name if name in empty_values and default_value_name is not None else name)
+        elif isinstance(key, Mapping):
+            for (gname, gval) in key.items():
+                bare_name = "%s%s%s" % (gname, sep, gval)
+                if gval in empty_values:
+                    if default_value_name is not None:
+                        bare_name = "%s%s%s" % (gname, sep, default_value_name)
+                    elif trailing_separator is False:
+                        bare_name = gname
+                names.append(bare_name)
+        else:
+            raise AnsibleParserError("Invalid group name format, expected a string or a list of them or dictionary, got: %s" % type(key))
+        self._add(host, prefix, sep, names, parent_name)
 
     def _add(self, host, prefix, sep, names, raw_parent_name):
         inventory = self.inventory
@@ -676,96 +880,28 @@ class Constructed(object):
                 inventory.add_group(parent_name)
                 inventory.add_child(parent_name, result_gname)
 
-    def _keyed_group_219(self, host, keyed, key, scope, default_value_name, trailing_separator):
-        should_default_value = (None, "")
-        use_default = key in should_default_value and default_value_name is not None
-        if key or use_default:
-            prefix = keyed.get("prefix", "")
-            sep = keyed.get("separator", "_")
-            raw_parent_name = keyed.get("parent_group", None)
-            try:
-                raw_parent_name = self._parent_group(raw_parent_name, scope)
-            except AnsibleValueOmittedError:
-                raw_parent_name = None
-            except Exception as ex:
-                if self.strict:
-                    raise AnsibleParserError(f"Could not generate parent group {raw_parent_name!r} for group {key!r}: {ex}") from ex
-                return
-            new_raw_group_names = []
-            if use_default:
-                new_raw_group_names.append(default_value_name)
-            elif isinstance(key, str):
-                new_raw_group_names.append(key)
-            elif isinstance(key, list):
-                for name in key:
-                    if name in should_default_value and default_value_name is not None:
-                        new_raw_group_names.append(default_value_name)
-                    else:
-                        new_raw_group_names.append(name)
-            elif isinstance(key, Mapping):
-                for (gname, gval) in key.items():
-                    bare_name = "%s%s%s" % (gname, sep, gval)
-                    if gval in should_default_value:
-                        if default_value_name is not None:
-                            bare_name = "%s%s%s" % (gname, sep, default_value_name)
-                        elif trailing_separator is False:
-                            bare_name = gname
-                    new_raw_group_names.append(bare_name)
-            else:
-                raise AnsibleParserError("Invalid group name format, expected a string or a list of them or dictionary, got: %s" % type(key))
-            self._add(host, prefix, sep, new_raw_group_names, raw_parent_name)
-        elif self.strict and key not in ([], {}):
-            raise AnsibleParserError("No key or key resulted empty for %s in host %s, invalid entry" % (keyed.get("key"), host))
 
-    def _keyed_group_before_219(self, host, keyed, key, scope, default_value_name, trailing_separator):
-        if key or (key == "" and default_value_name is not None):
-            prefix = keyed.get("prefix", "")
-            sep = keyed.get("separator", "_")
-            raw_parent_name = keyed.get("parent_group", None)
-            if raw_parent_name:
-                try:
-                    raw_parent_name = self._parent_group(raw_parent_name, scope)
-                except AnsibleError as e:
-                    if self.strict:
-                        raise AnsibleParserError("Could not generate parent group %s for group %s: %s" % (raw_parent_name, key, to_native(e)))
-                    return
-            new_raw_group_names = []
-            if isinstance(key, str):
-                if key == "" and default_value_name is not None:
-                    new_raw_group_names.append(default_value_name)
-                else:
-                    new_raw_group_names.append(key)
-            elif isinstance(key, list):
-                for name in key:
-                    if name == "" and default_value_name is not None:
-                        new_raw_group_names.append(default_value_name)
-                    else:
-                        new_raw_group_names.append(name)
-            elif isinstance(key, Mapping):
-                for (gname, gval) in key.items():
-                    bare_name = "%s%s%s" % (gname, sep, gval)
-                    if gval == "":
-                        if default_value_name is not None:
-                            bare_name = "%s%s%s" % (gname, sep, default_value_name)
-                        elif trailing_separator is False:
-                            bare_name = gname
-                    new_raw_group_names.append(bare_name)
-            else:
-                raise AnsibleParserError("Invalid group name format, expected a string or a list of them or dictionary, got: %s" % type(key))
-            self._add(host, prefix, sep, new_raw_group_names, raw_parent_name)
-        elif self.strict and key not in ([], {}):
-            raise AnsibleParserError("No key or key resulted empty for %s in host %s, invalid entry" % (keyed.get("key"), host))
+class CoreConstructed(object):
+    """ansible-core's own Constructable for the run, with Constructed's interface: what the plugin would call per host,
+    nothing planned. ``reason`` says why the fast path does not run."""
 
+    def __init__(self, plugin, compose, groups, keyed_groups, strict, reason):
+        self.plugin = plugin
+        self.compose = compose
+        self.groups = groups
+        self.keyed_groups = keyed_groups
+        self.strict = strict
+        self.reason = reason
 
-class _HostOnlyScope(_Scope):
-    """After compose the plugin passes ``host.get_vars()`` on: the host's variables are the whole scope."""
+    def plans(self):
+        """No expression is planned: ansible-core templates each one for each host."""
+        return {}
 
-    __slots__ = ()
-
-    def __init__(self, host):
-        super().__init__({}, host)
-
-    def combined(self):
-        if self._combined is None:
-            self._combined = self.host.get_vars()
-        return self._combined
+    def construct(self, host, variables):
+        """compose, then groups, then keyed_groups for ``host``, by the plugin's Constructable methods."""
+        plugin, strict = self.plugin, self.strict
+        if self.compose:
+            plugin._set_composite_vars(self.compose, variables, host, strict=strict)
+            variables = plugin.inventory.get_host(host).get_vars()
+        plugin._add_host_to_composed_groups(self.groups, variables, host, strict=strict)
+        plugin._add_host_to_keyed_groups(self.keyed_groups, variables, host, strict=strict)

@@ -23,8 +23,12 @@ from ansible.template import Templar
 from ansible.vars.manager import VariableManager
 
 from ansible_collections.simfleet.twilio.plugins.inventory import sims
-from ansible_collections.simfleet.twilio.plugins.inventory.sims import newest_by_sim, prefixed_host_names, unique_host_names, unsafe
 from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import ENDPOINTS
+from ansible_collections.simfleet.twilio.plugins.plugin_utils._unsafe import unsafe
+from ansible_collections.simfleet.twilio.plugins.plugin_utils.inventory import fetch
+from ansible_collections.simfleet.twilio.plugins.plugin_utils.inventory.fetch import newest_by_sim
+from ansible_collections.simfleet.twilio.plugins.plugin_utils.inventory.naming import prefixed_host_names, unique_host_names
+from ansible_collections.simfleet.twilio.plugins.plugin_utils.inventory.products import PRODUCTS
 
 PIPE_NAME = "{{ lookup('pipe', 'id') }}"
 PIPE_HOST = "sim-___lookup__pipe____id_____"  # PIPE_NAME as a host name: prefixed, other characters than [A-Za-z0-9_.-] as "_"
@@ -417,17 +421,16 @@ def test_cache_second_run_makes_no_request(tmp_path, simulator):
 
 
 def test_cache_key_is_per_account_and_query_and_holds_no_secret(tmp_path, simulator):
-    plugin = sims.InventoryModule()
     options = {"account_sid": simulator.account_sid, "auth_token": simulator.auth_token, "base_url": simulator.product_url,
                "resolve_group_names": True, "enrich": []}
     queries = [("wireless", {"Status": "active"})]
-    key = plugin._cache_key(options, queries)
+    key = fetch.cache_key(options, queries)
     assert simulator.auth_token not in key and simulator.account_sid not in key
-    assert plugin._cache_key(dict(options, auth_token="other"), queries) == key
-    assert plugin._cache_key(dict(options, account_sid=simulator.second_account_sid), queries) != key
-    assert plugin._cache_key(dict(options, base_url="https://{product}.twilio.com"), queries) != key
-    assert plugin._cache_key(options, [("wireless", {"Status": "suspended"})]) != key
-    assert plugin._cache_key(dict(options, enrich=["ip_addresses"]), queries) != key
+    assert fetch.cache_key(dict(options, auth_token="other"), queries) == key
+    assert fetch.cache_key(dict(options, account_sid=simulator.second_account_sid), queries) != key
+    assert fetch.cache_key(dict(options, base_url="https://{product}.twilio.com"), queries) != key
+    assert fetch.cache_key(options, [("wireless", {"Status": "suspended"})]) != key
+    assert fetch.cache_key(dict(options, enrich=["ip_addresses"]), queries) != key
 
 
 def test_cache_lifetime_is_short_by_default(tmp_path, simulator):
@@ -534,8 +537,8 @@ def test_unknown_status_in_response_gets_a_group(tmp_path, httpserver):
 
 def test_product_table_matches_endpoints_and_documentation():
     doc = yaml.safe_load(sims.DOCUMENTATION)["options"]
-    assert list(sims.PRODUCTS) == doc["products"]["choices"]
-    for product, spec in sims.PRODUCTS.items():
+    assert list(PRODUCTS) == doc["products"]["choices"]
+    for product, spec in PRODUCTS.items():
         assert ENDPOINTS[spec.endpoint].product == ENDPOINTS[spec.lookup_endpoint].product == product
         assert spec.name_filter in [f.option for f in ENDPOINTS[spec.endpoint].filters]
         assert spec.name_filter in doc and spec.sid_field.endswith("_sid") and spec.group.startswith("twilio_")
@@ -543,11 +546,13 @@ def test_product_table_matches_endpoints_and_documentation():
 
 def test_enrichment_table_matches_endpoints_and_documentation():
     doc = yaml.safe_load(sims.DOCUMENTATION)["options"]["enrich"]
-    assert [e.option for e in sims.ENRICHMENTS] == doc["choices"]
+    assert [e.option for e in fetch.ENRICHMENTS] == doc["choices"]
+    assert sorted(e.enrich for e in ENDPOINTS.values() if e.enrich) == sorted(doc["choices"])  # one endpoint each
     text = " ".join(doc["description"])
-    for enrichment in sims.ENRICHMENTS:
-        assert (enrichment.endpoint is None) == (enrichment.per_sim_endpoint is not None) == (enrichment.combine == "list")
-        endpoint = ENDPOINTS[enrichment.endpoint or enrichment.per_sim_endpoint]
+    for enrichment in fetch.ENRICHMENTS:
+        assert enrichment.per_sim == (enrichment.combine == "list")
+        endpoint = enrichment.endpoint
+        assert endpoint is ENDPOINTS[endpoint.name] and endpoint.enrich == enrichment.option
         assert endpoint.product == enrichment.product
         assert "C(%s) requires V(%s)" % (enrichment.option, enrichment.product) in text or \
             "every other item requires V(%s)" % enrichment.product in text
@@ -557,18 +562,18 @@ def test_enrichment_table_matches_endpoints_and_documentation():
         if enrichment.link == "sid":
             assert enrichment.key == "sim_sid"
         else:
-            assert enrichment.link == sims.PRODUCTS[enrichment.product].sid_field
-            assert enrichment.endpoint == sims.PRODUCTS[enrichment.product].lookup_endpoint and enrichment.key == "sid"
+            assert enrichment.link == PRODUCTS[enrichment.product].sid_field
+            assert endpoint.name == PRODUCTS[enrichment.product].lookup_endpoint and enrichment.key == "sid"
         for variable, field, default in enrichment.variables:
             assert field is None or field in enrichment.fields
             assert "C(%s)" % variable in text, variable
         assert not set(enrichment.fields) & {"activation_code", "matching_id"}
         if enrichment.window:
-            for variable in sims.WINDOW_VARIABLES:
+            for variable in fetch.WINDOW_VARIABLES:
                 assert "C(%s)" % variable in text, variable
-    assert sims.USAGE_MAX_DAYS == 31
+    assert fetch.USAGE_MAX_DAYS == 31
     usage_days = yaml.safe_load(sims.DOCUMENTATION)["options"]["usage_window_days"]
-    assert "From 1 to %d" % sims.USAGE_MAX_DAYS in " ".join(usage_days["description"])
+    assert "From 1 to %d" % fetch.USAGE_MAX_DAYS in " ".join(usage_days["description"])
 
 
 # -- host names: a SIM never takes over another source's host --------------------------------------------------
@@ -798,7 +803,7 @@ def test_plugin_checks_sim_records_itself(tmp_path, monkeypatch, record, problem
     """Whatever the client lets through, a SIM without a SID is never merged into another SIM or dropped: the source
     fails, naming the listing, the record and the problem, and adds no host."""
     good = {"sid": HS % 1, "unique_name": "one", "status": "active", "fleet_sid": None}
-    monkeypatch.setattr(sims, "client_from_options", lambda options: ListingClient([good, record, dict(good, sid=HS % 3)]))
+    monkeypatch.setattr(fetch, "client_from_options", lambda options: ListingClient([good, record, dict(good, sid=HS % 3)]))
     path = write_config(tmp_path, None, account_sid="AC" + "0" * 32, auth_token="t" * 32, products=["supersim"], statuses=["active"],
                         resolve_group_names=False)
     inventory = InventoryData()
@@ -837,7 +842,7 @@ def test_sim_record_without_sid_from_the_api_fails_the_source(tmp_path, httpserv
     (False, "a JSON boolean instead of an object"),
 ])
 def test_sim_record_problem(record, problem):
-    assert sims.sim_record_problem(record) == problem
+    assert fetch.sim_record_problem(record) == problem
 
 
 def test_cached_sim_without_sid_is_fetched_again(tmp_path, simulator):
@@ -858,17 +863,17 @@ def test_cached_sim_without_sid_is_fetched_again(tmp_path, simulator):
 
 
 def test_combined_records_of_an_enrichment():
-    usage = [e for e in sims.ENRICHMENTS if e.option == "usage"][0]
+    usage = [e for e in fetch.ENRICHMENTS if e.option == "usage"][0]
     records = [{"sim_sid": "HS1", "data_upload": 1, "data_download": 2, "data_total": 3, "account_sid": "AC1"},
                {"sim_sid": "HS1", "data_upload": 10, "data_download": 20, "data_total": 30},
                {"sim_sid": "HS2", "data_upload": None, "data_download": "7", "data_total": True},
                {"sim_sid": None, "data_upload": 5, "data_download": 5, "data_total": 10}]
-    assert sims.combined(usage, records) == {
+    assert fetch.combined(usage, records) == {
         "HS1": {"data_upload": 11, "data_download": 22, "data_total": 33},
         "HS2": {"data_upload": 0, "data_download": 0, "data_total": 0}}
-    fleet = [e for e in sims.ENRICHMENTS if e.option == "fleet"][0]
+    fleet = [e for e in fetch.ENRICHMENTS if e.option == "fleet"][0]
     fleets = [{"sid": "HF1", "unique_name": "lab", "data_limit": 100, "data_enabled": True, "url": "https://x"},
               {"sid": "HF2", "unique_name": "field", "data_limit": None}]
-    result = sims.combined(fleet, fleets)
+    result = fetch.combined(fleet, fleets)
     assert result["HF1"] == dict((field, fleets[0].get(field)) for field in fleet.fields)
     assert set(result) == {"HF1", "HF2"} and "url" not in result["HF1"]

@@ -7,7 +7,9 @@ Each configuration runs twice with the real ansible-inventory of the running ans
 with the fast path (the default) and once without (SIMFLEET_TWILIO_FAST_CONSTRUCTED=false, ansible-core's own
 Constructable), and the outputs must be identical: --list (hosts, groups, variables), warnings, exit status and
 errors. In-process runs then compare the values' Python types and data tags (unsafe marking before ansible-core 2.19,
-Origin tags from 2.19), which --list cannot show.
+Origin tags from 2.19), which --list cannot show. Where the fast path is not proven (another ansible-core line, a
+keyed_groups option such as ``priority`` it does not implement, missing ansible-core internals) ansible-core's own path
+runs by itself, with the same results.
 """
 import json
 import os
@@ -333,6 +335,16 @@ def test_values_keep_their_types_and_tags(tmp_path, fleet, monkeypatch):
     assert plans["compose.c_upper"].strategy == COMPILED and plans["groups.g_reachable"].strategy == COMPILED
     assert plans["groups.g_active"].strategy == COMPARISON
     assert engines[0].cache.hits > 0
+    assert_same_inventory(fast, core)
+    # Values from the API stay text in keys and composed variables: the Jinja-named SIM's name is never run.
+    pipe = [h for h in core.hosts.values() if h.vars.get("twilio_unique_name") == PIPE_NAME]
+    assert len(pipe) == 1
+    assert fast.get_host(pipe[0].name).vars["c_name"] == PIPE_NAME
+    assert any(re.match(r"name_+lookup", g.name) for g in fast.get_host(pipe[0].name).get_groups())
+
+
+def assert_same_inventory(fast, core):
+    """The two InventoryManagers hold the same hosts, variables (types and tags), groups, group members and priorities."""
     assert sorted(fast.hosts) == sorted(core.hosts)
     for name in core.hosts:
         fast_host, core_host = fast.get_host(name), core.get_host(name)
@@ -342,8 +354,89 @@ def test_values_keep_their_types_and_tags(tmp_path, fleet, monkeypatch):
     for name, group in core.groups.items():
         assert sorted(g.name for g in fast.groups[name].child_groups) == sorted(g.name for g in group.child_groups), name
         assert sorted(g.name for g in fast.groups[name].parent_groups) == sorted(g.name for g in group.parent_groups), name
-    # Values from the API stay text in keys and composed variables: the Jinja-named SIM's name is never run.
-    pipe = [h for h in core.hosts.values() if h.vars.get("twilio_unique_name") == PIPE_NAME]
-    assert len(pipe) == 1
-    assert fast.get_host(pipe[0].name).vars["c_name"] == PIPE_NAME
-    assert any(re.match(r"name_+lookup", g.name) for g in fast.get_host(pipe[0].name).get_groups())
+        assert fast.groups[name].priority == group.priority, name
+        assert shape(fast.groups[name].vars) == shape(group.vars), name
+
+
+# -- where ansible-core's own path runs by itself ---------------------------------------------------------------
+
+# keyed_groups with ``priority`` (ansible-core lines that document it set the groups' priority; the others ignore it).
+PRIORITY_KEYED = [{"key": "twilio_status", "prefix": "st", "priority": 7}, {"key": "twilio_product", "prefix": "p"}]
+
+
+def core_documents_priority():
+    """Whether the running ansible-core documents ``priority`` among the keyed_groups options."""
+    from ansible.plugins.doc_fragments.constructed import ModuleDocFragment
+    options = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
+    return "priority" in (options["keyed_groups"].get("suboptions") or {})
+
+
+def recording_create(monkeypatch):
+    """Records the engines Constructed.create returns and the messages it shows at verbosity 3."""
+    engines, messages = [], []
+    create = _constructed.Constructed.create.__func__
+
+    def recording(cls, *args, **kwargs):
+        engine = create(cls, *args, **kwargs)
+        engines.append(engine)
+        return engine
+
+    class Recorder(object):
+        @staticmethod
+        def vvv(message):
+            messages.append(message)
+
+    monkeypatch.setattr(_constructed.Constructed, "create", classmethod(recording))
+    monkeypatch.setattr(_constructed, "display", Recorder())
+    return engines, messages
+
+
+def test_priority_gives_the_same_inventory(tmp_path, fleet):
+    path = write_config(tmp_path, fleet, compose=COMPOSE, groups=GROUPS, keyed_groups=KEYED + PRIORITY_KEYED)
+    rc, out, err = differential(path)
+    assert rc == 0, err
+    assert {"st_active", "p_wireless", "p_supersim"} <= set(json.loads(out))
+
+
+def test_priority_is_ansible_cores(tmp_path, fleet, monkeypatch):
+    path = write_config(tmp_path, fleet, keyed_groups=PRIORITY_KEYED)
+    engines, messages = recording_create(monkeypatch)
+    fast = parse_in_process(path, True, monkeypatch)
+    core = parse_in_process(path, False, monkeypatch)
+    assert len(engines) == 1 and isinstance(engines[0], _constructed.CoreConstructed)
+    assert messages == ["simfleet.twilio: compose, groups and keyed_groups by ansible-core's own Constructable: "
+                        "keyed_groups[0] sets priority, which the fast path does not implement"]
+    assert_same_inventory(fast, core)
+    # What ansible-core itself does with priority: the groups of that entry get it where it is documented, else
+    # it is ignored (every group keeps the default priority).
+    wanted = 7 if core_documents_priority() else 1
+    assert fast.groups["st_active"].priority == wanted
+    assert fast.groups["p_wireless"].priority == 1
+
+
+def missing_internals(templar):
+    raise ImportError("No module named 'ansible._internal'")
+
+
+# Each case: how the run is made to leave the fast path, the options, and the start of the reason it gives.
+FALLBACK_CASES = {
+    "unknown_keyed_option": (None, {"keyed_groups": KEYED + [{"key": "twilio_status", "prefix": "x", "no_such_option": 1}]},
+                             "keyed_groups[20] sets no_such_option"),
+    "unproven_line": (("core_line", lambda: "2.99"), {}, "ansible-core 2.99 is not a line the fast path is proven on"),
+    "missing_internals": (("core_internals", missing_internals), {}, "an ansible-core internal it relies on is missing"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FALLBACK_CASES))
+def test_fallback_gives_ansible_cores_inventory(tmp_path, fleet, monkeypatch, case):
+    patch, options, reason = FALLBACK_CASES[case]
+    path = write_config(tmp_path, fleet, **dict(dict(compose=COMPOSE, groups=GROUPS, keyed_groups=KEYED), **options))
+    engines, messages = recording_create(monkeypatch)
+    if patch is not None:
+        monkeypatch.setattr(_constructed, *patch)
+    fast = parse_in_process(path, True, monkeypatch)
+    core = parse_in_process(path, False, monkeypatch)
+    assert len(engines) == 1 and isinstance(engines[0], _constructed.CoreConstructed)
+    assert engines[0].reason.startswith(reason) and len(messages) == 1 and engines[0].reason in messages[0]
+    assert_same_inventory(fast, core)
+    assert "st_active" in fast.groups

@@ -2,8 +2,13 @@
 # Copyright: simfleet.twilio contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Unit tests of plugin_utils/_constructed.py: path parsing, the plan of each expression, path results against
-ansible-core's own templating, and the compile cache."""
+ansible-core's own templating, the compile cache, and when
+ansible-core's own Constructable runs instead (unproven lines, options the fast path does not implement, missing internals)."""
+import os
+
 import pytest
+import yaml
+from ansible import constants as C
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
 
@@ -12,21 +17,28 @@ from ansible_collections.simfleet.twilio.plugins.plugin_utils._constructed impor
     COMPARISON,
     COMPILED,
     CONDITIONAL,
+    CONSTRUCTED_OPTIONS,
     CORE,
     DATA_TAGGING,
     EXPRESSION,
+    KEYED_GROUP_OPTIONS,
     MISSING,
     PATH,
-    CompileCache,
+    PROVEN_LINES,
+    Comparison,
+    Constructed,
+    CoreConstructed,
     Path,
     Step,
     _Miss,
     _Odd,
-    Comparison,
+    core_internals,
+    core_line,
+    fallback_reason,
+    line_rules,
     parse_comparison,
     parse_path,
     plan_expression,
-    resolve,
 )
 from ansible_collections.simfleet.twilio.plugins.plugin_utils._unsafe import unsafe
 
@@ -114,6 +126,21 @@ def test_plans():
         assert plan_expression(value, EXPRESSION).strategy == CORE
 
 
+def templar_with(variables):
+    templar = Templar(loader=DataLoader())
+    templar.available_variables = variables
+    return templar
+
+
+def rules_for(templar=None):
+    """The LineRules of the running ansible-core line."""
+    return line_rules(core_internals(templar if templar is not None else templar_with({})))
+
+
+RULES = rules_for()
+resolve = RULES.resolve
+
+
 def test_resolve():
     data = {"a": {"b": [{"c": 1}, {"c": 2}]}, "items_key": {"items": 1}}
     assert resolve(Path("a", (Step("b", True), Step(-1, False), Step("c", True))), data["a"]) == 2
@@ -129,12 +156,6 @@ def test_resolve():
         resolve(Path("a", (Step(0, False),)), "text")
     with pytest.raises(_Odd):  # a list's attribute
         resolve(Path("a", (Step("x", True),)), [1])
-
-
-def templar_with(variables):
-    templar = Templar(loader=DataLoader())
-    templar.available_variables = variables
-    return templar
 
 
 def expression_text(text):
@@ -169,7 +190,7 @@ VARIABLES = unsafe({
 
 def origin_tagged(value):
     """``value`` tagged with an inventory source's Origin throughout, as ansible-core 2.19+ stores inventory variables."""
-    origin = _constructed.Origin(description="<inventory plugin 'auto' with source 'test'>")
+    origin = RULES.internals.origin(description="<inventory plugin 'auto' with source 'test'>")
     if isinstance(value, dict):
         return origin.tag(dict((k, origin_tagged(v)) for k, v in value.items()))
     if isinstance(value, list):
@@ -183,19 +204,12 @@ def origin_tagged(value):
 VARIABLE_SETS = [VARIABLES] + ([origin_tagged(VARIABLES)] if DATA_TAGGING else [])
 
 
-class FakeEngine(object):
-    """What path_result needs of Constructed."""
-
-    def __init__(self):
-        self.path_result = _constructed.Constructed.path_result.__get__(self)
-
-
 class FakeExpression(object):
     def __init__(self, text, kind):
         self.kind = kind
         self.plan = plan_expression(text, kind)
         tagged = expression_text(text)
-        self.origin = _constructed.Origin.get_tag(tagged) if DATA_TAGGING and _constructed.Origin is not None else None
+        self.origin = RULES.internals.origin.get_tag(tagged) if DATA_TAGGING else None
 
 
 @pytest.mark.parametrize("text", ["status", "number", "ratio", "flag", "nothing", "empty", "looks_true", "looks_list",
@@ -215,7 +229,7 @@ def test_path_results_are_ansible_cores(text, kind, variables):
     except Exception as err:
         core = err
     try:
-        fast = FakeEngine().path_result(expression, resolve(expression.plan.path, root), root)
+        fast = RULES.path_result(expression, resolve(expression.plan.path, root), root)
     except _Odd:
         return  # ansible-core decides for this value
     assert not isinstance(core, Exception), "the fast path gave %r where ansible-core fails: %s" % (fast, core)
@@ -237,7 +251,7 @@ def test_comparison_results_are_ansible_cores(text, variables):
     except Exception as err:
         core = err
     try:
-        fast = FakeEngine().path_result(expression, resolve(expression.plan.path, root), root)
+        fast = RULES.path_result(expression, resolve(expression.plan.path, root), root)
     except _Odd:
         assert text.split()[0] in ("links", "ips")  # only containers are left to ansible-core here
         return
@@ -249,7 +263,7 @@ def test_comparison_results_are_ansible_cores(text, variables):
 def test_common_values_take_the_fast_path(variables):
     """The values a fleet's keys are made of never need ansible-core's templating."""
     variables = VARIABLE_SETS[variables]
-    engine = FakeEngine()
+    engine = RULES
     for text in ("status", "links.rate_plan", "ips[0].ip_address"):
         expression = FakeExpression(text, EXPRESSION)
         root = variables[expression.plan.path.root]
@@ -264,7 +278,7 @@ def test_common_values_take_the_fast_path(variables):
 def test_values_with_effects_are_left_to_ansible_core():
     """A value that templating would change (a trusted template on 2.19+, text that looks like a list or a boolean,
     or plain text before 2.19) is never read directly."""
-    engine = FakeEngine()
+    engine = RULES
     expression = FakeExpression("value", EXPRESSION)
     odd = ["[1]", "True"] if not DATA_TAGGING else [trust_as_template("{{ 1 }}")]
     if not DATA_TAGGING:
@@ -276,8 +290,7 @@ def test_values_with_effects_are_left_to_ansible_core():
 
 def test_compile_cache_keeps_the_outermost_compilation():
     templar = templar_with(VARIABLES)
-    cache = CompileCache(templar)
-    assert cache.available
+    cache = rules_for(templar).compile_cache()
     for dummy in range(3):
         if DATA_TAGGING:
             result = cache.call(templar.evaluate_expression, expression_text("status | upper"), lookups_disabled=True)
@@ -292,7 +305,7 @@ def test_compile_cache_keeps_the_outermost_compilation():
 
 def test_compile_cache_keeps_no_compile_error():
     templar = templar_with(VARIABLES)
-    cache = CompileCache(templar)
+    cache = rules_for(templar).compile_cache()
     for dummy in range(2):
         with pytest.raises(Exception):
             if DATA_TAGGING:
@@ -300,3 +313,139 @@ def test_compile_cache_keeps_no_compile_error():
             else:
                 cache.call(templar.template, "{{status |}}", lookups_disabled=True)
     assert cache.hits == 0 and not cache.entries
+
+
+# -- where the fast path runs, and ansible-core's own path otherwise ---------------------------------------------
+
+CORE_LINES_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "gates", "core-lines.txt")
+
+
+def gated_lines():
+    """The ansible-core lines of tests/gates/core-lines.txt, on which `make test` runs the differential tests."""
+    with open(CORE_LINES_FILE) as lines:
+        return tuple(line.split()[0] for line in lines if line.strip() and not line.startswith("#"))
+
+
+def documented_constructed_options():
+    """(options, keyed_groups suboptions) of the running ansible-core's ``constructed`` doc fragment."""
+    from ansible.plugins.doc_fragments.constructed import ModuleDocFragment
+    options = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
+    return frozenset(options), frozenset(options["keyed_groups"].get("suboptions", {}))
+
+
+def test_proven_lines_are_the_tested_lines():
+    assert PROVEN_LINES == gated_lines()
+
+
+def test_proven_lines_document_nothing_the_fast_path_leaves_out():
+    """On a proven line, every constructed option and keyed_groups suboption ansible-core documents is implemented."""
+    if core_line() not in PROVEN_LINES:
+        pytest.skip("ansible-core %s is no proven line: ansible-core's own path runs there" % core_line())
+    options, suboptions = documented_constructed_options()
+    assert options <= CONSTRUCTED_OPTIONS, options - CONSTRUCTED_OPTIONS
+    assert suboptions <= KEYED_GROUP_OPTIONS, suboptions - KEYED_GROUP_OPTIONS
+
+
+def test_core_line():
+    assert core_line("2.21.5") == "2.21"
+    assert core_line("2.19.0rc1") == "2.19"
+    assert core_line("2.22.0.dev0") == "2.22"
+
+
+@pytest.mark.parametrize("keyed_groups, line, reason", [
+    ([{"key": "a", "prefix": "p", "separator": "-", "parent_group": "x", "default_value": "d"}], "2.21", None),
+    ([{"key": "a", "trailing_separator": False}, "not a dict", None], "2.16", None),
+    (None, "2.19", None),
+    ([{"key": "a", "priority": 10}], "2.21", "keyed_groups[0] sets priority"),
+    ([{"key": "a"}, {"key": "b", "zzz": 1, "group_vars": {}}], "2.19", "keyed_groups[1] sets group_vars, zzz"),
+    ([{"key": "a"}], "2.20", "ansible-core 2.20 is not a line the fast path is proven on"),
+    ([{"key": "a"}], "2.99", "ansible-core 2.99 is not a line"),
+])
+def test_fallback_reasons(keyed_groups, line, reason):
+    result = fallback_reason(keyed_groups, line)
+    if reason is None:
+        assert result is None
+    else:
+        assert result.startswith(reason)
+
+
+def test_merge_hash_behaviour_falls_back(monkeypatch):
+    monkeypatch.setattr(C, "DEFAULT_HASH_BEHAVIOUR", "merge")
+    assert fallback_reason([], PROVEN_LINES[0]) == "hash_behaviour is merge"
+
+
+class FakePlugin(object):
+    """What Constructed.create reads of a plugin before it decides."""
+
+    def __init__(self, templar):
+        self.templar = templar
+        self.inventory = None
+
+    @staticmethod
+    def get_option(name):
+        return {"use_extra_vars": False, "leading_separator": True}[name]
+
+
+class Recorder(object):
+    """Stands in for the module's Display: keeps the vvv messages."""
+
+    def __init__(self):
+        self.messages = []
+
+    def vvv(self, message):
+        self.messages.append(message)
+
+
+def create(monkeypatch, keyed_groups=None, templar=None):
+    recorder = Recorder()
+    monkeypatch.setattr(_constructed, "display", recorder)
+    engine = Constructed.create(FakePlugin(templar or templar_with({})), {}, {}, keyed_groups or [], False)
+    return engine, recorder.messages
+
+
+def test_the_fast_path_on_a_proven_line(monkeypatch):
+    monkeypatch.setattr(_constructed, "core_line", lambda: PROVEN_LINES[-1])
+    engine, messages = create(monkeypatch, [{"key": "a"}])
+    assert type(engine) is Constructed and messages == []  # pylint: disable=unidiomatic-typecheck
+
+
+@pytest.mark.parametrize("keyed_groups, line, reason", [
+    ([{"key": "a", "priority": 3}], None, "keyed_groups[0] sets priority, which the fast path does not implement"),
+    ([{"key": "a"}], "2.99", "ansible-core 2.99 is not a line the fast path is proven on (%s)" % ", ".join(PROVEN_LINES)),
+])
+def test_unproven_cases_take_ansible_cores_path(monkeypatch, keyed_groups, line, reason):
+    monkeypatch.setattr(_constructed, "core_line", lambda: line or PROVEN_LINES[-1])
+    engine, messages = create(monkeypatch, keyed_groups)
+    assert isinstance(engine, CoreConstructed) and engine.reason == reason and engine.plans() == {}
+    assert messages == ["simfleet.twilio: compose, groups and keyed_groups by ansible-core's own Constructable: " + reason]
+
+
+@pytest.mark.parametrize("error", [ImportError("No module named 'ansible._internal._datatag'"), AttributeError("no _engine")])
+def test_missing_internals_take_ansible_cores_path(monkeypatch, error):
+    monkeypatch.setattr(_constructed, "core_line", lambda: PROVEN_LINES[-1])
+
+    def missing(templar):
+        raise error
+
+    monkeypatch.setattr(_constructed, "core_internals", missing)
+    engine, messages = create(monkeypatch)
+    assert isinstance(engine, CoreConstructed) and str(error) in engine.reason
+    assert len(messages) == 1 and "an ansible-core internal it relies on is missing" in messages[0]
+
+
+def test_core_internals_missing_on_the_templar():
+    """A templar without what core_internals reads raises AttributeError (then create falls back)."""
+    with pytest.raises(AttributeError):
+        core_internals(object())
+
+
+def test_core_internals_refuse_a_compile_method_already_wrapped():
+    templar = templar_with({})
+    internals = core_internals(templar)
+    owner, name = internals.compile_owner, internals.compile_name
+    setattr(owner, name, getattr(owner, name))
+    try:
+        with pytest.raises(AttributeError):
+            core_internals(templar)
+    finally:
+        delattr(owner, name)
