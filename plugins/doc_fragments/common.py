@@ -324,6 +324,30 @@ options:
     default: 120
 """
 
+    ACCOUNT_MOVE = r"""
+options:
+  move_to_account:
+    description:
+      - >-
+        The SID (C(AC...)) of the account the SIM should be moved to: the account of the credentials or one of its
+        subaccounts. A SIM already there is left as it is.
+      - >-
+        Twilio moves only a SIM whose status is C(new): the module refuses, before any write, to move one in another
+        status, and O(status) cannot be set with it.
+      - >-
+        After the move the credentials used no longer see the SIM. A later run with them does not find it and fails,
+        saying that it may have been moved already: manage it with the credentials of the account it was moved to.
+      - Needs O(confirm_account_move=true).
+    type: str
+  confirm_account_move:
+    description:
+      - >-
+        Must be V(true) for O(move_to_account): once moved, the SIM can be seen and changed only with the other
+        account's credentials. Without it, O(move_to_account) is refused before any request, naming this option.
+    type: bool
+    default: false
+"""
+
     COMMAND = r"""
 attributes:
   check_mode:

@@ -281,7 +281,7 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
         ),
         sid_pattern=SID_PATTERNS["wireless_sim"], fetch_by_unique_name=True,
         hosts=True, group_by="rate_plan", group_endpoint="wireless_rate_plan",
-        item="sim",
+        item="sim", deletable=True,
         fields=(
             Field("status", "Status", choices=("ready", "active", "suspended", "deactivated")),
             Field("rate_plan", "RatePlan", ref="wireless_rate_plan", record="rate_plan_sid"),
@@ -335,6 +335,14 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
         ),
         sid_pattern=SID_PATTERNS["esim_profile"], secret_fields=("activation_code", "matching_id"),
         enrich="esim_profiles",
+        # Ordered, never changed: new, then reserving, then available (or failed).
+        item="esim_profile", creatable=True,
+        fields=(
+            Field("eid", "Eid", create_only=True),
+            Field("generate_matching_id", "GenerateMatchingId", type="bool", create_only=True, write_only=True),
+            Field("callback_url", "CallbackUrl", url=True, create_only=True, write_only=True),
+            Field("callback_method", "CallbackMethod", choices=CALLBACK_METHODS, create_only=True, write_only=True),
+        ),
     ),
     Endpoint(
         name="supersim_ip_command", product="supersim", path="/v1/IpCommands", key="ip_commands",
@@ -385,7 +393,7 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Filter("transport", "Transport", choices=("sms", "ip")),
         ),
         sid_pattern=SID_PATTERNS["wireless_command"], newest_first=True,
-        item="command", creatable=True, final_statuses=FINAL_COMMAND_STATUSES,
+        item="command", creatable=True, deletable=True, final_statuses=FINAL_COMMAND_STATUSES,
         created_with=(("status", "queued"), ("direction", "to_sim"), ("transport", "sms")),
         fields=(
             Field("sim", "Sim", ref="wireless_sim", record="sim_sid", required_to_create=True, ref_statuses=COMMAND_SIM_STATUSES),
@@ -416,6 +424,9 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Field("national_roaming_data_limit", "NationalRoamingDataLimit", type="int", create_only=True),
             Field("international_roaming", "InternationalRoaming", type="list", choices=("data", "messaging"), create_only=True),
             Field("international_roaming_data_limit", "InternationalRoamingDataLimit", type="int", create_only=True),
+            # Not part of the plan's record: sent at creation, never compared.
+            Field("data_limit_strategy", "DataLimitStrategy", choices=("block", "throttle"), create_only=True,
+                  write_only=True),
         ),
     ),
     Endpoint(

@@ -9,7 +9,7 @@ writable fields (_endpoints.Field), which a _write.Writer checks, compares and t
 module wrapper (_module.SimfleetModule). StateModule brings a record to a state, CommandModule sends a new command
 every run. A resource that behaves unusually subclasses one of them and overrides a hook: find() (the current
 record), build_request() (the form of a write), compare() (what differs), after_write() (waiting for the record to
-settle), final_statuses() (when a command has ended).
+settle), final_statuses() (when a command has ended), arguments() (options of the module's own).
 
 Private to the collection: its interface may change between releases.
 """
@@ -113,13 +113,20 @@ class StateModule:
         self.spec = spec
         self.endpoint = ENDPOINTS[spec.endpoint]
         self.writer = Writer(self.endpoint)
-        self.module = SimfleetModule(state_argument_spec(spec, self.command),
-                                     required_one_of=[list(spec.find_by)] if len(spec.find_by) > 1 else None)
+        argument_spec, module_options = self.arguments()
+        self.module = SimfleetModule(argument_spec, **module_options)
         self.params = self.module.params
         self.client = None
         self.notes = []  # said in the result's msg: why a change asked for was not written
         self.written = None  # the record the last successful write answered
         self.deadline = None  # the end of every wait of the run, set by the first one
+
+    def arguments(self):
+        """Hook: (the module's own options, other AnsibleModule keyword arguments), from the spec and the endpoint's
+        fields. A module with options of its own (a confirmation an irreversible change needs) adds them here."""
+        spec = self.spec
+        return state_argument_spec(spec, self.command), dict(
+            required_one_of=[list(spec.find_by)] if len(spec.find_by) > 1 else None)
 
     # -- validation, before any request ----------------------------------------------------------------------------
 
@@ -443,7 +450,7 @@ class StateModule:
         status_only: wait only for the status to settle, not for an action under way.
         """
         endpoint = self.endpoint
-        if not self.params.get("wait") or not (endpoint.settling or endpoint.final_statuses):
+        if not self.params.get("wait"):  # an option of the modules whose records settle or end (WAIT_OPTIONS)
             return record
         if self.deadline is None:
             self.deadline = time.monotonic() + self.params["wait_timeout"]
@@ -461,6 +468,7 @@ class StateModule:
         return record
 
     def settled(self, record, status_only=False):
+        """Hook: whether the record has settled (a SIM) or ended (a command), so that wait() stops polling."""
         if self.endpoint.final_statuses:
             return record.get("status") in self.final_statuses() + FAILED_COMMAND_STATUSES
         actions = [] if status_only else [f for f in self.endpoint.fields if f.sets and self.params.get(f.option)]

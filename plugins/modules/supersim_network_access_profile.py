@@ -9,8 +9,8 @@ short_description: Create a Twilio Super SIM network access profile and manage i
 version_added: 2.0.0
 description:
   - >-
-    Brings one network access profile of the Super SIM API, found by its unique name, to the state the options
-    describe: the exact set of cellular networks its fleets' SIMs may connect to.
+    Brings one network access profile of the Super SIM API, found by its SID or its unique name, to the state the
+    options describe: its unique name, and the exact set of cellular networks its fleets' SIMs may connect to.
   - >-
     Creates the profile (C(POST /v1/NetworkAccessProfiles)), with the networks of O(networks), when the account has
     none with that unique name.
@@ -18,13 +18,29 @@ description:
     On an existing profile, the networks missing from it are added (C(POST /v1/NetworkAccessProfiles/{Sid}/Networks))
     and those not listed are removed (C(DELETE /v1/NetworkAccessProfiles/{Sid}/Networks/{NetworkSid})), one request
     per network.
+  - >-
+    A profile found by O(sid) whose unique name is not O(unique_name) is renamed
+    (C(POST /v1/NetworkAccessProfiles/{Sid}) with C(UniqueName)).
   - Twilio has no way to delete a network access profile, so neither has this module.
 author:
   - simfleet maintainers (@simfleet)
 options:
+  sid:
+    description:
+      - >-
+        The profile's SID (C(HA...)) or current unique name, to find an existing profile, for example to rename it to
+        O(unique_name). A profile that O(sid) does not find is never created: the module fails and changes nothing.
+      - >-
+        When O(sid) is a unique name that no profile has and O(unique_name) asks for another, the profile that already
+        has the new unique name is the one managed (an earlier run renamed it), so that a rename run twice changes
+        nothing.
+    type: str
+    version_added: 2.0.0
   unique_name:
     description:
-      - The profile's unique name, which finds it, and which a profile created by the module gets.
+      - >-
+        The profile's unique name. Without O(sid) it finds the profile, and a profile created by the module gets it;
+        with O(sid), the profile found is renamed to it when its unique name differs.
     type: str
     required: true
   networks:
@@ -49,6 +65,11 @@ EXAMPLES = r"""
       - HW0123456789abcdef0123456789abcdef
       - HWfedcba9876543210fedcba9876543210
   register: profile
+
+- name: Rename a profile
+  simfleet.twilio.supersim_network_access_profile:
+    sid: HA0123456789abcdef0123456789abcdef
+    unique_name: europe-and-uk
 
 - name: Use the profile for a fleet
   simfleet.twilio.supersim_fleet:
@@ -117,13 +138,39 @@ diff:
     after: {"networks": ["HW0123456789abcdef0123456789abcdef", "HWfedcba9876543210fedcba9876543210"]}
 """
 
-from ansible_collections.simfleet.twilio.plugins.module_utils._state import Members, StateSpec, run_state_module
+from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import identifier_problem
+from ansible_collections.simfleet.twilio.plugins.module_utils._state import Members, StateModule, StateSpec
+
+
+class NetworkAccessProfileModule(StateModule):
+    """A profile is found by O(sid) when it is set (and then renamed to O(unique_name) when that differs), else by
+    O(unique_name); a profile that O(sid) does not find is an error, never a creation."""
+
+    def arguments(self):
+        argument_spec, options = super().arguments()
+        argument_spec["sid"] = dict(type="str")
+        return argument_spec, options
+
+    def problems(self):
+        problems = super().problems()
+        if self.params.get("sid") is not None:
+            problems.append(identifier_problem("sid", self.params["sid"]))
+        return [problem for problem in problems if problem]
+
+    def find(self):
+        sid = self.params.get("sid")
+        if sid is None:
+            return self.lookup("unique_name", self.params["unique_name"])
+        record = self.lookup("sid", sid) or self.renamed(sid, [])
+        if record is None:
+            self.fail("no network access profile has the SID or unique name %s: nothing was changed" % sid)
+        return record
 
 
 def main():
-    run_state_module(StateSpec(endpoint="supersim_network_access_profile", find_by=("unique_name",),
-                               members=Members(option="networks", endpoint="supersim_network_access_profile_network",
-                                               create_param="Networks")))
+    NetworkAccessProfileModule(StateSpec(endpoint="supersim_network_access_profile", find_by=("unique_name",),
+                                         members=Members(option="networks", endpoint="supersim_network_access_profile_network",
+                                                         create_param="Networks"))).run()
 
 
 if __name__ == "__main__":

@@ -16,6 +16,11 @@ description:
     does not have it yet. Twilio takes only the ICCID and the registration code at registration, so the other
     options are set by a second request right after it.
   - Only the options that are set are compared, and only the fields that differ are sent.
+  - >-
+    O(move_to_account) moves the SIM to another account (C(AccountSid), one of the account's subaccounts), after the
+    other changes and only with O(confirm_account_move=true). Twilio moves only a SIM whose status is C(new). Once
+    moved, the SIM is no longer visible with the credentials used: the module does not read it back, and says so in
+    RV(msg).
 author:
   - simfleet maintainers (@simfleet)
 options:
@@ -76,6 +81,7 @@ options:
     choices: [GET, POST]
 extends_documentation_fragment:
   - simfleet.twilio.common.modules
+  - simfleet.twilio.common.account_move
   - simfleet.twilio.common.state
   - simfleet.twilio.common.wait
 seealso:
@@ -102,6 +108,12 @@ EXAMPLES = r"""
   simfleet.twilio.supersim_sim:
     sid: HS0123456789abcdef0123456789abcdef
     fleet: HF0123456789abcdef0123456789abcdef
+
+- name: Hand a new SIM over to a customer's subaccount
+  simfleet.twilio.supersim_sim:
+    sid: tracker-043
+    move_to_account: AC0123456789abcdef0123456789abcdef
+    confirm_account_move: true
 """
 
 RETURN = r"""
@@ -123,7 +135,8 @@ msg:
   description:
     - >-
       Why a change asked for was not written: a status change already under way (without O(wait)), or the SIM found
-      by the O(unique_name) an earlier run gave it.
+      by the O(unique_name) an earlier run gave it; after a move, that the SIM is no longer visible with these
+      credentials and was not read back.
   returned: when there is such a note
   type: str
   sample: "the sim HS0123456789abcdef0123456789abcdef is scheduled (a status change is under way): status inactive was not written again"
@@ -135,19 +148,28 @@ applied:
   returned: on such a failure
   type: dict
   sample: {"iccid": "89883070000123456789"}
+account_move:
+  description:
+    - The account the SIM was in and the one it was (or, in check mode, would be) moved to, with O(move_to_account).
+  returned: when the SIM is moved
+  type: dict
+  sample: {"before": "AC0123456789abcdef0123456789abcdef", "after": "ACfedcba9876543210fedcba9876543210"}
 diff:
   description:
-    - Before and after of the fields that change, with C(--diff). A registration has an empty C(before).
+    - >-
+      Before and after of the fields that change, with C(--diff) (C(account_sid) for a move). A registration has an
+      empty C(before).
   returned: in diff mode
   type: dict
   sample: {"before": {"status": "active"}, "after": {"status": "inactive"}}
 """
 
-from ansible_collections.simfleet.twilio.plugins.module_utils._state import StateSpec, run_state_module
+from ansible_collections.simfleet.twilio.plugins.module_utils._account_move import AccountMoveModule
+from ansible_collections.simfleet.twilio.plugins.module_utils._state import StateSpec
 
 
 def main():
-    run_state_module(StateSpec(endpoint="supersim_sim", find_by=("sid", "iccid")))
+    AccountMoveModule(StateSpec(endpoint="supersim_sim", find_by=("sid", "iccid"))).run()
 
 
 if __name__ == "__main__":

@@ -15,6 +15,10 @@ description:
     V(failed) (or V(undelivered)) makes the module fail, naming the status, with C(changed=true) and the command in
     RV(command). A command whose receipt never comes back stays V(sent), and makes the module fail once
     O(wait_timeout) has passed.
+  - >-
+    O(state=absent) deletes the command O(sid) from the account's command log (C(DELETE /v1/Commands/{Sid})), which
+    cannot be undone, and only with O(confirm_delete=true). A command that is not there is not an error: nothing
+    changes. Deleting a command does not call it back from the device.
 author:
   - simfleet maintainers (@simfleet)
 options:
@@ -26,7 +30,6 @@ options:
         Twilio sends commands only to a SIM that is V(ready) or V(active). The module reads the SIM first and fails,
         naming its status, before sending anything (in check mode too) when it is in another status.
     type: str
-    required: true
   command:
     description:
       - >-
@@ -36,8 +39,8 @@ options:
         Characters are counted as Twilio counts them, one per Unicode character whatever its size in bytes, and
         binary commands by their bytes once decoded. A longer (or, in binary mode, not Base64) value is refused before
         any request.
+      - O(sim) and O(command) are required with O(state=present).
     type: str
-    required: true
   command_mode:
     description:
       - How O(command) is encoded. Twilio's default is V(text).
@@ -57,6 +60,28 @@ options:
         Whether to ask the device for a delivery receipt; the command's status becomes V(delivered) when the receipt
         arrives. Twilio's default is V(true).
     type: bool
+  state:
+    description:
+      - >-
+        V(present) sends a new command (every run). V(absent) deletes the command O(sid) for good, needs
+        O(confirm_delete=true) and ignores every option but O(sid).
+    type: str
+    choices: [present, absent]
+    default: present
+    version_added: 2.0.0
+  sid:
+    description:
+      - The SID (C(DC...)) of the command to delete, required with O(state=absent).
+    type: str
+    version_added: 2.0.0
+  confirm_delete:
+    description:
+      - >-
+        Must be V(true) for O(state=absent): deleting a command cannot be undone. Without it, O(state=absent) is
+        refused before any request, naming this option.
+    type: bool
+    default: false
+    version_added: 2.0.0
 extends_documentation_fragment:
   - simfleet.twilio.common.modules
   - simfleet.twilio.common.command
@@ -81,6 +106,12 @@ EXAMPLES = r"""
     command: AAEC
     command_mode: binary
     delivery_receipt_requested: false
+
+- name: Delete a command from the account's command log
+  simfleet.twilio.wireless_command:
+    sid: DC0123456789abcdef0123456789abcdef
+    state: absent
+    confirm_delete: true
 """
 
 RETURN = r"""
@@ -93,6 +124,7 @@ command:
       In check mode, which sends nothing, the command that would be sent, as Twilio would show it (C(sim_sid),
       C(command), C(command_mode), C(transport), C(delivery_receipt_requested), C(status) V(queued), C(direction))
       with Twilio's defaults for the options not set, and no C(sid).
+    - C(null) with O(state=absent).
   returned: success
   type: dict
   sample:
@@ -161,7 +193,9 @@ command:
       type: str
 diff:
   description:
-    - The command that is (or would be) sent, with C(--diff); the SIM given by its SID.
+    - >-
+      The command that is (or would be) sent, with C(--diff); the SIM given by its SID. With O(state=absent), the
+      command deleted in C(before) and an empty C(after).
   returned: in diff mode
   type: dict
   sample:
@@ -169,11 +203,40 @@ diff:
     after: {"sim": "DE0123456789abcdef0123456789abcdef", "command": "READ METER", "include_sid": "end"}
 """
 
+from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import matches
 from ansible_collections.simfleet.twilio.plugins.module_utils._state import CommandModule, StateSpec
+
+DELETE_REFUSED = ("state=absent deletes the command for good and cannot be undone: set confirm_delete=true to delete "
+                  "it; nothing was changed")
 
 
 class WirelessCommandModule(CommandModule):
-    """Without a delivery receipt, Twilio never learns that a command reached the device: V(sent) is then final."""
+    """Sends a command, or deletes one (state=absent, by sid, only with the confirmation option). Without a delivery
+    receipt, Twilio never learns that a command reached the device: V(sent) is then final."""
+
+    def arguments(self):
+        argument_spec, options = super().arguments()
+        for name in ("sim", "command"):
+            argument_spec[name] = dict(argument_spec[name], required=False)
+        argument_spec.update(state=dict(type="str", default="present", choices=["present", "absent"]),
+                             sid=dict(type="str"), confirm_delete=dict(type="bool", default=False))
+        options["required_if"] = [("state", "present", ("sim", "command")), ("state", "absent", ("sid",))]
+        return argument_spec, options
+
+    def problems(self):
+        if self.params["state"] == "present":
+            return super().problems()
+        problems = []
+        if not self.params["confirm_delete"]:
+            problems.append(DELETE_REFUSED)
+        if not matches(self.endpoint.sid_pattern, self.params["sid"]):
+            problems.append("sid must be a command SID matching %s, got %r" % (self.endpoint.sid_pattern, self.params["sid"]))
+        return problems
+
+    def act(self):
+        if self.params["state"] == "present":
+            return super().act()
+        return self.remove(self.client.fetch(self.endpoint, self.params["sid"]))
 
     def final_statuses(self):
         finals = super().final_statuses()

@@ -82,6 +82,17 @@ options:
         The data, in megabytes, that a SIM may use per month when roaming outside the United States, up to 2 TB. Set
         only at creation.
     type: int
+  data_limit_strategy:
+    description:
+      - >-
+        What happens to a SIM's data once it reaches its data limit: V(block) stops its data, V(throttle) slows it down.
+        Twilio's default is V(block).
+      - >-
+        Sent only when the plan is created. Twilio does not show it on the plan, so it is never compared with an
+        existing plan: to change it, create a new plan.
+    type: str
+    choices: [block, throttle]
+    version_added: 2.0.0
 extends_documentation_fragment:
   - simfleet.twilio.common.modules
   - simfleet.twilio.common.state
@@ -100,6 +111,7 @@ EXAMPLES = r"""
     messaging_enabled: true
     national_roaming_enabled: true
     international_roaming: [data, messaging]
+    data_limit_strategy: throttle
 
 - name: Move a SIM to the plan
   simfleet.twilio.wireless_sim:

@@ -13,6 +13,14 @@ description:
     plan, names and callback URLs, or resets its connectivity.
   - Only the options that are set are compared, and only the fields that differ are sent.
   - Twilio creates wireless SIMs itself (they come with the account); this module changes existing ones.
+  - >-
+    O(state=absent) deletes the SIM from the account (C(DELETE /v1/Sims/{Sid})), which cannot be undone, and only with
+    O(confirm_delete=true). A SIM that is not there is not an error: nothing changes.
+  - >-
+    O(move_to_account) moves the SIM to another account (C(AccountSid), one of the account's subaccounts), after the
+    other changes and only with O(confirm_account_move=true). Twilio moves only a SIM whose status is C(new). Once
+    moved, the SIM is no longer visible with the credentials used: the module does not read it back, and says so in
+    RV(msg).
 author:
   - simfleet maintainers (@simfleet)
 options:
@@ -96,8 +104,26 @@ options:
     description:
       - Reset the SIM's connectivity (C(ResetStatus=resetting)). No change while a reset is already in progress.
     type: bool
+  state:
+    description:
+      - >-
+        Whether the SIM should be in the account. V(absent) deletes it, for good, and ignores every option but O(sid)
+        and O(iccid); it needs O(confirm_delete=true). A SIM that is not there changes nothing.
+    type: str
+    choices: [present, absent]
+    default: present
+    version_added: 2.0.0
+  confirm_delete:
+    description:
+      - >-
+        Must be V(true) for O(state=absent): deleting a SIM cannot be undone. Without it, O(state=absent) is refused
+        before any request, naming this option.
+    type: bool
+    default: false
+    version_added: 2.0.0
 extends_documentation_fragment:
   - simfleet.twilio.common.modules
+  - simfleet.twilio.common.account_move
   - simfleet.twilio.common.state
   - simfleet.twilio.common.wait
 seealso:
@@ -106,6 +132,12 @@ seealso:
 """
 
 EXAMPLES = r"""
+- name: Hand a new SIM over to a subaccount (irreversible for these credentials)
+  simfleet.twilio.wireless_sim:
+    sid: DEaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+    move_to_account: AC0123456789abcdef0123456789abcdef
+    confirm_account_move: true
+
 - name: Suspend a SIM and wait until Twilio has applied it
   simfleet.twilio.wireless_sim:
     sid: pump-station-17
@@ -122,12 +154,25 @@ EXAMPLES = r"""
   simfleet.twilio.wireless_sim:
     sid: DE0123456789abcdef0123456789abcdef
     reset: true
+
+- name: Retire a deactivated SIM from the account for good
+  simfleet.twilio.wireless_sim:
+    sid: pump-station-04
+    state: absent
+    confirm_delete: true
 """
 
 RETURN = r"""
+account_move:
+  description:
+    - The account the SIM was in and the one it was (or, in check mode, would be) moved to, with O(move_to_account).
+  returned: when the SIM is moved
+  type: dict
+  sample: {"before": "AC0123456789abcdef0123456789abcdef", "after": "ACfedcba9876543210fedcba9876543210"}
 sim:
   description:
-    - The SIM as Twilio returns it after the change (in check mode, as it is now), with Twilio's fields unchanged;
+    - The SIM as Twilio returns it after the change (in check mode, as it is now), with Twilio's fields unchanged
+      (C(null) with O(state=absent));
       see M(simfleet.twilio.wireless_sim_info) for the fields.
   returned: success
   type: dict
@@ -149,17 +194,38 @@ applied:
   type: dict
   sample: {"friendly_name": "Pump 17"}
 diff:
-  description: Before and after of the fields that change, with C(--diff).
+  description:
+    - Before and after of the fields that change, with C(--diff). A deletion has an empty C(after).
   returned: in diff mode
   type: dict
   sample: {"before": {"status": "active"}, "after": {"status": "suspended"}}
 """
 
-from ansible_collections.simfleet.twilio.plugins.module_utils._state import StateSpec, run_state_module
+from ansible_collections.simfleet.twilio.plugins.module_utils._account_move import AccountMoveModule
+from ansible_collections.simfleet.twilio.plugins.module_utils._state import StateSpec
+
+DELETE_REFUSED = ("state=absent deletes the SIM from the account for good and cannot be undone: set confirm_delete=true "
+                  "to delete it; nothing was changed")
+
+
+class WirelessSimModule(AccountMoveModule):
+    """A wireless SIM is deleted (state=absent) only with the confirmation option, refused before any request
+    without it; it can move to another account like a Super SIM (AccountMoveModule)."""
+
+    def arguments(self):
+        argument_spec, options = super().arguments()
+        argument_spec["confirm_delete"] = dict(type="bool", default=False)
+        return argument_spec, options
+
+    def problems(self):
+        problems = super().problems()
+        if self.params["state"] == "absent" and not self.params["confirm_delete"]:
+            problems.append(DELETE_REFUSED)
+        return problems
 
 
 def main():
-    run_state_module(StateSpec(endpoint="wireless_sim", find_by=("sid", "iccid")))
+    WirelessSimModule(StateSpec(endpoint="wireless_sim", find_by=("sid", "iccid"), absent=True)).run()
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ from openapi.openapi_mock import (  # noqa: E402
 from ansible_collections.simfleet.twilio.plugins.module_utils._client import MAX_PAGE_SIZE  # noqa: E402
 from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import ENDPOINTS, REDACTED, SID_PATTERNS  # noqa: E402
 from ansible_collections.simfleet.twilio.plugins.module_utils._module import info_argument_spec  # noqa: E402
+from ansible_collections.simfleet.twilio.plugins.module_utils._state import StateModule  # noqa: E402
 
 # the endpoints that have an info module (the table also describes endpoints used only internally)
 MODULE_ENDPOINTS = dict((name, ENDPOINTS[name]) for name in INFO_MODULES)
@@ -365,19 +366,43 @@ WRITE_ENDPOINTS = sorted(name for name, endpoint in ENDPOINTS.items() if endpoin
 OPTION_TYPES = {"str": "string", "int": "integer", "bool": "boolean", "list": "array"}
 PYTHON_TYPES = {"str": str, "int": int, "bool": bool, "list": list}
 PLACEHOLDER = re.compile(r"{\w+}")
+# The options a module needs besides state=absent to delete (an irreversible delete asks for a confirmation).
+ABSENT_OPTIONS = {"wireless_sim": {"confirm_delete": True}}
+# The value of an identifying option that finds no record, where NOT_FOUND_NAME cannot be one: an eSIM profile is
+# ordered without an EID (with a generated matching ID), which no listing finds (the mock's listings match any EID).
+NOT_FOUND_VALUES = {"eid": None}
+
+
+class SpecOf(collections.namedtuple("SpecOf", "spec command")):
+    """A module's StateSpec, with whether its module is a CommandModule."""
+
+    def __getattr__(self, name):
+        return getattr(self.spec, name)
+
+
+class _Caught(Exception):
+    """Stops a module's main() once its StateSpec is known."""
 
 
 def state_spec(name):
-    """The StateSpec a state module runs with: its main() with run_state_module caught."""
+    """The StateSpec a state module runs with: its main() stopped where the module (a StateModule, a CommandModule or
+    a subclass of either) is built. The spec's ``command``: whether the module sends a command every run."""
     module = importlib.import_module("ansible_collections.simfleet.twilio.plugins.modules." + name)
     caught = []
-    original = module.run_state_module
-    module.run_state_module = caught.append
+
+    def capture(self, spec):
+        caught.append(SpecOf(spec, self.command))
+        raise _Caught()
+
+    original = StateModule.__init__
+    StateModule.__init__ = capture
     try:
         module.main()
+    except _Caught:
+        pass
     finally:
-        module.run_state_module = original
-    assert len(caught) == 1, "%s: main() should call run_state_module(StateSpec(...)) once" % name
+        StateModule.__init__ = original
+    assert len(caught) == 1, "%s: main() should build its module from one StateSpec" % name
     return caught[0]
 
 
@@ -387,9 +412,10 @@ def is_command(endpoint):
 
 
 def updatable(endpoint):
-    """Whether the state modules change existing records of the endpoint (POST {path}/{Sid}): not commands, and not
-    the members of a set (those are added and removed)."""
-    return not is_command(endpoint) and not endpoint.parents
+    """Whether the state modules change existing records of the endpoint (POST {path}/{Sid}): not commands, not
+    the members of a set (those are added and removed), and not records with only create-only fields (an eSIM
+    profile is ordered, never changed)."""
+    return not is_command(endpoint) and not endpoint.parents and any(not f.create_only for f in endpoint.fields)
 
 
 def spec_template(spec, path):
@@ -521,6 +547,32 @@ def test_every_writable_endpoint_has_a_state_module():
     assert set(WRITE_ENDPOINTS) - reached == set(), "writable endpoints no state module reaches"
 
 
+def module_operations(mock):
+    """{(product, method, path template)} of the writes the state and command modules send: the create, the update
+    and the delete of their endpoints (a command module deletes too, when its endpoint is deletable), and the members
+    added and removed."""
+    sent = set()
+    for name in STATE_MODULES:
+        endpoint, spec = ENDPOINTS[name], state_spec(name)
+        endpoints = [(endpoint, endpoint.creatable, updatable(endpoint), endpoint.deletable)]
+        if spec.members:
+            endpoints.append((ENDPOINTS[spec.members.endpoint], True, False, True))
+        for target, create, update, delete in endpoints:
+            for method, record, wanted in (("post", False, create), ("post", True, update), ("delete", True, delete)):
+                template, op = write_operation(mock, target, method, record=record)
+                if wanted and op is not None:
+                    sent.add((target.product, method.upper(), template))
+    return sent
+
+
+def test_every_write_of_the_descriptions_is_sent_by_a_module(mock):
+    """Every POST and DELETE operation of both descriptions is sent by a module: none is left out."""
+    operations = set((product, method.upper(), template) for product, spec in mock.specs.items()
+                     for template, item in spec["paths"].items() for method in item if method in ("post", "delete"))
+    assert len(operations) == 18
+    assert sorted(operations - module_operations(mock)) == [], "POST or DELETE operations no module sends"
+
+
 @pytest.mark.parametrize("name", STATE_MODULES)
 def test_state_module_spec_matches_description(mock, name):
     """How each state module finds its record, the member set it manages and what it sends exist in the description."""
@@ -530,9 +582,10 @@ def test_state_module_spec_matches_description(mock, name):
     api = mock.specs[endpoint.product]
     list_template, create = write_operation(mock, endpoint, "post")
     for key in spec.find_by:
-        if key == "iccid":
+        filters = dict((f.option, f.param) for f in endpoint.filters)
+        if key in filters:  # found in a listing filtered by it (an ICCID, an EID)
             params = [p["name"] for p in api["paths"][list_template]["get"]["parameters"]]
-            assert "Iccid" in params and "iccid" in record_schema(mock, endpoint)["properties"], key
+            assert filters[key] in params and key in record_schema(mock, endpoint)["properties"], key
         else:   # a SID, or a unique name: both go into the record's path
             assert spec_template(api, endpoint.path + "/{Sid}") is not None, key
             assert key == "sid" or endpoint.fetch_by_unique_name and key in record_schema(mock, endpoint)["properties"], key
@@ -629,7 +682,7 @@ def new_value(mock, endpoint, f, current, label, create):
         return (current if isinstance(current, int) else 0) + 7
     if f.type == "list":
         return list(current[:-1]) if isinstance(current, list) and len(current) > 1 else [label]
-    if prop.get("format") == "uri":
+    if prop.get("format") == "uri" or f.url:
         return "https://hooks.example.com/%s/%s" % (label, f.option)
     return "%s-%s" % (label, f.option.replace("_", "-"))
 
@@ -684,7 +737,7 @@ def build_write_cases(mock, label):
         # a new record: every field (those Twilio takes only on update are set right after the create)
         if endpoint.creatable:
             fields = [f for f in endpoint.fields if f.option != key]
-            args = dict(values("create", fields, True, dict(current, **created)), **{key: NOT_FOUND_NAME})
+            args = dict(values("create", fields, True, dict(current, **created)), **{key: NOT_FOUND_VALUES.get(key, NOT_FOUND_NAME)})
             for other in spec.find_by[1:]:  # found by none of its identifying options: the listing is empty too
                 args[other] = NOT_FOUND_NAME
             if spec.members:
@@ -705,9 +758,10 @@ def build_write_cases(mock, label):
             add("members", {key: "%s-%s-members" % (label, name.replace("_", "-")), spec.members.option: None},
                 found_by=(key, "%s-%s-members" % (label, name.replace("_", "-"))))
         if spec.absent:
-            add("delete", {key: "%s-%s-doomed" % (label, name.replace("_", "-")), "state": "absent"},
+            absent = dict(ABSENT_OPTIONS.get(name, {}), state="absent")
+            add("delete", dict(absent, **{key: "%s-%s-doomed" % (label, name.replace("_", "-"))}),
                 found_by=(key, "%s-%s-doomed" % (label, name.replace("_", "-"))))
-            add("absent already", {key: NOT_FOUND_NAME, "state": "absent"}, expect="unchanged", check=False)
+            add("absent already", dict(absent, **{key: NOT_FOUND_NAME}), expect="unchanged", check=False)
     return cases
 
 
@@ -770,7 +824,7 @@ def expected_writes(mock, case, result):
 
     def found_sid():
         key, value = case["found_by"]
-        if key == "sid":
+        if key == "sid" and re.fullmatch(endpoint.sid_pattern, value):
             return value
         return mock.fetched[(product, endpoint.path + "/{Sid}", value)]["sid"]
 
@@ -870,8 +924,8 @@ def test_every_state_module_writes_as_the_description_says(mock, tmp_path, monke
             matched.append(found)
             operations[case["module"]].add(found["operation"])
         item = case["endpoint"].item
-        if case["kind"] in ("send", "update", "create"):
-            assert result[item] == matched[-1]["record"], task["name"]
+        if case["kind"] in ("send", "update", "create"):  # as answered, but for the secrets a module redacts
+            assert result[item] == redacted(case["endpoint"], [matched[-1]["record"]], False)[0], task["name"]
         if case["kind"] == "create" and len(matched) > 1:
             assert matched[0]["record"]["sid"] == result[item]["sid"]
         if case["kind"] == "members":

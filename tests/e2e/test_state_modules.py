@@ -40,7 +40,8 @@ COMMAND_MODULES = [name for name in STATE_MODULES if ENDPOINTS[name].final_statu
 # The simulator's resource (truth key, write log resource) behind each module.
 RESOURCE = {"wireless_sim": "wireless_sims", "supersim_sim": "supersim_sims", "supersim_fleet": "fleets",
             "supersim_network_access_profile": "network_access_profiles", "wireless_rate_plan": "rate_plans",
-            "supersim_sms_command": "sms_commands", "supersim_ip_command": "ip_commands", "wireless_command": "commands"}
+            "supersim_sms_command": "sms_commands", "supersim_ip_command": "ip_commands", "wireless_command": "commands",
+            "supersim_esim_profile": "esim_profiles"}
 # The simulator's transition tables (requested status -> statuses it may come from) of the modules with a status.
 TRANSITIONS = {"wireless_sim": WIRELESS_SIM_TRANSITIONS, "supersim_sim": SUPER_SIM_TRANSITIONS}
 # The status the settling tests ask for (from active) in the modules whose changes settle asynchronously.
@@ -356,6 +357,20 @@ def supersim_network_access_profile_cases(p):
 
 
 PLAN_NAME = "e2e-plan"
+ESIM_EID = "89049032005008882600033489000099"
+
+
+def supersim_esim_profile_cases(p):
+    def ordered(truth):
+        return next((r for r in truth["esim_profiles"] if r["eid"] == ESIM_EID), None)
+
+    def verify(result, truth):
+        assert result["esim_profile"]["sid"] == ordered(truth)["sid"] and result["esim_profile"]["eid"] == ESIM_EID
+    assert ordered(p.truth) is None
+    return [Case("supersim_esim_profile", "order", dict(eid=ESIM_EID, reveal_secrets=True), diff={"before": {}, "after": {"eid": ESIM_EID}},
+                 writes=lambda truth: [("POST", "/supersim/v1/ESimProfiles", {"Eid": ESIM_EID})],
+                 owns=lambda truth: owner(create=("/supersim/v1/ESimProfiles", "Eid", ESIM_EID)), verify=verify)]
+
 
 
 def plan_record(truth):
@@ -462,12 +477,17 @@ CASE_BUILDERS = {
     "supersim_sms_command": supersim_sms_command_cases,
     "supersim_ip_command": supersim_ip_command_cases,
     "wireless_command": wireless_command_cases,
+    "supersim_esim_profile": supersim_esim_profile_cases,
 }
 
 # Bad input, refused before any request: (label, options, the option the message must name).
 SIM_SID = "DE" + "0" * 32
 SUPER_SID = "HS" + "0" * 32
 BAD_INPUT = {
+    "supersim_esim_profile": [
+        ("neither eid nor generate_matching_id", dict(generate_matching_id=False), "eid"),
+        ("eid not 32 digits", dict(eid="8904"), "eid"),
+    ],
     "wireless_sim": [
         ("sid is a path token", dict(sid=".", status="active"), "sid"),
         ("status not a choice", dict(sid=SIM_SID, status="paused"), "status"),

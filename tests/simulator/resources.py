@@ -160,8 +160,10 @@ class Address:
 @dataclass(frozen=True)
 class Lifecycle:
     """Statuses a created record goes through, one every `command_step_seconds`: `steps` after the initial
-    status; a `text_field` containing "fail" (or a drawn failure) ends in `failed` after the first step; when
-    `receipt_field` is false the lifecycle stops after the first step. `address`: filled at the first step."""
+    status; a `text_field` matching `fails_when` (a regular expression searched in it; by default "fail" in any
+    case), or a drawn failure, ends in `failed` after the first step; when `receipt_field` is false the lifecycle
+    stops after the first step. `address`: filled at the first step. `outcome` names the fields filled at the
+    last step (writes.OUTCOMES: an eSIM profile's activation code, or its error on failure)."""
 
     field: str
     steps: tuple
@@ -169,6 +171,28 @@ class Lifecycle:
     failed: str = "failed"
     receipt_field: str = None
     address: Address = None
+    fails_when: str = "(?i)fail"
+    outcome: str = None
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """At least one of `params` must be given (a boolean one as true), else `error`."""
+
+    params: tuple
+    error: Code
+
+
+@dataclass(frozen=True)
+class Move:
+    """Update parameter `param` moves the record to another account: one the simulator serves (standing in for
+    the caller's subaccounts), else `unknown`; only while the record's status is one of `statuses`, else
+    `status_error`. Afterwards the record is the other account's: gone from the caller's listings and fetches."""
+
+    param: str
+    statuses: tuple
+    unknown: Code = INVALID
+    status_error: Code = INVALID
 
 
 @dataclass(frozen=True)
@@ -254,6 +278,8 @@ class Resource:
     register: Register = None
     fetchable: bool = True
     sizes: tuple = ()
+    any_of: tuple = ()
+    move: Move = None
 
     def collection_url(self, base_url, parent=None):
         """Absolute URL of the list endpoint (`parent`: the parent record's SID of a sub-resource)."""
@@ -337,6 +363,7 @@ RESOURCES = (
         ),
         requirements=(Requirement("rate_plan_sid", READY_OR_ACTIVE, missing=Code(400, 33104), removed=Code(400, 33101)),),
         exclusive=(Exclusive(("Status", "ResetStatus"), Code(400, 33121)),),
+        deletable=True, move=Move("AccountSid", statuses=("new",)),
     ),
     Resource(
         name="commands", product="wireless", path="Commands", key="commands", prefix="DC",
@@ -443,6 +470,7 @@ RESOURCES = (
         ),
         conflict=Code(409, 83011),
         requirements=(Requirement("fleet_sid", READY_OR_ACTIVE, missing=Code(400, 83007), removed=Code(400, 83008)),),
+        move=Move("AccountSid", statuses=("new",)),
     ),
     Resource(
         name="esim_profiles", product="supersim", path="ESimProfiles", key="esim_profiles", prefix="HP",
@@ -454,6 +482,16 @@ RESOURCES = (
             Filter("SimSid", "sim_sid"),
             Filter("Status", "status", choices=ESIM_PROFILE_STATUSES),
         ),
+        # An EID is 32 digits; "GenerateMatchingId: When set to `true`, a value for `Eid` does not need to be provided".
+        # (its CallbackUrl is a plain string in the description, not a `uri`)
+        create=(Param("CallbackUrl"), method("CallbackMethod"), Param("GenerateMatchingId", kind="boolean", hidden="generate_matching_id"),
+                Param("Eid", "eid", pattern=r"[0-9]{32}")),
+        any_of=(AnyOf(("Eid", "GenerateMatchingId"), INVALID),),
+        initial=(("status", "new"),),
+        # Ordering reserves a profile (`reserving`), which then becomes `available` with its activation code; an EID
+        # ending in eight nines stands for one the SM-DP+ refuses (`failed`, with the error code and message).
+        lifecycle=Lifecycle("status", ("reserving", "available"), text_field="eid", fails_when=r"9{8}$",
+                            outcome="esim_profile"),
     ),
     Resource(
         name="ip_commands", product="supersim", path="IpCommands", key="ip_commands", prefix="HG",

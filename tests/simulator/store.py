@@ -172,6 +172,17 @@ class Table:
         """A new table with `record` (already served) first: the newest, as a created record is."""
         return Table.of(self.resource, [record] + self.records, [ENCODE(record)] + self.jsons, self.hidden)
 
+    def with_record(self, record):
+        """A new table with `record` (already served) at its place in the newest-first order (a record moved in from
+        another account keeps its creation date)."""
+        key = (record.get("date_created") or "", record["sid"])
+        at = 0
+        while at < len(self.records) and ((self.records[at].get("date_created") or "") > key[0] or (
+                (self.records[at].get("date_created") or "") == key[0] and self.records[at]["sid"] < key[1])):
+            at += 1
+        return Table.of(self.resource, self.records[:at] + [record] + self.records[at:],
+                        self.jsons[:at] + [ENCODE(record)] + self.jsons[at:], self.hidden)
+
     def without(self, position):
         """A new table without the record at `position`."""
         keep = slice(None, position), slice(position + 1, None)

@@ -27,7 +27,7 @@ from functools import partial
 from urllib.parse import urlsplit
 
 from .errors import api_error
-from .fleet import iso, new_sid
+from .fleet import ESIM_ERRORS, SMDP_ADDRESS, iso, luhn_complete, new_sid
 from .resources import BY_NAME, HTTP_METHODS, INVALID, NOT_FOUND, REQUESTED
 from .store import members, serve
 
@@ -172,6 +172,7 @@ class Writer:
             if resource.parent:
                 return self._add_member(tables, resource, form, path, parent)
             values = parse(resource.create, form, tables)
+            check_any_of(resource, values)
             check_sizes(resource, form)
             check_unique(resource, tables[resource.name], values, None)
             changes, hidden = stored(values)
@@ -182,7 +183,7 @@ class Writer:
             table.hidden[record["sid"]] = hidden
             self.store.put(account, table)
             body = table.json_of(0)
-            followups = self._lifecycle(account, resource, record)
+            followups = self._lifecycle(account, resource, record, hidden)
         self._follow(followups)
         return Result(201, body, record["sid"], list(changes), True)
 
@@ -198,8 +199,12 @@ class Writer:
             check_exclusive(resource, values)
             changes, hidden = stored(values)
             status, followups = self._statuses(account, resource, record, values, changes)
+            target = self._move_target(account, resource, record, values)
             changed = self._write(table, position, changes, hidden, touched=[p.field for p, v in values.values() if p.settle])
             body = table.json_of(position)
+            if target is not None:
+                body = self._move(account, target, resource, record["sid"])
+                changed.append("account_sid")
         self._follow(followups)
         return Result(status, body, record["sid"], changed, bool(changed))
 
@@ -287,6 +292,38 @@ class Writer:
             self._pending.pop((account, resource.name, sid, field), None)
             self._apply(account, resource, sid, {field: final})
 
+    # Account moves
+
+    def _move_target(self, account, resource, record, values):
+        """The account an update moves the record to (None: it stays); raises the move's errors first, before
+        anything is written."""
+        rule = resource.move
+        if rule is None or rule.param not in values or values[rule.param][1] in (None, account):
+            return None
+        target = values[rule.param][1]
+        if target not in self.store.accounts:
+            raise api_error(rule.unknown, f"{rule.param} {target} is not this account nor one of its subaccounts")
+        if record.get("status") not in rule.statuses:
+            raise api_error(rule.status_error, f"{resource.label} {record['sid']} is {record.get('status')!r}: only a "
+                                               f"{' or '.join(rule.statuses)} {resource.label} can move to another account")
+        name = record.get("unique_name")
+        if name is not None and self.store.tables(target)[resource.name].find(name) is not None:
+            raise api_error(resource.conflict, f"A {resource.label} with UniqueName {name!r} already exists in {target}")
+        return target
+
+    def _move(self, account, target, resource, sid):
+        """Move the record (and its hidden fields) from `account` to `target`; returns its JSON as served there."""
+        source = self.store.tables(account)[resource.name]
+        position = source.position[sid]
+        record = dict(source.records[position], account_sid=target, date_updated=self.clock.stamp())
+        hidden = source.hidden.pop(sid, None)
+        self.store.put(account, source.without(position))
+        destination = self.store.tables(target)[resource.name].with_record(serve(resource, record, self.store.base_url))
+        if hidden is not None:
+            destination.hidden[sid] = hidden
+        self.store.put(target, destination)
+        return destination.json_of(destination.position[sid])
+
     # Creates
 
     def _new_record(self, resource, account, changes):
@@ -316,7 +353,7 @@ class Writer:
         del self.store.unregistered[key]
         return {rule.key: key}
 
-    def _lifecycle(self, account, resource, record):
+    def _lifecycle(self, account, resource, record, hidden):
         """The delayed status steps of a created record: [(delay, task)]."""
         cycle = resource.lifecycle
         if cycle is None:
@@ -324,11 +361,14 @@ class Writer:
         steps = list(cycle.steps)
         if cycle.receipt_field and record.get(cycle.receipt_field) is False:
             steps = steps[:1]
-        if self._fails(record.get(cycle.text_field)):
+        failed = self._fails(cycle, record.get(cycle.text_field))
+        if failed:
             steps = steps[:1] + [cycle.failed]
         changes = [{cycle.field: status} for status in steps]
         if cycle.address:
             changes[0][cycle.address.field] = self._address(account, cycle.address, record)
+        if cycle.outcome:
+            changes[-1].update(OUTCOMES[cycle.outcome](record, hidden, failed))
         step = self.config.command_step_seconds
         return [(step * number, partial(self._apply, account, resource, record["sid"], change))
                 for number, change in enumerate(changes, 1)]
@@ -341,9 +381,10 @@ class Writer:
             return addresses[0]["ip_address"]
         return f"100.64.{int(sid[-4:-2], 16)}.{int(sid[-2:], 16) % 254 + 1}"
 
-    def _fails(self, text):
-        """A command fails when its text contains "fail", or by a seeded draw at `command_failure_rate`."""
-        if "fail" in str(text or "").lower():
+    def _fails(self, cycle, text):
+        """A created record fails when its text matches the lifecycle's `fails_when` (a command's contains "fail"),
+        or by a seeded draw at `command_failure_rate`."""
+        if re.search(cycle.fails_when, str(text or "")):
             return True
         rate = self.config.command_failure_rate
         return rate > 0 and self._failures.random() < rate
@@ -391,6 +432,26 @@ class Writer:
             raise not_found(path)
         self._set_members(parents, resource, parent, [sid for sid in current if sid != ident])
         return Result(204, None, ident, [resource.parent.members], True)
+
+
+def esim_profile_outcome(record, hidden, failed):
+    """The fields an ordered eSIM profile gets at its last step: the error of a refused order, else the SM-DP+
+    address, an ICCID and the activation code (with a matching ID when one was asked for), all derived from
+    its SID."""
+    if failed:
+        code, message = ESIM_ERRORS[0]
+        return {"error_code": code, "error_message": message}
+    seed = int(record["sid"][2:], 16)
+    iccid = luhn_complete("8901" + str(seed)[:14].rjust(14, "0"))
+    matching_id = None
+    if hidden.get("generate_matching_id"):
+        matching_id = "-".join(str(seed)[-16:].rjust(16, "0")[at:at + 4] for at in range(0, 16, 4))
+    return {"smdp_plus_address": SMDP_ADDRESS, "iccid": iccid, "matching_id": matching_id,
+            "activation_code": f"LPA:1${SMDP_ADDRESS}${matching_id or ''}"}
+
+
+# The fields of a lifecycle's last step, by `Lifecycle.outcome`.
+OUTCOMES = {"esim_profile": esim_profile_outcome}
 
 
 def not_found(path):
@@ -535,6 +596,13 @@ def check_sizes(resource, form):
             limit = rule.sid_chars
         if limit is not None and len(raw) > limit:
             raise api_error(code, f"Invalid value for {rule.param}: {len(raw)} characters, more than {limit}.")
+
+
+def check_any_of(resource, values):
+    """One of the parameters of each `AnyOf` rule must be given (a boolean one as true)."""
+    for rule in resource.any_of:
+        if not any(values.get(name, (None, None))[1] not in (None, False) for name in rule.params):
+            raise api_error(rule.error, f"One of {' or '.join(rule.params)} is required")
 
 
 def check_exclusive(resource, values):

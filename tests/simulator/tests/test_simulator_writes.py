@@ -28,8 +28,8 @@ from simulator.resources import HTTP_METHODS, RESOURCES, SUPER_SIM_STATUSES, WIR
 FORM = "application/x-www-form-urlencoded"
 SPEC_METHOD = {"create": "post", "update": "post", "delete": "delete"}
 SPEC_STATUSES = {"create": {"201"}, "update": {"200"}, "delete": {"204"}}
-# Spec write operations on the served paths that the simulator does not implement (405, 20004).
-NOT_IMPLEMENTED = {("wireless", "delete", "/v1/Sims/{Sid}"), ("supersim", "post", "/v1/ESimProfiles")}
+# Spec write operations on the served paths that the simulator does not implement (405, 20004): none.
+NOT_IMPLEMENTED = set()
 # Parameters the simulator requires though the description does not: a Command needs a SIM to go to.
 EXTRA_REQUIRED = {("commands", "create"): {"Sim"}}
 
@@ -187,7 +187,7 @@ def test_every_write_of_the_served_paths_is_implemented_or_known():
 def test_unimplemented_writes_and_methods_answer_405(simulator_factory):
     sim = simulator_factory(wireless_sims=3, super_sims=3)
     sim_sid = sim.truth["wireless_sims"][0]["sid"]
-    for method, path in (("POST", "/supersim/v1/ESimProfiles"), ("DELETE", f"/wireless/v1/Sims/{sim_sid}"),
+    for method, path in (("DELETE", "/supersim/v1/ESimProfiles/HP" + "0" * 32), ("POST", "/wireless/v1/UsageRecords"),
                          ("PUT", f"/wireless/v1/Sims/{sim_sid}"), ("POST", "/supersim/v1/Networks"),
                          ("DELETE", "/supersim/v1/Fleets/lab"), ("POST", f"/supersim/v1/Sims/{sim_sid}/IpAddresses")):
         assert_error(write(sim, method, path, {"Eid": "1"}), 405, 20004)
@@ -753,6 +753,96 @@ def test_command_steps_settle_on_demand_and_failures(simulator_factory):
     assert outcomes[0] == outcomes[1]
     statuses = [status for sid, status in outcomes[0]]
     assert set(statuses) == {"delivered", "failed"} and 8 <= statuses.count("failed") <= 32
+
+
+def test_esim_profiles_order_reserve_and_become_available(simulator_factory):
+    sim = simulator_factory(wireless_sims=0, super_sims=5, esim_profiles=3, command_step_seconds=0.05)
+    count = len(sim.truth["esim_profiles"])
+    eid = "89049032005008882600033489000001"
+    form = {"CallbackUrl": "https://example.com/esim", "CallbackMethod": "POST", "Eid": eid}
+    ordered = post(sim, "/supersim/v1/ESimProfiles", form, 201).json()
+    assert ordered == dict(ordered, status="new", eid=eid, matching_id=None, activation_code=None, iccid=None,
+                           sim_sid=None, error_code=None, account_sid=sim.account_sid)
+    assert ordered["sid"].startswith("HP") and ordered["url"].endswith(f"/supersim/v1/ESimProfiles/{ordered['sid']}")
+    seen = wait_for(lambda: fetch(sim, f"/supersim/v1/ESimProfiles/{ordered['sid']}")["status"] == "available"
+                    and fetch(sim, f"/supersim/v1/ESimProfiles/{ordered['sid']}"))
+    assert seen["smdp_plus_address"] and seen["activation_code"].startswith(f"LPA:1${seen['smdp_plus_address']}$")
+    assert luhn_valid(seen["iccid"]) and seen["matching_id"] is None and seen["error_code"] is None
+    assert [r["status"] for r in sim.write_log()] == [201]
+    listed = list_all_records(sim, "/supersim/v1/ESimProfiles", {"Eid": eid})
+    assert listed == [seen] and len(sim.truth["esim_profiles"]) == count + 1
+    # A matching ID instead of an EID: it appears with the activation code.
+    generated = post(sim, "/supersim/v1/ESimProfiles", {"GenerateMatchingId": "true"}, 201).json()
+    assert generated["eid"] is None and generated["matching_id"] is None
+    generated = wait_for(lambda: sim.settle() >= 0 and fetch(sim, f"/supersim/v1/ESimProfiles/{generated['sid']}")
+                         if fetch(sim, f"/supersim/v1/ESimProfiles/{generated['sid']}")["status"] == "available" else None)
+    assert re.fullmatch(r"\d{4}-\d{4}-\d{4}-\d{4}", generated["matching_id"])
+    assert generated["activation_code"].endswith("$" + generated["matching_id"])
+    # An EID the SM-DP+ refuses: reserving, then failed with its error.
+    refused = post(sim, "/supersim/v1/ESimProfiles", {"Eid": "89049032005008882600033499999999"}, 201).json()
+    sim.settle()
+    failed = fetch(sim, f"/supersim/v1/ESimProfiles/{refused['sid']}")
+    assert failed == dict(failed, status="failed", activation_code=None, matching_id=None)
+    assert failed["error_code"] and failed["error_message"]
+    # Validation: an EID or a generated matching ID is needed; an EID is 32 digits.
+    for bad in ({}, {"GenerateMatchingId": "false"}, {"Eid": "1234"}, {"Eid": eid, "CallbackMethod": "PUT"},
+                {"GenerateMatchingId": "yes"}):
+        assert_error(post(sim, "/supersim/v1/ESimProfiles", bad), 400, 20001)
+    assert applied(sim)["esim_profiles"] == 3
+
+
+def test_wireless_sim_delete(simulator_factory):
+    sim = simulator_factory(wireless_sims=20, super_sims=0)
+    target = first(sim.truth["wireless_sims"], status="deactivated")
+    count = len(sim.truth["wireless_sims"])
+    assert delete(sim, f"/wireless/v1/Sims/{target['sid']}", 204).content == b""
+    assert_error(get(sim, f"/wireless/v1/Sims/{target['sid']}"), 404, 20404)
+    assert_error(delete(sim, f"/wireless/v1/Sims/{target['sid']}"), 404, 20404)
+    assert target["sid"] not in sids(list_all_records(sim, "/wireless/v1/Sims", {"PageSize": 1000}))
+    assert len(sim.truth["wireless_sims"]) == count - 1
+    # By unique name; another account's SIM is not found.
+    named = next(s for s in sim.truth["wireless_sims"] if s["unique_name"])
+    assert delete(sim, f"/wireless/v1/Sims/{named['unique_name']}", 204, spec_request=False)
+    theirs = sim.truth_for(sim.second_account_sid)["wireless_sims"][0]
+    assert_error(delete(sim, f"/wireless/v1/Sims/{theirs['sid']}"), 404, 20404)
+    assert applied(sim) == {"wireless_sims": 2}
+
+
+@pytest.mark.parametrize("product,resource", [("supersim", "supersim_sims"), ("wireless", "wireless_sims")])
+def test_sims_move_to_another_account(simulator_factory, product, resource):
+    sim = simulator_factory(wireless_sims=40, super_sims=40)
+    mine = (sim.account_sid, sim.auth_token)
+    other = (sim.second_account_sid, sim.second_auth_token)
+    if product == "supersim":  # a registered Super SIM is new
+        claim = sim.unregistered_sims[0]
+        post(sim, "/supersim/v1/Sims", {"Iccid": claim["iccid"], "RegistrationCode": claim["registration_code"]}, 201)
+        sim.reset_writes()
+    new = first(sim.truth[resource], status="new")
+    active = first(sim.truth[resource], status="active")
+    path = f"/{product}/v1/Sims/{new['sid']}"
+    # Refused: an account the caller may not move to; a SIM that is not new. Nothing changes.
+    assert_error(post(sim, path, {"AccountSid": "AC" + "9" * 32}), 400, 20001)
+    assert_error(post(sim, f"/{product}/v1/Sims/{active['sid']}", {"AccountSid": sim.second_account_sid}), 400, 20001)
+    assert_error(post(sim, path, {"AccountSid": "nope"}), 400, 20001)
+    assert applied(sim) == {}
+    # The caller's own account: nothing to do.
+    assert post(sim, path, {"AccountSid": sim.account_sid}, 200).json()["account_sid"] == sim.account_sid
+    moved = post(sim, path, {"AccountSid": sim.second_account_sid}, 200).json()
+    assert moved == dict(new, account_sid=sim.second_account_sid, date_updated=moved["date_updated"])
+    # Gone for the old account's credentials, there for the new account's.
+    assert_error(get(sim, path), 404, 20404)
+    assert new["sid"] not in sids(list_all_records(sim, f"/{product}/v1/Sims", {"PageSize": 1000}))
+    assert new["sid"] not in sids(sim.truth[resource])
+    theirs = requests.get(sim.base_url + path, auth=other, timeout=10)
+    assert theirs.status_code == 200 and theirs.json() == moved
+    assert moved in sim.truth_for(sim.second_account_sid)[resource]
+    assert_error(post(sim, path, {"UniqueName": "x"}, auth=mine), 404, 20404)
+    # And back, by the new owner.
+    back = post(sim, path, {"AccountSid": sim.account_sid}, 200, auth=other).json()
+    assert back["account_sid"] == sim.account_sid and fetch(sim, path) == back
+    log = sim.write_log()
+    assert [entry["changed"] for entry in log[-3:]] == [["account_sid"], [], ["account_sid"]]
+    assert [entry["status"] for entry in log[-3:]] == [200, 404, 200]
 
 
 # ---------------------------------------------------------------------------------------------------------------
