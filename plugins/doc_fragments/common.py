@@ -339,12 +339,14 @@ options:
         saying that it may have been moved already: manage it with the credentials of the account it was moved to.
       - Needs O(confirm_account_move=true).
     type: str
+    version_added: 2.1.0
   confirm_account_move:
     description:
       - >-
         Must be V(true) for O(move_to_account): once moved, the SIM can be seen and changed only with the other
         account's credentials. Without it, O(move_to_account) is refused before any request, naming this option.
     type: bool
+    version_added: 2.1.0
     default: false
 """
 

@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 name: connection
 short_description: The connection options a role's variables set, for module_defaults
-version_added: 2.0.0
+version_added: 2.1.0
 description:
   - >-
     Returns a dictionary of the collection's connection options (C(platform), C(account_sid), C(auth_token),

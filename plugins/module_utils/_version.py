@@ -13,4 +13,4 @@ reports (the client's User-Agent) is this constant.
 Private to the collection: its interface may change between releases.
 """
 
-COLLECTION_VERSION = "2.0.0"
+COLLECTION_VERSION = "2.1.0"

@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: supersim_esim_profile
 short_description: Order a Twilio Super SIM eSIM profile for an eUICC
-version_added: 2.0.0
+version_added: 2.1.0
 description:
   - >-
     Orders an eSIM profile (C(POST /v1/ESimProfiles) of the Super SIM API) for the eUICC O(eid), or one with a

@@ -35,7 +35,7 @@ options:
         has the new unique name is the one managed (an earlier run renamed it), so that a rename run twice changes
         nothing.
     type: str
-    version_added: 2.0.0
+    version_added: 2.1.0
   unique_name:
     description:
       - >-

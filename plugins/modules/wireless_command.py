@@ -68,12 +68,12 @@ options:
     type: str
     choices: [present, absent]
     default: present
-    version_added: 2.0.0
+    version_added: 2.1.0
   sid:
     description:
       - The SID (C(DC...)) of the command to delete, required with O(state=absent).
     type: str
-    version_added: 2.0.0
+    version_added: 2.1.0
   confirm_delete:
     description:
       - >-
@@ -81,7 +81,7 @@ options:
         refused before any request, naming this option.
     type: bool
     default: false
-    version_added: 2.0.0
+    version_added: 2.1.0
 extends_documentation_fragment:
   - simfleet.twilio.common.modules
   - simfleet.twilio.common.command

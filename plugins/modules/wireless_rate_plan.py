@@ -92,7 +92,7 @@ options:
         existing plan: to change it, create a new plan.
     type: str
     choices: [block, throttle]
-    version_added: 2.0.0
+    version_added: 2.1.0
 extends_documentation_fragment:
   - simfleet.twilio.common.modules
   - simfleet.twilio.common.state

@@ -112,7 +112,7 @@ options:
     type: str
     choices: [present, absent]
     default: present
-    version_added: 2.0.0
+    version_added: 2.1.0
   confirm_delete:
     description:
       - >-
@@ -120,7 +120,7 @@ options:
         before any request, naming this option.
     type: bool
     default: false
-    version_added: 2.0.0
+    version_added: 2.1.0
 extends_documentation_fragment:
   - simfleet.twilio.common.modules
   - simfleet.twilio.common.account_move

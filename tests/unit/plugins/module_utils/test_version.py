@@ -36,6 +36,7 @@ PLUGIN_DIRS = {
     "modules": "plugins/modules",
     "inventory": "plugins/inventory",
     "filter": "plugins/filter",
+    "lookup": "plugins/lookup",
     "action": "plugins/action",
     "module_utils": "plugins/module_utils",
     "event_source": "extensions/eda/plugins/event_source",
