@@ -298,6 +298,18 @@ def stormy(err):
     return isinstance(err, BatchStopped) or err.http_status is not None and (err.http_status == 429 or 500 <= err.http_status < 600)
 
 
+def throttled_again(gate, max_retry_time):
+    """Whether a write the API refused with 429 after all the client's retries is sent again: not when the API asked
+    for a wait longer than max_retry_time (that write fails at once, naming the wait), nor once the batch has
+    stopped; otherwise after its Retry-After (or the default pause), waited here."""
+    failure = gate.last_failure()
+    wait = getattr(failure, "retry_after", None)
+    if wait is not None and wait > max_retry_time:
+        return False
+    gate.sleep(wait if wait is not None else DEFAULT_PAUSE)
+    return gate.stopped is None
+
+
 def not_attempted(err):
     """The error of a SIM whose write was never sent, as ``err`` stopped the batch first."""
     return dict(err.to_dict(), message="not attempted: %s" % err.message)
@@ -645,15 +657,7 @@ class Batch:
                                               "after %d attempts" % (unknown.message, MAX_DECIDED_RESENDS + 1))
 
     def throttled_again(self):
-        """Whether a write the API refused with 429 after all the client's retries is sent again: not when the API asked
-        for a wait longer than max_retry_time (that write fails at once, naming the wait), nor once the batch has
-        stopped; otherwise after its Retry-After (or the default pause), waited here."""
-        failure = self.gate.last_failure()
-        wait = getattr(failure, "retry_after", None)
-        if wait is not None and wait > self.params["max_retry_time"]:
-            return False
-        self.gate.sleep(wait if wait is not None else DEFAULT_PAUSE)
-        return self.gate.stopped is None
+        return throttled_again(self.gate, self.params["max_retry_time"])
 
     def applied(self, record, changes):
         return self.writer.applied(record, changes)
@@ -832,7 +836,7 @@ class Batch:
 
 # -- progress and the journal ----------------------------------------------------------------------------------------
 
-# The file the action plugin of sim_batch reads the progress from, while the module runs on the controller.
+# The file the action plugin of sim_batch or sim_register reads the progress from, while the module runs on the controller.
 PROGRESS_ENV = "SIMFLEET_SIM_BATCH_PROGRESS"
 PROGRESS_SECONDS = 1.0
 JOURNAL_KIND = "simfleet.twilio.sim_batch journal"
@@ -898,7 +902,13 @@ class Journal:
     A run finding an unfinished journal of the same batch (product and values asked) resumes it: see
     resume_decision. A finished journal is started over; one of another batch, or a file that is no journal, is
     refused, naming the file. A last line cut short (the run was killed while writing it) is dropped: its write
-    was never sent, as a write is sent only once its line is on disk."""
+    was never sent, as a write is sent only once its line is on disk.
+
+    ``kind`` (the header's name of this kind of journal), ``module`` (the module its messages name) and header() let
+    another module keep a journal of its own the same way (sim_register)."""
+
+    kind = JOURNAL_KIND
+    module = "sim_batch"
 
     def __init__(self, path, batch, check_mode):
         self.path = path
@@ -924,7 +934,7 @@ class Journal:
             try:
                 fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
-                return "journal %s is in use by another run of sim_batch" % self.path
+                return "journal %s is in use by another run of %s" % (self.path, self.module)
             content = b""
             while True:
                 chunk = os.pread(self._fd, 1 << 20, len(content))
@@ -945,7 +955,8 @@ class Journal:
             return "journal %s cannot be used: %s" % (self.path, err.strerror or err)
 
     def header(self):
-        return {"journal": JOURNAL_KIND, "version": JOURNAL_VERSION, "product": self.batch.params["product"],
+        """The first line: what tells this batch's journal from another's (a hook: sim_register names its rows)."""
+        return {"journal": self.kind, "version": JOURNAL_VERSION, "product": self.batch.params["product"],
                 "asked": self.batch.asked()}
 
     def _read(self, content):
@@ -969,8 +980,8 @@ class Journal:
             entries.append(entry)
             keep += len(line) + 1
         header = entries[0] if entries else {}
-        if header.get("journal") != JOURNAL_KIND:
-            return "journal %s exists and is not a sim_batch journal; it is left as it is: give another path" % self.path, 0
+        if header.get("journal") != self.kind:
+            return "journal %s exists and is not a %s journal; it is left as it is: give another path" % (self.path, self.module), 0
         if any("end" in entry for entry in entries):
             return None, keep   # a finished batch: started over
         expected = self.header()

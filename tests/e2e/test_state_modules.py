@@ -372,7 +372,6 @@ def supersim_esim_profile_cases(p):
                  owns=lambda truth: owner(create=("/supersim/v1/ESimProfiles", "Eid", ESIM_EID)), verify=verify)]
 
 
-
 def plan_record(truth):
     return next((r for r in truth["rate_plans"] if r["unique_name"] == PLAN_NAME), None)
 

@@ -37,7 +37,8 @@ pyver="$("$venv/bin/python" -c 'import platform; print(platform.python_version()
 [ "$what" = venv ] && exit 0
 
 [ -d "$pybin" ] || link_pythons
-export PATH="$venv/bin:$pybin:$(path_without_pyenv_shims)"
+clean_path="$(path_without_pyenv_shims)"
+export PATH="$venv/bin:$pybin:$clean_path"
 unset ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS
 
 case "$what" in

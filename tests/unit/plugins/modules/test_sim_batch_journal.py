@@ -13,6 +13,7 @@ import pytest
 from ansible_collections.simfleet.twilio.plugins.action import sim_batch as action
 from ansible_collections.simfleet.twilio.plugins.module_utils import _batch
 from ansible_collections.simfleet.twilio.plugins.module_utils._batch import JOURNAL_KIND, resume_decision
+from ansible_collections.simfleet.twilio.plugins.plugin_utils import _progress_action
 
 
 @pytest.fixture
@@ -136,7 +137,7 @@ def test_a_write_that_was_sent_is_sent_again_only_when_proven_not_applied_and_id
 
 
 def test_the_action_plugin_and_the_module_name_the_same_progress_variable():
-    assert action.PROGRESS_ENV == _batch.PROGRESS_ENV
+    assert _progress_action.PROGRESS_ENV == _batch.PROGRESS_ENV
     line = action.progress_line("pumps", dict(phase="writing", total=10, done=6, changed=3, unchanged=0, failed=1, not_attempted=2,
                                               in_flight=2, throttled=5), 12.7)
     assert line == "sim_batch [pumps]: 6/10 SIMs done (3 changed, 0 unchanged, 1 failed, 2 not attempted), 2 requests in flight, 5 throttled, 12 s"

@@ -38,7 +38,7 @@ def test_valid_options_are_normalised():
     check_options(checked)
     assert checked["products"] == ["wireless", "supersim"]  # the order of PRODUCTS
     assert checked["statuses"] == ["active", "inactive", "suspended"]
-    assert type(checked["hostname_prefix"]) is str
+    assert checked["hostname_prefix"].__class__ is str  # plain text, not a subclass such as ansible-core's unsafe text
 
 
 @pytest.mark.parametrize("changes, message", [
