@@ -344,11 +344,14 @@ class Writer:
         """Register: the fields of a record claimed from the pool of unregistered ones."""
         rule = resource.register
         key, code = values[rule.param][1], values[rule.code][1]
-        owned = table.where(rule.key, key)
+        # A claimable one is in no account (claiming takes it out of the pool): only another is looked up, so that a
+        # registration costs no scan of the account's records.
+        claimable = self.store.unregistered.get(key) == code
+        owned = [] if claimable else table.where(rule.key, key)
         if owned:
             raise api_error(rule.owned, f"The {resource.label} with {rule.param} {key} already belongs to this account: "
                                         f"{table.sids[owned[0]]}")
-        if self.store.unregistered.get(key) != code:
+        if not claimable:
             raise api_error(rule.invalid, f"The {rule.param} and {rule.code} do not belong to a registrable {resource.label}")
         del self.store.unregistered[key]
         return {rule.key: key}
