@@ -391,7 +391,42 @@ def parse_sims(sims, endpoint):
     return wanted, problems
 
 
-class Batch:
+class Reporting:
+    """The journal and the progress file of a run over many SIMs (sim_batch, sim_register): ``journal_class`` is its
+    journal, ``outcomes`` the outcomes of a SIM that ran to its end. The run has ``module``, ``params``, ``journal``,
+    ``progress`` and ``snapshot()``."""
+
+    journal_class = None   # Journal, set once it is defined (below)
+    outcomes = OUTCOMES
+
+    def start_reporting(self):
+        """Open the journal (refused before any request when it belongs to another run) and start the progress
+        file when the action plugin asked for one."""
+        if self.params.get("journal"):
+            self.journal = self.journal_class(self.params["journal"], self, self.module.check_mode)
+            problem = self.journal.open()
+            if problem:
+                self.journal.close()
+                self.module.fail(problem)
+        path = os.environ.get(PROGRESS_ENV)
+        if path:
+            self.progress = ProgressFile(path, self.snapshot).start()
+
+    def stop_reporting(self, result):
+        """The last progress report; with the result of a run that went to its end, the journal's last line."""
+        if self.progress is not None:
+            self.progress.stop()
+        if self.journal is not None:
+            # Finished: every SIM has its outcome (none left unattempted by a failure or a stop).
+            if result is not None and all(r["outcome"] in self.outcomes for r in result["results"]):
+                try:
+                    self.journal.end(result["counts"])
+                except OSError:
+                    pass   # the next run resumes instead of starting over: it reads the SIMs and writes nothing twice
+            self.journal.close()
+
+
+class Batch(Reporting):
     """The module sim_batch: validate, read, plan, write, wait, report."""
 
     def __init__(self):
@@ -697,32 +732,6 @@ class Batch:
         """The values this batch asks for, as given: what tells one batch's journal from another's (not the callbacks
         sent with each write, which are no change of their own)."""
         return dict((f.option, self.params[f.option]) for f in self.fields if self.params.get(f.option) is not None and not f.write_only)
-
-    def start_reporting(self):
-        """Open the journal (refused before any request when it belongs to another batch) and start the progress
-        file when the action plugin asked for one."""
-        if self.params.get("journal"):
-            self.journal = Journal(self.params["journal"], self, self.module.check_mode)
-            problem = self.journal.open()
-            if problem:
-                self.journal.close()
-                self.module.fail(problem)
-        path = os.environ.get(PROGRESS_ENV)
-        if path:
-            self.progress = ProgressFile(path, self.snapshot).start()
-
-    def stop_reporting(self, result):
-        """The last progress report; with the result of a batch that ran to its end, the journal's last line."""
-        if self.progress is not None:
-            self.progress.stop()
-        if self.journal is not None:
-            # Finished: every SIM has its outcome (none left unattempted by a failure or a stop).
-            if result is not None and all(r["outcome"] in OUTCOMES for r in result["results"]):
-                try:
-                    self.journal.end(result["counts"])
-                except OSError:
-                    pass   # the next run resumes instead of starting over: it reads the SIMs and writes nothing twice
-            self.journal.close()
 
     def snapshot(self):
         """How far the batch is: SIMs done by outcome (a write counts once its answer is in), writes in flight."""
@@ -1049,3 +1058,6 @@ class Journal:
 def run_batch_module():
     """main() of simfleet.twilio.sim_batch."""
     Batch().run()
+
+
+Reporting.journal_class = Journal

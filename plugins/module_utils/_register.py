@@ -38,12 +38,11 @@ from ansible_collections.simfleet.twilio.plugins.module_utils._batch import (
     MAX_SIMS_LIMIT,
     MAX_THROTTLED_RESENDS,
     NOT_ATTEMPTED,
-    PROGRESS_ENV,
     BatchStopped,
     Journal,
     PacedClient,
     PacingGate,
-    ProgressFile,
+    Reporting,
     not_attempted,
     resume_decision,
     stormy,
@@ -335,8 +334,11 @@ class RegisterJournal(Journal):
         return {"journal": self.kind, "version": JOURNAL_VERSION, "product": ENDPOINT.product, "asked": self.batch.asked()}
 
 
-class Register:
+class Register(Reporting):
     """The module sim_register: read and check the rows, list, plan, register and update, report."""
+
+    journal_class = RegisterJournal
+    outcomes = OUTCOMES
 
     def __init__(self):
         self.module = SimfleetModule(register_argument_spec(), mutually_exclusive=[("src", "sims")],
@@ -626,28 +628,6 @@ class Register:
         """What tells this run's journal from another's: the rows (ICCIDs and settings, never registration codes)."""
         rows = [[row.iccid, row.unique_name, row.fleet, row.status] for row in self.rows]
         return {"rows": len(rows), "sha256": hashlib.sha256(json.dumps(rows).encode("utf-8")).hexdigest()}
-
-    def start_reporting(self):
-        if self.params.get("journal"):
-            self.journal = RegisterJournal(self.params["journal"], self, self.module.check_mode)
-            problem = self.journal.open()
-            if problem:
-                self.journal.close()
-                self.module.fail(problem)
-        path = os.environ.get(PROGRESS_ENV)
-        if path:
-            self.progress = ProgressFile(path, self.snapshot).start()
-
-    def stop_reporting(self, result):
-        if self.progress is not None:
-            self.progress.stop()
-        if self.journal is not None:
-            if result is not None and all(r["outcome"] in OUTCOMES for r in result["results"]):
-                try:
-                    self.journal.end(result["counts"])
-                except OSError:
-                    pass   # the next run resumes instead of starting over; it decides every SIM from the listing
-            self.journal.close()
 
     def snapshot(self):
         counts = dict((o, 0) for o in OUTCOMES)

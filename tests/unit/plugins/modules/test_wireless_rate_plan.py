@@ -33,7 +33,9 @@ def test_every_create_field_is_sent(run_module, sim):
                     "InternationalRoamingDataLimit": "5", "DataLimitStrategy": "throttle"}
     assert result["rate_plan"]["data_limit"] == 50 and "data_limit_strategy" not in result["rate_plan"]
     # Again: nothing to change; data_limit_strategy is never compared (Twilio does not show it).
-    failed, result = run_module("wireless_rate_plan", options(sim, **dict(PLAN, data_limit_strategy="block")))
+    again = dict(PLAN)
+    again["data_limit_strategy"] = "block"
+    failed, result = run_module("wireless_rate_plan", options(sim, **again))
     assert not failed and result["changed"] is False and len(sim.write_log()) == 1
 
 
