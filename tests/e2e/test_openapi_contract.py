@@ -27,7 +27,7 @@ import pytest
 import requests
 
 
-from _ansible import run_tasks  # noqa: E402
+from _ansible import run_plays, run_tasks  # noqa: E402
 from _table import INFO_MODULES, STATE_MODULES  # noqa: E402
 from openapi.openapi_mock import (  # noqa: E402
     FILTER_FIELDS, NOT_FOUND_HEX, NOT_FOUND_NAME, SID_PATTERN, OpenAPIMock, _json_content, example_record, form_schema,
@@ -955,3 +955,35 @@ def test_every_state_module_writes_as_the_description_says(mock, tmp_path, monke
             wanted.add(write_operation(mock, member, "post")[1]["operationId"])
             wanted.add(write_operation(mock, member, "delete", record=True)[1]["operationId"])
         assert wanted and operations[name] >= wanted, (name, sorted(wanted), sorted(operations[name]))
+
+
+def luhn_complete(digits):
+    """``digits`` with the Luhn check digit an ICCID ends with."""
+    def valid(number):
+        total = 0
+        for index, digit in enumerate(reversed(number)):
+            value = int(digit) * (2 if index % 2 else 1)
+            total += value - 9 if value > 9 else value
+        return total % 10 == 0
+    return next(digits + str(check) for check in range(10) if valid(digits + str(check)))
+
+
+def test_sim_register_writes_as_the_description_says(mock, tmp_path):
+    """sim_register's listing and registrations are each valid for Twilio's description: one POST /v1/Sims with Iccid
+    and RegistrationCode per new SIM; in check mode, none."""
+    iccids = [luhn_complete("89883070000%08d" % n) for n in (7101, 7102)]
+    rows = [{"iccid": iccid, "registration_code": "CODE%d" % n} for n, iccid in enumerate(iccids)]
+    tasks = [{"name": "register in check mode", "simfleet.twilio.sim_register": dict(connection(mock), sims=rows),
+              "check_mode": True},
+             {"name": "register", "simfleet.twilio.sim_register": dict(connection(mock), sims=rows)}]
+    mock.violations.clear()
+    before = len(mock.requests)
+    run = run_plays(str(tmp_path / "register"), [dict(tasks=tasks, spread=False)])
+    assert run.rc == 0, run.output[-4000:]
+    assert mock.violations == [], "\n".join(mock.violations)
+    writes = [(r["method"], r["path"], sorted(r["form"])) for r in mock.requests[before:] if r["method"] != "GET"]
+    # the registrations go out concurrently: in any order
+    assert sorted(writes) == sorted(("POST", "/supersim/v1/Sims", sorted([("Iccid", row["iccid"]),
+                                                                          ("RegistrationCode", row["registration_code"])]))
+                                    for row in rows), writes
+    assert run.ok("register")["counts"]["registered"] == 2 and "CODE0" not in run.output
