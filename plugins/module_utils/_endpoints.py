@@ -295,6 +295,10 @@ ENDPOINTS = dict((endpoint.name, endpoint) for endpoint in (
             Field("sms_method", "SmsMethod", choices=CALLBACK_METHODS),
             Field("sms_fallback_url", "SmsFallbackUrl", url=True),
             Field("sms_fallback_method", "SmsFallbackMethod", choices=CALLBACK_METHODS),
+            Field("voice_url", "VoiceUrl", url=True),
+            Field("voice_method", "VoiceMethod", choices=CALLBACK_METHODS),
+            Field("voice_fallback_url", "VoiceFallbackUrl", url=True),
+            Field("voice_fallback_method", "VoiceFallbackMethod", choices=CALLBACK_METHODS),
             Field("reset", "ResetStatus", type="bool", record="reset_status", sets="resetting"),
         ),
         # Never back to new; ready only from new; nothing leaves deactivated or canceled (Twilio cancels on its own).

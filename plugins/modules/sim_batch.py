@@ -133,6 +133,28 @@ options:
       - Wireless only. The HTTP method for O(sms_fallback_url).
     type: str
     choices: [GET, POST]
+  voice_url:
+    description:
+      - Wireless only. The URL Twilio calls when the SIM makes a voice call.
+    type: str
+    version_added: 2.1.0
+  voice_method:
+    description:
+      - Wireless only. The HTTP method for O(voice_url).
+    type: str
+    choices: [GET, POST]
+    version_added: 2.1.0
+  voice_fallback_url:
+    description:
+      - Wireless only. The URL Twilio calls when O(voice_url) fails.
+    type: str
+    version_added: 2.1.0
+  voice_fallback_method:
+    description:
+      - Wireless only. The HTTP method for O(voice_fallback_url).
+    type: str
+    choices: [GET, POST]
+    version_added: 2.1.0
   max_concurrency:
     description:
       - How many writes are in flight at most, between 1 and 32.

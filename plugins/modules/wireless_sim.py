@@ -100,6 +100,28 @@ options:
       - The HTTP method for O(sms_fallback_url).
     type: str
     choices: [GET, POST]
+  voice_url:
+    description:
+      - The URL Twilio calls when the SIM makes a voice call.
+    type: str
+    version_added: 2.1.0
+  voice_method:
+    description:
+      - The HTTP method for O(voice_url).
+    type: str
+    choices: [GET, POST]
+    version_added: 2.1.0
+  voice_fallback_url:
+    description:
+      - The URL Twilio calls when O(voice_url) fails.
+    type: str
+    version_added: 2.1.0
+  voice_fallback_method:
+    description:
+      - The HTTP method for O(voice_fallback_url).
+    type: str
+    choices: [GET, POST]
+    version_added: 2.1.0
   reset:
     description:
       - Reset the SIM's connectivity (C(ResetStatus=resetting)). No change while a reset is already in progress.
