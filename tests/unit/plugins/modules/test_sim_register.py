@@ -11,10 +11,12 @@ import json
 from urllib.parse import quote
 
 import pytest
+import requests
 from pytest_httpserver import HTTPServer
 from werkzeug.wrappers import Response
 
 from ansible_collections.simfleet.twilio.plugins.action import sim_register as action
+from ansible_collections.simfleet.twilio.plugins.module_utils import _register
 from ansible_collections.simfleet.twilio.plugins.module_utils._register import Redactor, iccid_problem, luhn_valid, parse_rows
 
 HEADER = "iccid,registration_code,unique_name,fleet,status\n"
@@ -254,3 +256,25 @@ def test_the_progress_line():
     assert line == ("sim_register [ops]: 6/10 SIMs done (3 registered, 1 updated, 1 exists, 0 unchanged, 1 failed), "
                     "2 requests in flight, 5 throttled, 12 s")
     assert action.progress_line("ops", None, 1) == "sim_register [ops]: starting, 1 s"
+
+
+def test_a_sim_registered_by_someone_else_after_the_listing_is_that_sim(run_module, fleet, monkeypatch):
+    """The API answers "already in this account" (409) for a SIM another job registered between the listing and
+    the write: the SIM is looked up by ICCID and reported as there, not failed, and not registered twice. A real
+    run cannot place the other job's request in that gap, so it is made right after the module's listing."""
+    claim = fleet.unregistered_sims[0]
+    planned = _register.Register.plan
+
+    def plan_then_someone_else_registers(self):
+        planned(self)
+        answer = requests.post(fleet.base_url + "/supersim/v1/Sims", auth=(fleet.account_sid, fleet.auth_token),
+                               data={"Iccid": claim["iccid"], "RegistrationCode": claim["registration_code"]}, timeout=10)
+        assert answer.status_code == 201, answer.text
+
+    monkeypatch.setattr(_register.Register, "plan", plan_then_someone_else_registers)
+    failed, result = register(run_module, fleet, sims=[{"iccid": claim["iccid"], "registration_code": claim["registration_code"]}])
+    assert not failed, result["msg"]
+    registered = [w for w in writes(fleet) if w["path"].endswith("/Sims")]
+    assert len(registered) == 2   # the other job's, then the module's, answered 409
+    assert result["results"][0]["outcome"] == "exists" and result["results"][0]["sid"] is not None
+    assert [s["sid"] for s in fleet.truth["supersim_sims"] if s["iccid"] == claim["iccid"]] == [result["results"][0]["sid"]]
