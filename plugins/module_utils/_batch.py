@@ -74,6 +74,20 @@ def bulk_fields(endpoint):
     return tuple(f for f in endpoint.fields if f.option not in IDENTIFIERS and not f.create_only and not f.sets)
 
 
+def bound_problems(params):
+    """What is wrong with the bounds of a run over many SIMs (sim_batch, sim_register): max_concurrency,
+    max_consecutive_failures and max_sims."""
+    problems = []
+    if not 1 <= params["max_concurrency"] <= MAX_CONCURRENCY:
+        problems.append("max_concurrency must be between 1 and %d, got %d" % (MAX_CONCURRENCY, params["max_concurrency"]))
+    if not 1 <= params["max_consecutive_failures"] <= MAX_CONSECUTIVE_FAILURES_LIMIT:
+        problems.append("max_consecutive_failures must be between 1 and %d, got %d"
+                        % (MAX_CONSECUTIVE_FAILURES_LIMIT, params["max_consecutive_failures"]))
+    if not 1 <= params["max_sims"] <= MAX_SIMS_LIMIT:
+        problems.append("max_sims must be between 1 and %d, got %d" % (MAX_SIMS_LIMIT, params["max_sims"]))
+    return problems
+
+
 def batch_argument_spec():
     """sim_batch's own options (SimfleetModule adds the connection options)."""
     spec = dict(
@@ -468,14 +482,8 @@ class Batch(Reporting):
         if not any(params.get(f.option) is not None and not f.write_only for f in self.fields):
             problems.append("nothing to change: set at least one of %s"
                             % ", ".join(f.option for f in self.fields if not f.write_only))
-        if not 1 <= params["max_concurrency"] <= MAX_CONCURRENCY:
-            problems.append("max_concurrency must be between 1 and %d, got %d" % (MAX_CONCURRENCY, params["max_concurrency"]))
-        if not 1 <= params["max_consecutive_failures"] <= MAX_CONSECUTIVE_FAILURES_LIMIT:
-            problems.append("max_consecutive_failures must be between 1 and %d, got %d"
-                            % (MAX_CONSECUTIVE_FAILURES_LIMIT, params["max_consecutive_failures"]))
-        if not 1 <= params["max_sims"] <= MAX_SIMS_LIMIT:
-            problems.append("max_sims must be between 1 and %d, got %d" % (MAX_SIMS_LIMIT, params["max_sims"]))
-        elif len(params["sims"]) > params["max_sims"]:
+        problems += bound_problems(params)
+        if 1 <= params["max_sims"] <= MAX_SIMS_LIMIT and len(params["sims"]) > params["max_sims"]:
             problems.append("sims lists %d SIMs, more than max_sims (%d): raise max_sims to change this many at once"
                             % (len(params["sims"]), params["max_sims"]))
         problems.append(wait_timeout_problem(params))

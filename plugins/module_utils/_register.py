@@ -32,10 +32,7 @@ from ansible_collections.simfleet.twilio.plugins.module_utils._batch import (
     DEFAULT_MAX_CONSECUTIVE_FAILURES,
     DEFAULT_MAX_SIMS,
     JOURNAL_VERSION,
-    MAX_CONCURRENCY,
-    MAX_CONSECUTIVE_FAILURES_LIMIT,
     MAX_DECIDED_RESENDS,
-    MAX_SIMS_LIMIT,
     MAX_THROTTLED_RESENDS,
     NOT_ATTEMPTED,
     BatchStopped,
@@ -43,6 +40,7 @@ from ansible_collections.simfleet.twilio.plugins.module_utils._batch import (
     PacedClient,
     PacingGate,
     Reporting,
+    bound_problems,
     not_attempted,
     resume_decision,
     stormy,
@@ -302,18 +300,13 @@ def parse_rows(params, sims=None):
             if values.get(option) is None:
                 values[option] = params.get(option)
         found = row_problems(values, where)
-        iccid = values.get("iccid")
-        if isinstance(iccid, str):
-            if iccid in first:
-                found.append("ICCID %s is also on %s" % (iccid, first[iccid]))
-            else:
-                first[iccid] = where
-        name = values.get("unique_name")
-        if isinstance(name, str):
-            if name in names:
-                found.append("unique name %r is also on %s" % (name, names[name]))
-            else:
-                names[name] = where
+        for key, shown, seen in (("iccid", "ICCID %s", first), ("unique_name", "unique name %r", names)):
+            value = values.get(key)
+            if isinstance(value, str):
+                if value in seen:
+                    found.append((shown + " is also on %s") % (value, seen[value]))
+                else:
+                    seen[value] = where
         if found:
             problems.append("%s: %s" % (where, "; ".join(found)))
             continue
@@ -367,14 +360,7 @@ class Register(Reporting):
 
     def problems(self):
         params = self.params
-        problems = []
-        if not 1 <= params["max_concurrency"] <= MAX_CONCURRENCY:
-            problems.append("max_concurrency must be between 1 and %d, got %d" % (MAX_CONCURRENCY, params["max_concurrency"]))
-        if not 1 <= params["max_consecutive_failures"] <= MAX_CONSECUTIVE_FAILURES_LIMIT:
-            problems.append("max_consecutive_failures must be between 1 and %d, got %d"
-                            % (MAX_CONSECUTIVE_FAILURES_LIMIT, params["max_consecutive_failures"]))
-        if not 1 <= params["max_sims"] <= MAX_SIMS_LIMIT:
-            problems.append("max_sims must be between 1 and %d, got %d" % (MAX_SIMS_LIMIT, params["max_sims"]))
+        problems = bound_problems(params)
         if params.get("fleet") is not None:
             problems.append(identifier_problem("fleet", params["fleet"]))
         problems = [p for p in problems if p]
