@@ -75,10 +75,11 @@ def ansible_env(workdir):
     return env
 
 
-def playbook(sim, workdir, tasks, sims):
+def playbook(sim, workdir, tasks, variables=None):
+    """The ansible-playbook command of one local play of ``tasks`` against the simulator (also bench_register's)."""
     connection = {"account_sid": sim.account_sid, "auth_token": sim.auth_token, "base_url": sim.product_url}
     play = [{"name": "bench", "hosts": "localhost", "connection": "local", "gather_facts": False,
-             "vars": {"ansible_python_interpreter": sys.executable, "bench_sims": sims},
+             "vars": dict({"ansible_python_interpreter": sys.executable}, **(variables or {})),
              "module_defaults": {"group/simfleet.twilio.twilio": connection}, "tasks": tasks}]
     path = os.path.join(workdir, "playbook.yml")
     with open(path, "w") as handle:
@@ -94,13 +95,13 @@ def batch_command(sim, workdir, sids, concurrency):
     task = {"name": "batch", "simfleet.twilio.sim_batch": {
         "product": "wireless", "sims": "{{ bench_sims }}", "status": TO, "max_sims": len(sids),
         "max_concurrency": concurrency}}
-    return playbook(sim, workdir, [task], sids)
+    return playbook(sim, workdir, [task], {"bench_sims": sids})
 
 
 def way_loop(sim, workdir, sids, args):
     task = {"name": "loop", "simfleet.twilio.wireless_sim": {"sid": "{{ item }}", "status": TO},
             "loop": "{{ bench_sims }}", "loop_control": {"label": "{{ item }}"}}
-    return playbook(sim, workdir, [task], sids)
+    return playbook(sim, workdir, [task], {"bench_sims": sids})
 
 
 def way_sdk(sim, workdir, sids, args):

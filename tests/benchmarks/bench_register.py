@@ -20,32 +20,18 @@ Run by hand: ``make venv collection && .venv/bin/python tests/benchmarks/bench_r
 
 import argparse
 import csv
-import json
 import math
 import os
-import sys
 import tempfile
 
 import _paths
 
 _paths.add_import_paths()
 
-from bench_batch import ansible_env, run_measured  # noqa: E402
+from bench_batch import ansible_env, playbook, run_measured  # noqa: E402
 from simulator import Simulator  # noqa: E402
 
-ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
 PAGE = 1000
-
-
-def playbook(sim, workdir, tasks, variables=None):
-    connection = {"account_sid": sim.account_sid, "auth_token": sim.auth_token, "base_url": sim.product_url}
-    play = [{"name": "bench", "hosts": "localhost", "connection": "local", "gather_facts": False,
-             "vars": dict({"ansible_python_interpreter": sys.executable}, **(variables or {})),
-             "module_defaults": {"group/simfleet.twilio.twilio": connection}, "tasks": tasks}]
-    path = os.path.join(workdir, "playbook.yml")
-    with open(path, "w") as handle:
-        json.dump(play, handle)
-    return [ANSIBLE_PLAYBOOK, "-i", "localhost,", path]
 
 
 def way_register(sim, workdir, sims, args):

@@ -188,6 +188,11 @@ class Simulator:
         return f"{self.base_url}/{{product}}"
 
     @property
+    def connection(self):
+        """The collection's connection options for this simulator's first account."""
+        return {"account_sid": self.account_sid, "auth_token": self.auth_token, "base_url": self.product_url}
+
+    @property
     def now_iso(self):
         return iso(self.now)
 

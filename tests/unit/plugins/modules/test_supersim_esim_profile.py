@@ -18,8 +18,7 @@ def sim(simulator_factory):
 
 
 def options(server, **extra):
-    return dict(dict(account_sid=server.account_sid, auth_token=server.auth_token, base_url=server.product_url,
-                     wait_timeout=10), **extra)
+    return dict(server.connection, **dict(dict(wait_timeout=10), **extra))
 
 
 def orders(server):

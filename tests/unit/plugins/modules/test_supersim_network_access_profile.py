@@ -13,13 +13,9 @@ def sim(simulator_factory):
     return simulator_factory(wireless_sims=0, super_sims=4)
 
 
-def options(sim, **extra):
-    return dict(dict(account_sid=sim.account_sid, auth_token=sim.auth_token, base_url=sim.product_url), **extra)
-
-
 def test_rename_by_sid_check_mode_diff_and_idempotence(run_module, sim):
     profile = sim.truth["network_access_profiles"][0]
-    args = options(sim, sid=profile["sid"], unique_name="renamed-nap", _ansible_diff=True)
+    args = dict(sim.connection, sid=profile["sid"], unique_name="renamed-nap", _ansible_diff=True)
     failed, result = run_module("supersim_network_access_profile", dict(args, _ansible_check_mode=True))
     assert not failed and result["changed"] is True
     assert result["diff"] == {"before": {"unique_name": profile["unique_name"]}, "after": {"unique_name": "renamed-nap"}}
@@ -34,7 +30,7 @@ def test_rename_by_sid_check_mode_diff_and_idempotence(run_module, sim):
 
 def test_rename_by_old_unique_name_twice(run_module, sim):
     profile = sim.truth["network_access_profiles"][0]
-    args = options(sim, sid=profile["unique_name"], unique_name="second-name")
+    args = dict(sim.connection, sid=profile["unique_name"], unique_name="second-name")
     failed, result = run_module("supersim_network_access_profile", args)
     assert not failed and result["changed"] is True
     failed, result = run_module("supersim_network_access_profile", args)
@@ -43,15 +39,15 @@ def test_rename_by_old_unique_name_twice(run_module, sim):
 
 
 def test_an_unknown_sid_is_never_created(run_module, sim):
-    failed, result = run_module("supersim_network_access_profile", options(sim, sid="HA" + "0" * 32, unique_name="x"))
+    failed, result = run_module("supersim_network_access_profile", dict(sim.connection, sid="HA" + "0" * 32, unique_name="x"))
     assert failed and "no network access profile" in result["msg"] and sim.write_log() == []
 
 
 def test_found_by_unique_name_alone_which_is_required(run_module, sim):
     profile = sim.truth["network_access_profiles"][0]
-    failed, result = run_module("supersim_network_access_profile", options(sim, unique_name=profile["unique_name"]))
+    failed, result = run_module("supersim_network_access_profile", dict(sim.connection, unique_name=profile["unique_name"]))
     assert not failed and result["changed"] is False and result["network_access_profile"]["sid"] == profile["sid"]
-    failed, result = run_module("supersim_network_access_profile", options(sim, sid=profile["sid"]))
+    failed, result = run_module("supersim_network_access_profile", dict(sim.connection, sid=profile["sid"]))
     assert failed and "unique_name" in result["msg"]
-    failed, result = run_module("supersim_network_access_profile", options(sim, sid="..", unique_name="x"))
+    failed, result = run_module("supersim_network_access_profile", dict(sim.connection, sid="..", unique_name="x"))
     assert failed and "sid must be a SID or a unique name, not a path" in result["msg"] and sim.write_log() == []

@@ -14,13 +14,9 @@ def sim(simulator_factory):
     return simulator_factory(wireless_sims=0, super_sims=6, unregistered_sims=2)
 
 
-def options(server, **extra):
-    return dict(dict(account_sid=server.account_sid, auth_token=server.auth_token, base_url=server.product_url), **extra)
-
-
 def registered(run_module, server):
     claim = server.unregistered_sims[0]
-    failed, result = run_module("supersim_sim", options(server, iccid=claim["iccid"], registration_code=claim["registration_code"]))
+    failed, result = run_module("supersim_sim", dict(server.connection, iccid=claim["iccid"], registration_code=claim["registration_code"]))
     assert not failed and result["sim"]["status"] == "new"
     server.reset_writes()
     return result["sim"]
@@ -34,21 +30,21 @@ def registered(run_module, server):
 def test_bad_moves_are_refused_before_any_request(run_module, sim, args, message):
     sim.reset_stats()
     base = {"sid": "HS" + "0" * 32, "move_to_account": sim.second_account_sid}
-    failed, result = run_module("supersim_sim", options(sim, **dict(base, **args)))
+    failed, result = run_module("supersim_sim", dict(sim.connection, **dict(base, **args)))
     assert failed and message in result["msg"] and sim.stats()["requests"] == 0
 
 
 def test_a_sim_that_is_not_new_is_not_moved(run_module, sim):
     active = next(s for s in sim.truth["supersim_sims"] if s["status"] == "active")
-    failed, result = run_module("supersim_sim", options(sim, sid=active["sid"], move_to_account=sim.second_account_sid,
-                                                        confirm_account_move=True))
+    failed, result = run_module("supersim_sim", dict(sim.connection, sid=active["sid"], move_to_account=sim.second_account_sid,
+                                                     confirm_account_move=True))
     assert failed and "moves only a SIM whose status is new" in result["msg"] and sim.write_log() == []
 
 
 def test_check_mode_move_and_second_run(run_module, sim):
     record = registered(run_module, sim)
-    args = options(sim, sid=record["sid"], unique_name="handed-over", move_to_account=sim.second_account_sid,
-                   confirm_account_move=True, _ansible_diff=True)
+    args = dict(sim.connection, sid=record["sid"], unique_name="handed-over", move_to_account=sim.second_account_sid,
+                confirm_account_move=True, _ansible_diff=True)
     failed, result = run_module("supersim_sim", dict(args, _ansible_check_mode=True))
     assert not failed and result["changed"] is True
     assert result["account_move"] == {"before": sim.account_sid, "after": sim.second_account_sid}
@@ -72,5 +68,5 @@ def test_check_mode_move_and_second_run(run_module, sim):
 
 def test_without_move_nothing_changes(run_module, sim):
     record = registered(run_module, sim)
-    failed, result = run_module("supersim_sim", options(sim, sid=record["sid"], unique_name="stays"))
+    failed, result = run_module("supersim_sim", dict(sim.connection, sid=record["sid"], unique_name="stays"))
     assert not failed and result["changed"] is True and "account_move" not in result

@@ -13,27 +13,23 @@ def sim(simulator_factory):
     return simulator_factory(wireless_sims=12, super_sims=0, wireless_commands=4, command_step_seconds=0)
 
 
-def options(server, **extra):
-    return dict(dict(account_sid=server.account_sid, auth_token=server.auth_token, base_url=server.product_url), **extra)
-
-
 def test_absent_is_refused_without_confirmation_or_sid_before_any_request(run_module, sim):
     target = sim.truth["commands"][0]["sid"]
     sim.reset_stats()
-    failed, result = run_module("wireless_command", options(sim, sid=target, state="absent"))
+    failed, result = run_module("wireless_command", dict(sim.connection, sid=target, state="absent"))
     assert failed and "confirm_delete=true" in result["msg"]
-    failed, result = run_module("wireless_command", options(sim, state="absent", confirm_delete=True))
+    failed, result = run_module("wireless_command", dict(sim.connection, state="absent", confirm_delete=True))
     assert failed and "sid" in result["msg"]
-    failed, result = run_module("wireless_command", options(sim, sid="DE" + "0" * 32, state="absent", confirm_delete=True))
+    failed, result = run_module("wireless_command", dict(sim.connection, sid="DE" + "0" * 32, state="absent", confirm_delete=True))
     assert failed and "sid must be a command SID" in result["msg"]
-    failed, result = run_module("wireless_command", options(sim, command="READ"))
+    failed, result = run_module("wireless_command", dict(sim.connection, command="READ"))
     assert failed and "sim" in result["msg"]
     assert sim.stats()["requests"] == 0
 
 
 def test_absent_check_mode_delete_and_idempotence(run_module, sim):
     record = sim.truth["commands"][0]
-    args = options(sim, sid=record["sid"], state="absent", confirm_delete=True, _ansible_diff=True)
+    args = dict(sim.connection, sid=record["sid"], state="absent", confirm_delete=True, _ansible_diff=True)
     failed, result = run_module("wireless_command", dict(args, _ansible_check_mode=True))
     assert not failed and result["changed"] is True and result["command"] is None
     assert result["diff"]["before"]["command"] == record["command"] and result["diff"]["after"] == {}
@@ -48,5 +44,5 @@ def test_absent_check_mode_delete_and_idempotence(run_module, sim):
 
 def test_present_sends_a_command(run_module, sim):
     target = next(s for s in sim.truth["wireless_sims"] if s["status"] == "active")
-    failed, result = run_module("wireless_command", options(sim, sim=target["sid"], command="READ METER"))
+    failed, result = run_module("wireless_command", dict(sim.connection, sim=target["sid"], command="READ METER"))
     assert not failed and result["changed"] is True and result["command"]["sid"].startswith("DC")

@@ -13,10 +13,6 @@ def sim(simulator_factory):
     return simulator_factory(wireless_sims=4, super_sims=0)
 
 
-def options(sim, **extra):
-    return dict(dict(account_sid=sim.account_sid, auth_token=sim.auth_token, base_url=sim.product_url), **extra)
-
-
 PLAN = dict(unique_name="field-units", friendly_name="Field units", data_enabled=True, data_limit=50,
             data_metering="payg", messaging_enabled=True, voice_enabled=False, national_roaming_enabled=True,
             national_roaming_data_limit=10, international_roaming=["data"], international_roaming_data_limit=5,
@@ -24,7 +20,7 @@ PLAN = dict(unique_name="field-units", friendly_name="Field units", data_enabled
 
 
 def test_every_create_field_is_sent(run_module, sim):
-    failed, result = run_module("wireless_rate_plan", options(sim, **PLAN))
+    failed, result = run_module("wireless_rate_plan", dict(sim.connection, **PLAN))
     assert not failed and result["changed"] is True
     form = sim.write_log()[0]["params"]  # a parameter given once is logged as a string
     assert form == {"UniqueName": "field-units", "FriendlyName": "Field units", "DataEnabled": "true", "DataLimit": "50",
@@ -35,20 +31,20 @@ def test_every_create_field_is_sent(run_module, sim):
     # Again: nothing to change; data_limit_strategy is never compared (Twilio does not show it).
     again = dict(PLAN)
     again["data_limit_strategy"] = "block"
-    failed, result = run_module("wireless_rate_plan", options(sim, **again))
+    failed, result = run_module("wireless_rate_plan", dict(sim.connection, **again))
     assert not failed and result["changed"] is False and len(sim.write_log()) == 1
 
 
 @pytest.mark.parametrize("check_mode", [True, False])
 def test_a_create_only_change_says_a_new_plan_is_needed(run_module, sim, check_mode):
-    assert not run_module("wireless_rate_plan", options(sim, **PLAN))[0]
-    failed, result = run_module("wireless_rate_plan", options(sim, unique_name="field-units", data_limit=100,
-                                                              _ansible_check_mode=check_mode))
+    assert not run_module("wireless_rate_plan", dict(sim.connection, **PLAN))[0]
+    failed, result = run_module("wireless_rate_plan", dict(sim.connection, unique_name="field-units", data_limit=100,
+                                                           _ansible_check_mode=check_mode))
     assert failed and "data_limit" in result["msg"] and "create a new one instead" in result["msg"]
     assert "it is 50, asked 100" in result["msg"]
     assert len(sim.write_log()) == 1
 
 
 def test_a_bad_data_limit_strategy_is_refused_by_the_argument_spec(run_module, sim):
-    failed, result = run_module("wireless_rate_plan", options(sim, unique_name="x", data_limit_strategy="slow"))
+    failed, result = run_module("wireless_rate_plan", dict(sim.connection, unique_name="x", data_limit_strategy="slow"))
     assert failed and "data_limit_strategy" in result["msg"] and sim.write_log() == []

@@ -13,24 +13,20 @@ def sim(simulator_factory):
     return simulator_factory(wireless_sims=12, super_sims=0)
 
 
-def options(sim, **extra):
-    return dict(dict(account_sid=sim.account_sid, auth_token=sim.auth_token, base_url=sim.product_url), **extra)
-
-
 def test_absent_is_refused_without_confirmation_before_any_request(run_module, sim):
     target = sim.truth["wireless_sims"][0]["sid"]
     sim.reset_stats()
-    failed, result = run_module("wireless_sim", options(sim, sid=target, state="absent"))
+    failed, result = run_module("wireless_sim", dict(sim.connection, sid=target, state="absent"))
     assert failed and "confirm_delete=true" in result["msg"] and "nothing was changed" in result["msg"]
     assert sim.stats()["requests"] == 0
-    failed, result = run_module("wireless_sim", options(sim, sid=target, state="absent", confirm_delete=False))
+    failed, result = run_module("wireless_sim", dict(sim.connection, sid=target, state="absent", confirm_delete=False))
     assert failed and "confirm_delete" in result["msg"]
 
 
 def test_absent_check_mode_delete_and_idempotence(run_module, sim):
     record = next(s for s in sim.truth["wireless_sims"] if s["status"] == "deactivated")
     count = len(sim.truth["wireless_sims"])
-    args = options(sim, sid=record["sid"], state="absent", confirm_delete=True, _ansible_diff=True)
+    args = dict(sim.connection, sid=record["sid"], state="absent", confirm_delete=True, _ansible_diff=True)
     failed, result = run_module("wireless_sim", dict(args, _ansible_check_mode=True))
     assert not failed and result["changed"] is True and result["sim"] is None
     assert result["diff"]["after"] == {} and result["diff"]["before"]["status"] == "deactivated"
@@ -46,12 +42,12 @@ def test_absent_check_mode_delete_and_idempotence(run_module, sim):
 
 def test_absent_by_iccid(run_module, sim):
     record = sim.truth["wireless_sims"][1]
-    failed, result = run_module("wireless_sim", options(sim, iccid=record["iccid"], state="absent", confirm_delete=True))
+    failed, result = run_module("wireless_sim", dict(sim.connection, iccid=record["iccid"], state="absent", confirm_delete=True))
     assert not failed and result["changed"] is True
     assert record["sid"] not in [s["sid"] for s in sim.truth["wireless_sims"]]
 
 
 def test_present_is_unchanged_by_the_new_options(run_module, sim):
     record = next(s for s in sim.truth["wireless_sims"] if s["status"] == "active")
-    failed, result = run_module("wireless_sim", options(sim, sid=record["sid"], friendly_name="kept"))
+    failed, result = run_module("wireless_sim", dict(sim.connection, sid=record["sid"], friendly_name="kept"))
     assert not failed and result["changed"] is True and result["sim"]["friendly_name"] == "kept"

@@ -15,29 +15,25 @@ def sim(simulator_factory):
     return simulator_factory(wireless_sims=40, super_sims=0)
 
 
-def options(server, **extra):
-    return dict(dict(account_sid=server.account_sid, auth_token=server.auth_token, base_url=server.product_url), **extra)
-
-
 def with_status(server, status):
     return next(s for s in server.truth["wireless_sims"] if s["status"] == status)
 
 
 def test_a_move_without_its_confirmation_is_refused_before_any_request(run_module, sim):
     sim.reset_stats()
-    failed, result = run_module("wireless_sim", options(sim, sid=with_status(sim, "new")["sid"], move_to_account=sim.second_account_sid))
+    failed, result = run_module("wireless_sim", dict(sim.connection, sid=with_status(sim, "new")["sid"], move_to_account=sim.second_account_sid))
     assert failed and "set confirm_account_move=true" in result["msg"] and sim.stats()["requests"] == 0
 
 
 def test_a_sim_that_is_not_new_is_not_moved(run_module, sim):
-    failed, result = run_module("wireless_sim", options(sim, sid=with_status(sim, "active")["sid"], move_to_account=sim.second_account_sid,
-                                                        confirm_account_move=True))
+    failed, result = run_module("wireless_sim", dict(sim.connection, sid=with_status(sim, "active")["sid"],
+                                                     move_to_account=sim.second_account_sid, confirm_account_move=True))
     assert failed and "moves only a SIM whose status is new" in result["msg"] and sim.write_log() == []
 
 
 def test_check_mode_the_move_and_a_second_run(run_module, sim):
     record = with_status(sim, "new")
-    args = options(sim, sid=record["sid"], move_to_account=sim.second_account_sid, confirm_account_move=True, _ansible_diff=True)
+    args = dict(sim.connection, sid=record["sid"], move_to_account=sim.second_account_sid, confirm_account_move=True, _ansible_diff=True)
     failed, result = run_module("wireless_sim", dict(args, _ansible_check_mode=True))
     assert not failed and result["changed"] is True and sim.write_log() == []
     assert result["account_move"] == {"before": sim.account_sid, "after": sim.second_account_sid}

@@ -14,10 +14,6 @@ def sim(simulator_factory):
     return simulator_factory(wireless_sims=6, super_sims=0)
 
 
-def options(server, **extra):
-    return dict(dict(account_sid=server.account_sid, auth_token=server.auth_token, base_url=server.product_url), **extra)
-
-
 VOICE = dict(voice_url="https://voice.example.com/in", voice_method="GET", voice_fallback_url="https://voice.example.com/fb",
              voice_fallback_method="POST")
 
@@ -25,24 +21,24 @@ VOICE = dict(voice_url="https://voice.example.com/in", voice_method="GET", voice
 def test_voice_urls_are_checked_predicted_sent_once_and_then_unchanged(run_module, sim):
     sid = sim.truth["wireless_sims"][0]["sid"]
     sim.reset_stats()
-    failed, result = run_module("wireless_sim", options(sim, sid=sid, voice_url="ftp://voice"))
+    failed, result = run_module("wireless_sim", dict(sim.connection, sid=sid, voice_url="ftp://voice"))
     assert failed and "voice_url must be an absolute http or https URL" in result["msg"] and sim.stats()["requests"] == 0
-    failed, result = run_module("wireless_sim", options(sim, sid=sid, _ansible_check_mode=True, _ansible_diff=True, **VOICE))
+    failed, result = run_module("wireless_sim", dict(sim.connection, sid=sid, _ansible_check_mode=True, _ansible_diff=True, **VOICE))
     assert not failed and result["changed"] is True and sim.write_log() == []
     # the fallback method is POST already: no change of its own
     changed = dict((k, v) for k, v in VOICE.items() if k != "voice_fallback_method")
     assert result["diff"] == {"before": {"voice_url": None, "voice_method": "POST", "voice_fallback_url": None}, "after": changed}
-    failed, result = run_module("wireless_sim", options(sim, sid=sid, **VOICE))
+    failed, result = run_module("wireless_sim", dict(sim.connection, sid=sid, **VOICE))
     assert not failed and result["changed"] is True
     assert [w["params"] for w in sim.write_log()] == [{"VoiceUrl": VOICE["voice_url"], "VoiceMethod": "GET",
                                                        "VoiceFallbackUrl": VOICE["voice_fallback_url"]}]
     assert all(result["sim"][k] == v for k, v in VOICE.items())
-    failed, result = run_module("wireless_sim", options(sim, sid=sid, **VOICE))
+    failed, result = run_module("wireless_sim", dict(sim.connection, sid=sid, **VOICE))
     assert not failed and result["changed"] is False and len(sim.write_log()) == 1
 
 
 def test_sim_batch_sets_the_voice_url_of_many_sims(run_module, sim):
     sids = [s["sid"] for s in sim.truth["wireless_sims"][:3]]
-    failed, result = run_module("sim_batch", options(sim, product="wireless", sims=sids, voice_url=VOICE["voice_url"]))
+    failed, result = run_module("sim_batch", dict(sim.connection, product="wireless", sims=sids, voice_url=VOICE["voice_url"]))
     assert not failed and result["counts"]["changed"] == 3, result
     assert all(s["voice_url"] == VOICE["voice_url"] for s in sim.truth["wireless_sims"] if s["sid"] in sids)
