@@ -31,7 +31,6 @@ from ansible_collections.simfleet.twilio.plugins.module_utils._write import (
     Writer,
     referenced_record,
     referenced_sid,
-    same,
     unknown_reference,
     wait_timeout_problem,
 )
@@ -386,10 +385,6 @@ class StateModule:
         return record
 
     # -- comparing and diffs ---------------------------------------------------------------------------------------
-
-    @staticmethod
-    def same(current, desired):
-        return same(current, desired)
 
     def describe(self, record):
         return self.writer.describe(record)
