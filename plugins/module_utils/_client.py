@@ -280,9 +280,10 @@ def _placeholder_problem(base_url):
     return None
 
 
-def client_from_options(options):
-    """A TwilioClient from the connection options (module params or inventory options)."""
-    return TwilioClient(**dict((name, options.get(name)) for name in CONNECTION_OPTIONS))
+def client_from_options(options, client_class=None, **extra):
+    """A TwilioClient (or ``client_class``, with its ``extra`` arguments) from the connection options (module params,
+    inventory or event source options)."""
+    return (client_class or TwilioClient)(**dict(((name, options.get(name)) for name in CONNECTION_OPTIONS), **extra))
 
 
 def _origin(url):

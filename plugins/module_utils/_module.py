@@ -19,8 +19,8 @@ from ansible_collections.simfleet.twilio.plugins.module_utils._client import (
     HAS_REQUESTS,
     MAX_PAGE_SIZE,
     REQUESTS_IMPORT_ERROR,
-    TwilioClient,
     TwilioError,
+    client_from_options,
     connection_problems,
 )
 from ansible_collections.simfleet.twilio.plugins.module_utils._endpoints import (
@@ -72,9 +72,9 @@ class SimfleetModule:
         if problems:
             self.module.fail_json(msg="; ".join(problems))
 
-    def client(self, client_class=TwilioClient, **extra):
-        """A client (a context manager) from the connection options."""
-        return client_class(**dict(((name, self.params.get(name)) for name in CONNECTION_OPTIONS), **extra))
+    def client(self, client_class=None, **extra):
+        """A client (a context manager) from the connection options; see client_from_options."""
+        return client_from_options(self.params, client_class, **extra)
 
     def shown(self, endpoint, records):
         """The records as the result shows them: the endpoint's secret fields redacted unless reveal_secrets is set."""
